@@ -2359,12 +2359,13 @@ def test_run_pressed_while_the_tab_s_job_runs_replaces_it_and_the_page_takes_the
                                                                                        second_refused):
     """Gradio's default trigger_mode ("once") drops a click on a button whose event is pending: a Run pressed while
     the tab's job ran or waited did nothing, without a word, where docs/app.md says Run again replaces the tab's job.
-    The page now takes it; the job is stopped and the earlier Run's event shows nothing more (its "cancelled" line
-    came after the new Run's and wrote over it), whether the new Run queues a job or is refused."""
+    The page now takes it; the job is stopped and the earlier Run's event shows nothing more, whether the new Run
+    queues a job or is refused: its end yields outputs left unchanged (Gradio's page shows the outputs an event yielded
+    last as it ends, and a Run refused while the job ran showed "Cannot run", then the replaced job's progress)."""
     import types
 
     import webapp.ui
-    from webapp.ui import build
+    from webapp.ui import UNCHANGED, build
 
     monkeypatch.setattr(webapp.ui, "POLL_SECONDS", 0)
     queue = OneTabQueue()
@@ -2385,7 +2386,8 @@ def test_run_pressed_while_the_tab_s_job_runs_replaces_it_and_the_page_takes_the
     second = run_click.fn(*settings, "j1", tab)
     shown = next(second)
     assert queue.jobs["j1"].state == "cancelled" and "j1" in queue.discarded
-    assert list(first) == []  # the first Run's event ends showing nothing
+    assert list(first) == [UNCHANGED]  # the first Run's event ends showing nothing
+    assert all(output == {"__type__": "update"} for output in UNCHANGED)  # gr.skip(): no change
     if second_refused:
         assert shown[0].startswith("**Cannot run:** nothing to run") and list(second) == []
     else:

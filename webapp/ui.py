@@ -14,6 +14,9 @@ from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, j
 from webapp.jobs import clock, minutes_said
 
 POLL_SECONDS = 0.5  # how often a running job's progress is shown
+# what a Run's event yields last where a later Run of its tab has come: its event's end sends the outputs yielded last,
+# and a Run refused while the tab's job ran showed "Cannot run", then, as the replaced job's event ended, its progress
+UNCHANGED = (gr.skip(),) * 6
 CACHE_SWEEP_SECONDS = 60  # how often Gradio deletes its expired copies of uploads and results
 
 
@@ -156,8 +159,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             except UserError as error:
                 with tab_jobs_lock:
                     later = superseded(started, request)
-                if not later:  # a later Run's status is not written over
-                    yield f"**Cannot run:** {plain_text(str(error))}", None, None, None, None, ""
+                # a later Run's status is not written over
+                yield UNCHANGED if later else (f"**Cannot run:** {plain_text(str(error))}", None, None, None, None,
+                                               "")
                 return
             finally:
                 with tab_jobs_lock:
@@ -173,6 +177,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                     tab_jobs[request.session_hash] = job.id
             if later:  # a Run pressed while this one set its job up: that Run's job, or its refusal, is shown
                 queue.discard(job.id)
+                yield UNCHANGED
                 return
             if replaced:
                 queue.discard(replaced)
@@ -205,6 +210,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                         del tab_jobs[request.session_hash]
             if later:  # the tab shows its later Run: this job's end (cancelled, or done and discarded) is not shown
                 queue.discard(job.id)
+                yield UNCHANGED
                 return
             outputs = job.outputs()
             table_text = ""
