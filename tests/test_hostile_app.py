@@ -2312,3 +2312,161 @@ def test_the_page_shows_a_job_done_only_with_its_results_once_the_run_has_ended(
     shown += list(run)
     assert [status.split(",")[0] for status, *_ in shown] == ["Job a1: super-resolving...", "Job a1: done"]
     assert shown[-1][2] == "sr.mp4"
+
+
+# Twenty-fourth pass, look at demo.py and the web page
+
+class OneTabQueue:
+    """A JobQueue's face to the page (webapp.ui.build), its jobs held running until cancelled: what the page's Run
+    events show is seen without a generate.py run."""
+
+    def __init__(self):
+        import threading
+        self.keep_seconds, self.changed, self.jobs, self.discarded = 60, threading.Condition(), {}, []
+
+    def submit(self, make_spec):
+        import threading
+        import types
+        job_id = f"j{len(self.jobs) + 1}"
+        job = types.SimpleNamespace(id=job_id, state="running", phase="super-resolving", counting_since=None,
+                                    finished=threading.Event(), started=0.0, ended=None, total_frames=5)
+        job.progress = lambda: f"{job.phase}..."
+        make_spec(job_id)  # job_spec: refused (UserError) as the page's checks refuse
+        self.jobs[job_id] = job
+        return job
+
+    def cancel(self, job_id):
+        job = self.jobs[job_id]
+        if job.state != "running":
+            return False
+        job.state, job.ended = "cancelled", 1.0
+        job.finished.set()
+        return True
+
+    def discard(self, job_id):
+        self.discarded.append(job_id)
+        self.cancel(job_id)
+
+    def ahead(self, job):
+        return 0
+
+    def get(self, job_id):
+        return self.jobs[job_id]
+
+
+@pytest.mark.parametrize("second_refused", [False, True], ids=["queued", "refused"])
+def test_run_pressed_while_the_tab_s_job_runs_replaces_it_and_the_page_takes_the_click(tmp_path, monkeypatch,
+                                                                                       second_refused):
+    """Gradio's default trigger_mode ("once") drops a click on a button whose event is pending: a Run pressed while
+    the tab's job ran or waited did nothing, without a word, where docs/app.md says Run again replaces the tab's job.
+    The page now takes it; the job is stopped and the earlier Run's event shows nothing more, whether the new Run
+    queues a job or is refused: its end yields outputs left unchanged (Gradio's page shows the outputs an event yielded
+    last as it ends, and a Run refused while the job ran showed "Cannot run", then the replaced job's progress)."""
+    import types
+
+    import webapp.ui
+    from webapp.ui import UNCHANGED, build
+
+    monkeypatch.setattr(webapp.ui, "POLL_SECONDS", 0)
+    queue = OneTabQueue()
+    spec = ([UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")]
+            if second_refused else [])
+
+    def job_spec(folder, *args):
+        if folder == "j2" and spec:
+            raise spec[0]
+    monkeypatch.setattr(webapp.ui, "job_spec", job_spec)
+    page = build(queue, str(tmp_path), 10, 100)
+    run_click = next(function for function in page.fns.values() if function.name == "start_job")
+    assert run_click.trigger_mode == "multiple"
+    tab = types.SimpleNamespace(session_hash="tab")
+    settings = (None, "clip", "model", "", "", "", "auto", "fp32")
+    first = run_click.fn(*settings, None, tab)
+    assert next(first)[:2] == ("Job j1: super-resolving...", "j1")
+    second = run_click.fn(*settings, "j1", tab)
+    shown = next(second)
+    assert queue.jobs["j1"].state == "cancelled" and "j1" in queue.discarded
+    assert list(first) == [UNCHANGED]  # the first Run's event ends showing nothing
+    assert all(output == {"__type__": "update"} for output in UNCHANGED)  # gr.skip(): no change
+    if second_refused:
+        assert shown[0].startswith("**Cannot run:** nothing to run") and list(second) == []
+    else:
+        assert shown[:2] == ("Job j2: super-resolving...", "j2") and queue.jobs["j2"].state == "running"
+        second.close()
+
+
+@pytest.mark.parametrize("frames, picture, refused", [(["clip2_a.png", "clip2_b.png"], "clip2_c.webp", True),
+                                                      (["clip2_b.png", "clip2_c.png"], "clip2_a.tif", True),
+                                                      (["clip2_a.png"], "clip2_b (1).webp", True),
+                                                      (["clip2_a.png", "clip2_b.png"], "clip2_d.webp", False),
+                                                      (["clip2_a.png", "clip2_b.png"], "clip2_a.webp", False)])
+def test_a_zips_picture_a_letter_past_the_ends_of_frames_ordered_by_name_is_named_not_left_out(tmp_path, frames,
+                                                                                                picture, refused):
+    """Frames whose names hold one number alike are ordered by name, as their gaps are: 'clip2_c.webp' after
+    'clip2_a.png', 'clip2_b.png' (a frame exported otherwise) was left out without a word, the job's video a frame
+    short, "done". One two letters past, or of a frame's own name (the picture a frame was converted from), is none."""
+    from utils.image_io import list_frames
+    for name in frames + [picture]:
+        (tmp_path / name).write_bytes(b"")
+    if refused:
+        with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture numbered next to the first or "
+                                            "last frame"):
+            list_frames(str(tmp_path), ends=True)
+    else:
+        assert [os.path.basename(path) for path in list_frames(str(tmp_path), ends=True)] == frames
+
+
+def test_a_video_named_zip_with_an_empty_zip_s_end_record_appended_is_read_as_the_video(tmp_path):
+    """A video named 'clip.zip' whose last bytes are a zip's end record listing no member (appended by hand, or a
+    polyglot's) was read as a zip: "'clip.zip' holds no frames ...; upload a video as it is, not zipped", which it
+    was."""
+    import struct
+
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=3, size="16x16")
+    (tmp_path / "clip.zip").write_bytes(open(clip, "rb").read() + struct.pack("<4s4H2LH", b"PK\5\6", 0, 0, 0, 0, 0,
+                                                                                   0, 0))
+    read = upload_input(str(tmp_path / "clip.zip"), "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (read["kind"], read["frames"]) == ("video", 3)
+
+
+@pytest.mark.parametrize("frames, unfinished", [(["0001.png", "0002.png"], "0003.png.crdownload"),
+                                                (["0002.png", "0003.png"], "0001.jpg.part"),
+                                                (["0001.png"], "0002.png~"),
+                                                (["clip2_a.png", "clip2_b.png"], "clip2_c.png.bak")])
+def test_a_zips_download_not_finished_next_to_its_first_or_last_frame_is_named_not_left_out(tmp_path, frames,
+                                                                                            unfinished):
+    """A frame still downloading ('0003.png.crdownload' after '0001.png', '0002.png'), or a backup left of it, was
+    refused in a gap and left out without a word next to the first or last frame: the job's video a frame short,
+    "done", as a picture of another format there was (the twenty-third pass)."""
+    from utils.image_io import list_frames
+    for name in frames + [unfinished]:
+        (tmp_path / name).write_bytes(b"")
+    with pytest.raises(UserError, match=rf"^'.*{re.escape(unfinished)}' is a picture's download not finished, or its "
+                                        r"backup, next to the first or last frame of its sequence where no frame of "
+                                        "its name is, so the clip would be read without it: finish the download"):
+        list_frames(str(tmp_path), ends=True)
+    assert len(list_frames(str(tmp_path))) == len(frames)  # generate.py's folder: its ends are the user's to choose
+
+
+def test_an_uploaded_mp4_cut_into_zeros_is_called_cut_short_at_once_and_a_raw_black_mov_padded_is_read(tmp_path):
+    """An H.264 MP4 (faststart) cut off into zeros of its full length passed the upload's check (its first frame
+    decodes) and failed at its job's turn, after every job ahead of it, with "ended after N of the 10 frames": its
+    sample tables now place a frame in the zeros, as an AVI's chunks and an MKV's elements did. A raw video's frame may
+    begin with zeros (black rows): a whole one of black frames, padded with zeros, is no cut."""
+    from hostile import ffmpeg_video
+    from utils.image_io import cut_into_zeros
+    from webapp.inputs import upload_input
+    data = open(ffmpeg_video(tmp_path / "a.mp4", "-c:v", "libx264", "-movflags", "+faststart", frames=10,
+                             size="16x16"), "rb").read()
+    kept = len(data) * 6 // 10
+    (tmp_path / "cut.mp4").write_bytes(data[:kept] + bytes(len(data) - kept))
+    with pytest.raises(UserError, match=r"^video 'cut\.mp4' is an MP4 or MOV video cut short \(it is zeros from byte "
+                                        r"\d+ on, where its data goes on, .*\): repair it or pass another video$"):
+        upload_input(str(tmp_path / "cut.mp4"), "cut.mp4", "", "", str(tmp_path / "job"), 2 ** 30)
+    black = ffmpeg_video(tmp_path / "black.mov", "-vf", "drawbox=c=black:t=fill", "-c:v", "rawvideo", "-pix_fmt",
+                         "rgb24", "-movflags", "+faststart", frames=2, size="16x16")
+    with open(black, "ab") as file:
+        file.write(bytes(64))
+    assert cut_into_zeros(black) is None

@@ -358,20 +358,35 @@ def no_picture_left_out(folder, frames, ends=False):
                 for at in range(len(cut))}
 
     beside_ends = next_to(first, -1) | next_to(last, 1) if ends and not by_name else set()
+    # frames of one number ordered by name ('clip2_a.png', 'clip2_b.png'; one frame 'clip2_a.png'), as their gaps are:
+    # the names a letter before the first and after the last ('clip2_c.webp' was left out without a word, the job's
+    # video a frame short, "done"); names without a number ('a.png', 'b.png') have no order, nor gaps, nor ends
+    by_letter = ends and numbers != {()} and len(numbers) == 1
+    letter_ends = {stem[:-1] + letter for stem, step in ((frame_stem(frames[0]), -1), (frame_stem(frames[-1]), 1))
+                   if stem[-1:].isalpha() and (letter := chr(ord(stem[-1]) + step)).isalpha()
+                   and letter.islower() == stem[-1].islower()} if by_letter else set()
 
     def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
-        return any(spot in beside_ends for spot in map(place, copied_names(os.path.splitext(name)[0])))
+        return any(place(stem) in beside_ends or stem in letter_ends
+                   for stem in copied_names(os.path.splitext(name)[0]))
 
     with os.scandir(folder) as entries:
         listed = [(entry.name, entry.is_dir()) for entry in entries]
     pictures = [name for name, is_dir in listed if is_frame_name(name, OTHER_PICTURE_EXTENSIONS)
                 and not is_dir]  # a folder is no picture
-    unfinished = sorted(name for name, _ in listed if (picture := UNFINISHED.fullmatch(name)) and is_frame_name(
-        picture[1], IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS) and in_a_gap(picture[1]))
-    if unfinished:
-        raise UserError(f"'{os.path.join(folder, unfinished[0])}' is a picture's download not finished, or its backup, "
-                        "among the frames of its sequence where no frame of its name is, so the frames either side of "
-                        "it would be read as consecutive: finish the download or restore the frame, or remove it")
+    unfinished = sorted((not in_a_gap(picture[1]), name) for name, _ in listed
+                        if (picture := UNFINISHED.fullmatch(name)) and is_frame_name(
+                            picture[1], IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS)
+                        and (in_a_gap(picture[1]) or at_an_end(picture[1])))
+    if unfinished:  # next to the first or last frame too, where ends ('0003.png.crdownload' after '0001.png',
+        # '0002.png' was left out without a word, the job's video a frame short, "done")
+        at_end, name = unfinished[0]
+        where, then = (("next to the first or last frame of its sequence", "the clip would be read without it")
+                       if at_end else ("among the frames of its sequence", "the frames either side of it would be read "
+                                       "as consecutive"))
+        raise UserError(f"'{os.path.join(folder, name)}' is a picture's download not finished, or its backup, {where} "
+                        f"where no frame of its name is, so {then}: finish the download or restore the frame, or "
+                        "remove it")
     left_out = sorted(name for name in pictures if in_a_gap(name))
     if beside := sorted(name for name in pictures if at_an_end(name)):
         raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture numbered next to the first or last frame of "
@@ -382,6 +397,11 @@ def no_picture_left_out(folder, frames, ends=False):
                         f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
                         "either side of it would be read as consecutive: convert it to PNG or remove it")
     return frames
+
+
+def frame_stem(path):
+    """A frame's name without its folder and extension."""
+    return os.path.splitext(os.path.basename(path))[0]
 
 
 # what is added to a picture's name while it downloads, or to keep it as it was: Chrome's and Edge's '.crdownload',
@@ -1463,8 +1483,8 @@ def apng_average_rate(path):
 
 class VideoCutShort(UserError):
     """An animated GIF that ends before its trailer after whole frames (gif_cut_short), an animated PNG before its IEND
-    (apng_cut_short), or an AVI, MKV or WebM cut off into zeros (cut_into_zeros): a video, of which the page names what
-    is wrong."""
+    (apng_cut_short), or an AVI, MKV, WebM, MP4 or MOV cut off into zeros (cut_into_zeros): a video, of which the page
+    names what is wrong."""
 
 
 def gif_cut_short(path, walked):
@@ -1546,37 +1566,41 @@ MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
 
 
 def cut_into_zeros(path, listing=None):
-    """The UserError of an AVI (a RIFF file) or a Matroska or WebM file whose parts, walked by their lengths inside
-    their container (riff_chunks, matroska_elements), reach one that is zeros, the file's last bytes zeros too: a
-    download cut off into a file made its full length first (BitTorrent's, a download manager's). FFmpeg reads a
-    Motion JPEG AVI's frames before the zeros without an error (its index after them lost): one of 30 frames cut at 9/10
-    was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues after it zeros, read as a
-    frame, its rows wrong, "done". The parts' headers only are read; zeros after the container (a writer's padding) are
-    no cut. A fragmented MP4's boxes are walked too (iso_boxes: one cut into zeros at a fragment's start was read as 20
-    of 30 frames, exit code 0). A Matroska, WebM or MP4 (MOV) file whose walk finds no such part (a live MKV's, or an
-    MP4's of its index first, `+faststart`: the zeros inside its last frame) has its last second decoded, as FFmpeg
-    seeks to it (last_frames_decode_cleanly): a cut there was read as 27 of 30 frames, or as 30, the last one's pixels
-    wrong, exit code 0. A Matroska or WebM file, and a fragmented MP4, is walked whatever its end: one with a hole of
-    zeros where its elements go on (a download not finished, a piece missing: BitTorrent's come in any order) was read
-    as the frames FFmpeg's demuxer found past it (22 of 30, its average rate over them 7.2 fps), or as the fragments
-    before it (10 of 30), exit code 0. A live Matroska file cut off plainly is told by the same walk
-    (live_matroska_cut_short). None for another file. listing: its media_listing, where already read."""
+    """The UserError of an AVI (a RIFF file), a Matroska or WebM file, or an MP4 or MOV whose parts, walked by their
+    lengths inside their container (riff_chunks, matroska_elements, quicktime_places), reach one that is zeros, the
+    file's last bytes zeros too: a download cut off into a file made its full length first (BitTorrent's, a download
+    manager's). FFmpeg reads a Motion JPEG AVI's frames before the zeros without an error (its index after them lost):
+    one of 30 frames cut at 9/10 was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues
+    after it zeros, read as a frame, its rows wrong, "done". An MP4's or MOV's frames are found by its sample tables
+    (quicktime_samples: its upload passed the page's check and failed at its job's turn), a fragmented one's by its
+    fragments (iso_boxes: one cut into zeros at a fragment's start was read as 20 of 30 frames, exit code 0). A
+    Matroska, WebM or MP4 (MOV) file whose walk finds no such part (a live MKV's, or an MP4's zeros inside its last
+    frame) has its last second decoded, as FFmpeg seeks to it (last_frames_decode_cleanly): a cut there was read as 27
+    of 30 frames, or as 30, the last one's pixels wrong, exit code 0. A Matroska or WebM file, and a fragmented MP4, is
+    walked whatever its end: one with a hole of zeros where its elements go on (a download not finished, a piece
+    missing: BitTorrent's come in any order) was read as the frames FFmpeg's demuxer found past it (22 of 30, its
+    average rate over them 7.2 fps), or as the fragments before it (10 of 30), exit code 0. A live Matroska file cut off
+    plainly is told by the same walk (live_matroska_cut_short). The parts' headers only are read; zeros after the
+    container (a writer's padding) are no cut. None for another file. listing: its media_listing, where already read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
         walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else (
-            iso_boxes if head[4:8] == b"ftyp" else None)
+            quicktime_places if head[4:8] == b"ftyp" else None)
         if walk is None or size < len(head) + ZERO_TAIL:
             return None
         file.seek(size - ZERO_TAIL)
         # a Matroska file's and a fragmented MP4's walk is made whatever its end (a hole of zeros inside it is told
         # below); an AVI's or an MP4's frames are counted in its index, and one with a hole is said to end early
-        if file.read().strip(b"\0") and walk is riff_chunks:
+        ends_in_zeros = not file.read().strip(b"\0")
+        if not ends_in_zeros and walk is riff_chunks:
             return None
         kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video" if walk is matroska_elements else (
             "an MP4 or MOV video")
         overruns = []  # a live Matroska file cut off plainly: told by the same walk (it was walked twice)
-        for position in (matroska_elements(file, size, overruns) if walk is matroska_elements else walk(file, size)):
+        for position in (matroska_elements(file, size, overruns) if walk is matroska_elements
+                         else quicktime_places(file, size, ends_in_zeros) if walk is quicktime_places
+                         else walk(file, size)):
             file.seek(position)
             if not file.read(4).strip(b"\0"):
                 if (end := zeros_end(file, position, size)) < size:
@@ -1589,13 +1613,20 @@ def cut_into_zeros(path, listing=None):
                                      "first): repair it or pass another video")
         if overruns:
             return live_matroska_cut_short(path, *overruns[0])
-        file.seek(size - ZERO_TAIL)
-        if file.read().strip(b"\0") or walk is riff_chunks or last_frames_decode_cleanly(path, listing):
+        if not ends_in_zeros or walk is riff_chunks or last_frames_decode_cleanly(path, listing):
             return None
         position = zeros_begin(file, size)
     return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its last "
                          "frames, which FFmpeg cannot decode, as a download cut off leaves a file made its full length "
                          "first): repair it or pass another video")
+
+
+def quicktime_places(file, size, ends_in_zeros):
+    """The places an MP4's or MOV's data goes on: its samples' by its sample tables (quicktime_samples), in a file that
+    ends in zeros (a whole file's are not read through), then its fragments' (iso_boxes), whatever its end."""
+    if ends_in_zeros:
+        yield from quicktime_samples(file, size)
+    yield from iso_boxes(file, size)
 
 
 def iso_boxes(file, size):
@@ -1655,6 +1686,62 @@ def last_frames_decode_cleanly(path, listing=None):
                                 "null", "-", before=("-sseof", "-1"))
     said = completed.stderr.decode(errors="replace")
     return not (codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ", said, re.MULTILINE))
+
+
+# the codecs (an MP4's or MOV's sample entries) whose frames never begin with four zero bytes: H.264's and H.265's (a
+# length, then a NAL unit), AV1's, VP8's and VP9's, JPEG's, MPEG-4 Part 2's (a start code) and ProRes' (a size, then
+# 'icpf'); a raw frame may (black rows), and an AAC frame may
+NEVER_ZEROS_FIRST = {b"avc1", b"avc3", b"hvc1", b"hev1", b"dvh1", b"dvhe", b"av01", b"vp08", b"vp09", b"jpeg", b"mjpa",
+                     b"mjpb", b"mp4v", b"apch", b"apcn", b"apcs", b"apco", b"ap4h", b"ap4x"}
+
+
+def quicktime_samples(file, size):
+    """The places of the samples of an MP4's or MOV's tracks of a codec whose frames never begin with four zero bytes
+    (NEVER_ZEROS_FIRST), by the sample tables of its moov box (stco or co64, stsc, stsz), in a file whose moov box comes
+    before its zeros (a faststart file's, before its media data: a moov box after them is gone, and no frame is read).
+    None of a track whose tables cannot be read (FFmpeg says what is wrong)."""
+    position, moov = 0, None
+    while moov is None and position + 8 <= size:
+        file.seek(position)
+        length, kind = struct.unpack(">I4s", file.read(8))
+        head = 8
+        if length == 1:
+            length, head = struct.unpack(">Q", file.read(8))[0], 16
+        elif length == 0:
+            length = size - position
+        if length < head:
+            return
+        if kind == b"moov":
+            moov = file.read(min(length, size - position) - head)
+        position += length
+    for start, end in quicktime_boxes(moov or b"", b"trak"):
+        track = moov[start:end]
+        table = {kind: next(iter(quicktime_boxes(track, b"mdia", b"minf", b"stbl", kind)), (0, 0))[0]
+                 for kind in (b"stsd", b"stco", b"co64", b"stsc", b"stsz")}
+        if track[table[b"stsd"] + 12:table[b"stsd"] + 16] not in NEVER_ZEROS_FIRST:
+            continue
+        at = table[b"co64"] or table[b"stco"]  # 0: no such box (a box's contents follow its header)
+        if not (at and table[b"stsc"] and table[b"stsz"]):
+            continue
+        try:
+            count = struct.unpack_from(">I", track, at + 4)[0]
+            chunks = struct.unpack_from(f">{count}{'Q' if table[b'co64'] else 'I'}", track, at + 8)
+            count = struct.unpack_from(">I", track, table[b"stsc"] + 4)[0]
+            runs = struct.unpack_from(f">{3 * count}I", track, table[b"stsc"] + 8)
+            common, count = struct.unpack_from(">II", track, table[b"stsz"] + 4)
+            sizes = () if common else struct.unpack_from(f">{count}I", track, table[b"stsz"] + 12)
+        except struct.error:
+            continue
+        sample, run = 0, 0
+        for chunk, place in enumerate(chunks, 1):
+            while 3 * (run + 1) < len(runs) and runs[3 * (run + 1)] <= chunk:
+                run += 1
+            for _ in range(runs[3 * run + 1] if runs else 0):
+                if sample >= count:
+                    break
+                if place + 4 <= size:
+                    yield place
+                place, sample = place + (common or sizes[sample]), sample + 1
 
 
 def riff_chunks(file, size):

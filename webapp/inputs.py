@@ -201,11 +201,18 @@ def is_zip(path, extension):
     video ...; upload ... a zip of frames". (zipfile.is_zipfile takes a file for a zip wherever its last 64 KiB hold a
     zip's end record, which a video may by chance.) A file named .zip that is neither a zip by its first bytes nor holds
     a zip's end record is judged as a video: a video named 'clip.zip' was "not a zip archive this app can read; upload
-    a video", which it was."""
+    a video", which it was. Nor is one whose end record lists no member (a video with an empty zip's end record
+    appended, named .zip: it was "holds no frames ...; upload a video as it is, not zipped", which it was)."""
     with open(path, "rb") as file:
         if file.read(4) in ZIP_SIGNATURES:
             return True
-    return extension == ".zip" and zipfile.is_zipfile(path)
+    if extension != ".zip" or not zipfile.is_zipfile(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return bool(archive.infolist())
+    except ZIP_ERRORS:  # an end record of a damaged zip: zip_input says so
+        return True
 
 
 def upload_input(upload, name, start, end, folder, max_unpacked_bytes):

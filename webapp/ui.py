@@ -14,6 +14,9 @@ from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, j
 from webapp.jobs import clock, minutes_said
 
 POLL_SECONDS = 0.5  # how often a running job's progress is shown
+# what a Run's event yields last where a later Run of its tab has come: its event's end sends the outputs yielded last,
+# and a Run refused while the tab's job ran showed "Cannot run", then, as the replaced job's event ended, its progress
+UNCHANGED = (gr.skip(),) * 6
 CACHE_SWEEP_SECONDS = 60  # how often Gradio deletes its expired copies of uploads and results
 
 
@@ -122,22 +125,43 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         # each tab's Runs still setting their job up (copying, unpacking the upload: seconds), and those of them a
         # Cancel came for meanwhile: the tab did not know the job yet, and its Cancel was ignored
         tab_starts, cancelled_starts = {}, set()
+        # each tab's last Run: a Run pressed while the tab's job runs or waits replaces it (the page takes such a
+        # click: trigger_mode "multiple"; Gradio's default dropped it without a word); the earlier Run's event then
+        # shows nothing more, its job stopped, whether the new Run queues a job or is refused
+        tab_runs = {}
 
         def start_job(upload, sample, model, start, end, output_size, backend, precision, previous,
                       request: gr.Request):
+            started = object()
+            with tab_jobs_lock:  # first: the earlier Run's event, its job stopped below, then shows nothing
+                tab_starts.setdefault(request.session_hash, set()).add(started)
+                tab_runs[request.session_hash] = started
             if previous:
                 queue.discard(previous)
             # the settings that are generate.py flags, passed on as they are (Output size: inputs.size_flags)
             flags = {"--backend": backend, "--precision": precision}
-            started = object()
-            with tab_jobs_lock:
-                tab_starts.setdefault(request.session_hash, set()).add(started)
+            try:
+                yield from run_job(upload, sample, model, start, end, output_size, flags, started, request)
+            finally:
+                with tab_jobs_lock:
+                    if tab_runs.get(request.session_hash) is started:
+                        del tab_runs[request.session_hash]
+
+        def superseded(started, request):
+            """Whether a later Run of the tab has come (call with tab_jobs_lock held)."""
+            return tab_runs.get(request.session_hash) is not started
+
+        def run_job(upload, sample, model, start, end, output_size, flags, started, request):
             try:
                 job = queue.submit(lambda folder: job_spec(folder, upload, sample, model, start, end, flags,
                                                            weights_folder, max_unpacked_mb * 2 ** 20,
                                                            output_size))
             except UserError as error:
-                yield f"**Cannot run:** {plain_text(str(error))}", None, None, None, None, ""
+                with tab_jobs_lock:
+                    later = superseded(started, request)
+                # a later Run's status is not written over
+                yield UNCHANGED if later else (f"**Cannot run:** {plain_text(str(error))}", None, None, None, None,
+                                               "")
                 return
             finally:
                 with tab_jobs_lock:
@@ -147,8 +171,14 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                     cancelled = started in cancelled_starts
                     cancelled_starts.discard(started)
             with tab_jobs_lock:
-                replaced = tab_jobs.get(request.session_hash)
-                tab_jobs[request.session_hash] = job.id
+                later = superseded(started, request)
+                if not later:
+                    replaced = tab_jobs.get(request.session_hash)
+                    tab_jobs[request.session_hash] = job.id
+            if later:  # a Run pressed while this one set its job up: that Run's job, or its refusal, is shown
+                queue.discard(job.id)
+                yield UNCHANGED
+                return
             if replaced:
                 queue.discard(replaced)
             if cancelled:
@@ -158,6 +188,10 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                     # the state read under the queue's lock, as it is set: a job just done showed "done" here, in a
                     # yield of no results while the event went on, and a Run pressed then was dropped by the page
                     # (Gradio takes no click of a pending event); the end waits for the job's files to be settled
+                    with tab_jobs_lock:
+                        later = superseded(started, request)
+                    if later:  # the tab's later Run stops this job (its event yields nothing from here on)
+                        break
                     with queue.changed:
                         shown = describe(queue, job) if job.state in ("waiting", "running") else None
                     if shown is None:
@@ -171,10 +205,12 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                 if not job.finished.is_set():
                     queue.cancel(job.id)
                 with tab_jobs_lock:
-                    superseded = tab_jobs.get(request.session_hash) != job.id
-                    if not superseded:
+                    later = superseded(started, request)
+                    if tab_jobs.get(request.session_hash) == job.id:
                         del tab_jobs[request.session_hash]
-            if superseded:  # the tab shows its newer job
+            if later:  # the tab shows its later Run: this job's end (cancelled, or done and discarded) is not shown
+                queue.discard(job.id)
+                yield UNCHANGED
                 return
             outputs = job.outputs()
             table_text = ""
@@ -197,6 +233,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         upload.upload(lambda: None, outputs=sample)
         sample.select(lambda: None, outputs=upload)
         run.click(start_job, [upload, sample, model, start, end, output_size, backend, precision, job_id],
-                  [status, job_id, video, comparison, downloads, table], concurrency_limit=None)
+                  [status, job_id, video, comparison, downloads, table], concurrency_limit=None,
+                  trigger_mode="multiple")  # a Run pressed while the tab's job runs or waits replaces it
         cancel.click(stop_job, job_id, status, concurrency_limit=None)
     return page
