@@ -256,9 +256,13 @@ class LongInteger(int):
 
     def __new__(cls, text, digits):
         sign = -1 if text.startswith("-") else 1
-        value = super().__new__(cls, sign * 10 ** (min(digits, LONG_INTEGER_DIGITS) - 1))
-        value.text = text
+        digits = min(digits, LONG_INTEGER_DIGITS)
+        value = super().__new__(cls, sign * 10 ** (digits - 1))
+        value.text, value.digits = text, digits
         return value
+
+    def __reduce__(self):  # copy.deepcopy and pickle made it from int's value alone: a TypeError (no digits)
+        return type(self), (self.text, self.digits)
 
     def __repr__(self):  # as reprlib.repr shows an int of more than 40 characters
         return self.text if len(self.text) <= 40 else f"{self.text[:18]}...{self.text[-19:]}"
@@ -274,12 +278,17 @@ class WrittenNumber(float):
     """A number YAML reads past a float's range that is not whole (9999...9.5 of 400 digits), or below a float's
     smallest that is not 0 (1e-400): it was read as inf, "bad value inf", or as 0, which train.save_minutes takes for
     off where 1e-9 saves at every iteration. It stands as the infinity or the smallest float of its sign, and is
-    shown as written, shortened, as a LongInteger is."""
+    shown as written, shortened, as a LongInteger is. Also a whole float that is not the number written (1e23 is
+    99999999999999991611392; 0.99999999999999999999 is 1.0): that float, which a whole-number setting takes as the
+    number written, or refuses where it is not whole."""
 
     def __new__(cls, text, value):
         number = super().__new__(cls, value)
         number.text = text
         return number
+
+    def __reduce__(self):  # as a LongInteger's
+        return type(self), (self.text, float(self))
 
     __repr__, __str__ = LongInteger.__repr__, LongInteger.__str__
 
@@ -310,6 +319,10 @@ def _float(loader, node):
         if number:  # 999...9.5 of 400 digits, 1e-400
             return WrittenNumber(text.strip(), math.copysign(math.inf if math.isinf(value) else math.ulp(0.0),
                                                              -1 if number < 0 else 1))
+    elif value.is_integer() and decimal.Decimal(text.replace("_", "")) != decimal.Decimal(value):
+        # a whole float that is not the number written: 1e23 (99999999999999991611392) was that whole number's setting,
+        # and 0.99999999999999999999 (1.0) an iteration; the number written is told (_coerce)
+        return WrittenNumber(text.strip(), value)
     return value
 
 
@@ -374,6 +387,9 @@ def _coerce(key, value):
         except ValueError:
             return value
     if isinstance(value, float) and value.is_integer() and check in INTEGER_CHECKS:
+        if isinstance(value, WrittenNumber):  # the number written, where the float is another (1e23); not whole: bad
+            number = decimal.Decimal(value.text.replace("_", ""))
+            return int(number) if number == number.to_integral_value() else value
         return int(value)
     return value
 
