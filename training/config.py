@@ -312,14 +312,18 @@ def _float(loader, node):
     """A number with a dot or an exponent, as YAML reads it; one past a float's range a LongInteger."""
     value = loader.construct_yaml_float(node)
     text = loader.construct_scalar(node)
+    try:
+        written = decimal.Decimal(text.replace("_", ""))
+    except decimal.InvalidOperation:  # YAML 1.1's '!!float 1:30' (90.0): '!!float 0:0' was a traceback
+        return value
     if (math.isinf(value) and "inf" not in text.lower()) or value == 0:
-        number = decimal.Decimal(text.replace("_", ""))
+        number = written
         if math.isinf(value) and number == number.to_integral_value():
             return LongInteger(text.strip(), number.adjusted() + 1)
         if number:  # 999...9.5 of 400 digits, 1e-400
             return WrittenNumber(text.strip(), math.copysign(math.inf if math.isinf(value) else math.ulp(0.0),
                                                              -1 if number < 0 else 1))
-    elif value.is_integer() and decimal.Decimal(text.replace("_", "")) != decimal.Decimal(value):
+    elif value.is_integer() and written != decimal.Decimal(value):
         # a whole float that is not the number written: 1e23 (99999999999999991611392) was that whole number's setting,
         # and 0.99999999999999999999 (1.0) an iteration; the number written is told (_coerce)
         return WrittenNumber(text.strip(), value)
