@@ -111,16 +111,17 @@ def scaled_schedule(config, num_procs):
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
                         f"{shortened(str(config.train.batch_size))} x {processes} / {REFERENCE_BATCH} is "
                         "past float32's largest number; lower it")
+    # the batch shortened in each line, as beside: a batch of 100 digits (the most run_settings lets through) was whole
     if np.float32(learning_rate) == 0:  # below float32's smallest number: Adam's step is 0, nothing would train
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
-                        f"{config.train.batch_size} x {processes} / {REFERENCE_BATCH} is 0 in float32, "
+                        f"{shortened(str(config.train.batch_size))} x {processes} / {REFERENCE_BATCH} is 0 in float32, "
                         "which the solver computes in: no parameter would change; raise it")
     if iterations < 1:
-        raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
+        raise UserError(f"train.max_iter {shortened(str(config.train.max_iter))} gives no iteration at batch "
                         f"{shortened(str(config.train.batch_size))} x {processes}; raise --max_iter")
     if iterations > MAX_ITERATIONS:  # more than a float holds failed in the progress bar, an OverflowError
         raise UserError(f"train.max_iter {shortened(str(config.train.max_iter))} gives more iterations at batch "
-                        f"{config.train.batch_size} x {processes} than the {MAX_ITERATIONS} NNabla's "
+                        f"{shortened(str(config.train.batch_size))} x {processes} than the {MAX_ITERATIONS} NNabla's "
                         "solvers count (a C int); lower --max_iter")
     return iterations, learning_rate
 
