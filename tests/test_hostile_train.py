@@ -5849,3 +5849,93 @@ def test_scenes_fewer_than_a_sequence_of_hundreds_of_digits_are_said_shortened(d
         load_config(overrides={"data.max_frm": parse_value("9" * digits), "train.rnn_n": parse_value("9" * 6000)})
     assert str(error.value).startswith("data.max_frm 9999999999999999999999999999999999999... gives scenes of ")
     assert len(str(error.value)) < 240
+
+
+# Twenty-fourth pass, look at train.py's checkpoints, resume, stops and settings
+
+@pytest.mark.parametrize("text", ["1e400", "9" * 5000, "-" + "9" * 400 + ".5", "1e-400", "1e23"])
+def test_a_setting_read_as_written_survives_a_copy_and_a_pickle(text):
+    """copy.deepcopy and pickle of a LongInteger or a WrittenNumber (a configuration copied by a user's script or a
+    library) raised TypeError: they were made again from the int's or float's value alone."""
+    import copy
+    import pickle
+    from training.config import parse_value
+    from utils.errors import shortened
+    value = parse_value(text)
+    for copied in (copy.deepcopy(value), pickle.loads(pickle.dumps(value)), pickle.loads(pickle.dumps(value, 0))):
+        assert type(copied) is type(value) and copied == value and str(copied) == str(value) == shortened(text)
+
+
+@pytest.mark.parametrize("setting, taken", [("data.end_dir=1e23", 10 ** 23), ("train.save_freq=1_0e22", 10 ** 23),
+                                            ("train.save_freq=1.00000000000000000001e22", 10 ** 22 + 100),
+                                            ("train.max_iter=!!float 0:0", None),
+                                            ("train.max_iter=0.99999999999999999999", None)])
+def test_a_whole_number_written_with_an_exponent_is_the_number_written(setting, taken):
+    """1e23 for a whole-number setting was taken as 99999999999999991611392 (the float's value), written so into its
+    line and its arithmetic (train.max_iter 4e23 at a batch of 1e23 was 15 iterations); 0.99999999999999999999 (the
+    float 1.0) was one iteration; and '!!float 0:0' (YAML 1.1's sexagesimal) was a decimal.InvalidOperation traceback,
+    in a config file too."""
+    import train
+    flags = ["--input_video_dir", "in", "--output_dir", "out", "--set", setting]
+    if taken is None:
+        with pytest.raises(UserError, match=r"^bad value (0|0\.99999999999999999999) for train\.max_iter: expected"):
+            train.parse_args(flags)
+        return
+    key = setting.split("=")[0].split(".")[1]
+    config = train.parse_args(flags)
+    assert getattr(config.train if key == "save_freq" else config.data, key) == taken
+    assert train.scaled_schedule(train.parse_args(["--input_video_dir", "in", "--output_dir", "out", "--max_iter",
+                                                   "4e23", "--batch_size", "1e23"]), 1)[0] == 16
+
+
+def test_a_checkpoint_recording_off_schedule_models_past_its_iteration_is_refused(tmp_path):
+    """A checkpoint's off_schedule_models past its iteration (edited or damaged) was read and kept: once the run reached
+    that iteration on the schedule, its model_param file was deleted as one written off the schedule (a checkpoint of
+    iteration 2 recording 4, resumed with train.save_minutes=1e-9: model_param_00000004.h5, on the schedule of
+    train.save_freq 2, gone, exit code 0)."""
+    from training.checkpoint import read_checkpoint
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (tmp_path / name).write_bytes(b"")
+    path = tmp_path / "checkpoint_00000002.json"
+    path.write_text(json.dumps({"iteration": 2, "params": "params_00000002.h5",
+                                "solvers": {"gen": "gen_states_00000002.h5"}, "off_schedule_models": [1, 4, 2 ** 31]}))
+    with pytest.raises(UserError) as error:
+        read_checkpoint(str(path))
+    assert str(error.value) == (f"checkpoint '{path}' records model_param files written off the schedule at iteration "
+                                "4, past its own 2: it was edited or damaged; move it out of the folder, and resume "
+                                "from another")
+    path.write_text(json.dumps({"iteration": 2, "params": "params_00000002.h5",
+                                "solvers": {"gen": "gen_states_00000002.h5"}, "off_schedule_models": [1, 2]}))
+    assert read_checkpoint(str(path))["off_schedule_models"] == [1, 2]
+
+
+def test_a_row_s_model_param_name_that_is_a_pipe_is_said_no_file_not_deleted(tmp_path, capsys):
+    """A val.csv row's model_param_<iter>.h5 that is a pipe (or a socket) was said "deleted" in the line that
+    model_best.h5 is now another row's model, and "missing" in the refusal of model_best.h5 as its model's only copy."""
+    from training.validation import BEST_MODEL, Validation
+    (tmp_path / "val.csv").write_text("iteration,PSNR\n2,25.0\n4,22.0\n")
+    os.mkfifo(tmp_path / "model_param_00000002.h5")
+    (tmp_path / BEST_MODEL).write_bytes(b"model 3")
+    with pytest.raises(UserError, match=r"the model_param files of val\.csv's iterations 2, 4 are missing or not "
+                                        r"files\), and this run would remove it"):
+        Validation([], str(tmp_path), 6, "ssim", "cpu")  # no row scored by SSIM
+    (tmp_path / "model_param_00000004.h5").write_bytes(b"model 4")
+    (tmp_path / BEST_MODEL).write_bytes(b"model 4")
+    Validation([], str(tmp_path), 6, "psnr", "cpu")
+    assert "that of the best, iteration 2, is not a file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags, said", [
+    (["--set", "train.learning_rate=1e-300"], "train.learning_rate 1e-300 scaled by batch 1000000000000000000000000000000"
+                                              "000000... x 1 process / 4 is 0 in float32"),
+    (["--set", "train.learning_rate=1e-60", "--max_iter", "1e130"],
+     "train.max_iter 1000000000000000000000000000000000000... gives more iterations at batch 1000000000000000000000000"
+     "000000000000... x 1 process than"),
+    (["--set", "train.learning_rate=1e-60", "--max_iter", "1" + "0" * 98],
+     "train.max_iter 1000000000000000000000000000000000000... gives no iteration at batch 1000000000000000000000000000000"
+     "000000... x 1 process; raise --max_iter")])
+def test_a_batch_of_a_hundred_digits_is_shortened_in_every_schedule_line(flags, said):
+    """A batch of 100 digits (the most a checkpoint records, let through by run_settings) was written whole into the
+    lines of a learning rate 0 in float32 and of more iterations than NNabla's solvers count, and train.max_iter of 99
+    digits into that of no iteration, where the line beside them shortens it."""
+    assert _schedule_refusal("--batch_size", "1" + "0" * 99, *flags).startswith(said)
