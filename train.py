@@ -410,12 +410,13 @@ def parameters_agree(comm, params):
 def blocks_description(config, blocks, file_blocks):
     """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at
     zero."""
+    # counted: --num_resblock 1 was "1 residual blocks"
     if file_blocks is None:
-        return f"{blocks} residual blocks"
+        return counted(blocks, "residual block")
     origin = f"{file_blocks} from the FRVSR file, {blocks - file_blocks} starting at zero"
     if blocks > file_blocks and not config.train.num_resblock:
         origin += f"; --num_resblock {file_blocks} keeps the FRVSR size"
-    return f"{blocks} residual blocks ({origin})"
+    return f"{counted(blocks, 'residual block')} ({origin})"
 
 
 def build_training(config, data_hr, stage, blocks):
@@ -638,8 +639,9 @@ def train(config, comm, output_claim):
             print(f"continuing with changed settings: {', '.join(changes)}")
     if start >= iterations:
         if is_writer:
-            print(f"the run in {printable(output_dir)} is finished: {start} iterations done, train.max_iter "
-                  f"{config.train.max_iter} gives {iterations}; to train longer, raise --max_iter")
+            # counted and shortened: "1 iterations done", and a train.max_iter of 110 digits (at a batch of 100) whole
+            print(f"the run in {printable(output_dir)} is finished: {counted(start, 'iteration')} done, train.max_iter "
+                  f"{shortened(str(config.train.max_iter))} gives {iterations}; to train longer, raise --max_iter")
         return False
     if is_writer and elsewhere and not own:  # first: see record_source
         take_back = record_source(output_dir, checkpoint, lambda path: check_same_folder(output_dir, claimed, path))

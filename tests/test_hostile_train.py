@@ -5939,3 +5939,31 @@ def test_a_batch_of_a_hundred_digits_is_shortened_in_every_schedule_line(flags, 
     lines of a learning rate 0 in float32 and of more iterations than NNabla's solvers count, and train.max_iter of 99
     digits into that of no iteration, where the line beside them shortens it."""
     assert _schedule_refusal("--batch_size", "1" + "0" * 99, *flags).startswith(said)
+
+
+def test_counts_of_one_are_said_in_the_singular(tmp_path, capsys):
+    """"1 residual blocks" (--num_resblock 1) in the line a run starts with, "the run ... is finished: 1 iterations
+    done" at a run of one iteration run again, "validation clip '...' has 1 frames", and a solver state's step count
+    "past the checkpoint's 1 iterations"."""
+    from types import SimpleNamespace
+    import train
+    from training.checkpoint import stored_state_damage
+    from training.validation import read_clip
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    assert train.blocks_description(SimpleNamespace(train=SimpleNamespace(num_resblock=1)), 1, None) == (
+        "1 residual block")
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    for name in ("params_00000001.h5", "gen_states_00000001.h5", "fnet_states_00000001.h5"):
+        (output_dir / name).write_bytes(b"")
+    (output_dir / "checkpoint_00000001.json").write_text(json.dumps({
+        "iteration": 1, "params": "params_00000001.h5",
+        "solvers": {"gen": "gen_states_00000001.h5", "fnet": "fnet_states_00000001.h5"}}))
+    train.main(tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), output_dir) + ["--max_iter", "1"])
+    assert "is finished: 1 iteration done, train.max_iter 1 gives 1;" in capsys.readouterr().out
+    clip = make_sequence_folders(tmp_path / "val", {"clip": 1}, sizes={"clip": (32, 32)})
+    with pytest.raises(UserError, match=r"validation clip '.*' has 1 frame; at least 5 are needed"):
+        read_clip(os.path.join(clip, "clip"), 5, 32, "bd", 4)
+    state = {"mean": np.zeros(2, np.float32), "var": np.zeros(2, np.float32)}
+    assert stored_state_damage({"w": {**state, "t": np.array(5)}}, {"w": SimpleNamespace(pstate=state)}, 1) == (
+        "a step count of 5 for parameter 'w', past the checkpoint's 1 iteration")

@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 import h5py
 import numpy as np
 
-from utils.errors import UserError, shortened
+from utils.errors import UserError, counted, shortened
 from utils.hdf5 import hdf5_file
 from utils.image_io import remove_file, text_line, wide_text, wide_text_refusal, write_atomically, write_bytes
 from utils.paths import absolute, input_file
@@ -580,7 +580,8 @@ def stored_state_damage(stored, states, iteration):
         if step < 0 or ("var" in moments and (moments["var"] < 0).any()):
             return "negative solver states (a second moment or step count below zero)"
         if step > iteration:
-            return f"a step count of {int(step)} for parameter '{name}', past the checkpoint's {iteration} iterations"
+            return (f"a step count of {int(step)} for parameter '{name}', past the checkpoint's "
+                    f"{counted(iteration, 'iteration')}")
     return None
 
 

@@ -84,7 +84,7 @@ def read_clip(folder, frames, crop, degradation, scale):
                           CLIP_APART)[:frames]
     if len(hr_paths) < metrics.MIN_FRAMES:
         raise UserError(
-            f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are "
+            f"validation clip '{folder}' has {counted(len(hr_paths), 'frame')}; at least {metrics.MIN_FRAMES} are "
             "needed "
             f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
             "the clip out of data.val_dir")
