@@ -862,6 +862,9 @@ def train(config, comm, output_claim):
             except UserError:  # a full disk, say: after another error, that one is the run's line
                 if not failing:
                     raise
+    # a stop asked during the last iteration's step finished the run: it was "stopped at iteration 1 of 1 on request
+    # ...; run the same command again to continue", exit code 130, and the command run again "is finished"
+    stopping = stopping and iteration < iterations
     in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in learnable_params.items()
                                       for name, param in group.items()})
     if is_writer and comm.size > 1:

@@ -278,9 +278,7 @@ class WrittenNumber(float):
     """A number YAML reads past a float's range that is not whole (9999...9.5 of 400 digits), or below a float's
     smallest that is not 0 (1e-400): it was read as inf, "bad value inf", or as 0, which train.save_minutes takes for
     off where 1e-9 saves at every iteration. It stands as the infinity or the smallest float of its sign, and is
-    shown as written, shortened, as a LongInteger is. Also a whole float that is not the number written (1e23 is
-    99999999999999991611392; 0.99999999999999999999 is 1.0): that float, which a whole-number setting takes as the
-    number written, or refuses where it is not whole."""
+    shown as written, shortened, as a LongInteger is."""
 
     def __new__(cls, text, value):
         number = super().__new__(cls, value)
@@ -294,6 +292,14 @@ class WrittenNumber(float):
 
     def __format__(self, spec):
         return str(self)
+
+
+class WrittenWhole(WrittenNumber):
+    """A whole float that is not the number written (1e23 is 99999999999999991611392; 0.99999999999999999999 is 1.0):
+    a whole-number setting takes the number written (_coerce), or refuses it where it is not whole, said as written;
+    any other setting takes that float, shown as a float is (3e+38)."""
+
+    __str__, __format__ = float.__repr__, float.__format__
 
 
 def _integer(text):
@@ -326,7 +332,7 @@ def _float(loader, node):
     elif value.is_integer() and written != decimal.Decimal(value):
         # a whole float that is not the number written: 1e23 (99999999999999991611392) was that whole number's setting,
         # and 0.99999999999999999999 (1.0) an iteration; the number written is told (_coerce)
-        return WrittenNumber(text.strip(), value)
+        return WrittenWhole(text.strip(), value)
     return value
 
 
@@ -391,7 +397,7 @@ def _coerce(key, value):
         except ValueError:
             return value
     if isinstance(value, float) and value.is_integer() and check in INTEGER_CHECKS:
-        if isinstance(value, WrittenNumber):  # the number written, where the float is another (1e23); not whole: bad
+        if isinstance(value, WrittenWhole):  # the number written, where the float is another (1e23); not whole: bad
             number = decimal.Decimal(value.text.replace("_", ""))
             return int(number) if number == number.to_integral_value() else value
         return int(value)
