@@ -5985,3 +5985,17 @@ def test_a_stop_asked_during_the_last_iteration_finishes_the_run(tmp_path, capsy
     out = capsys.readouterr().out
     assert "trained 1 iteration in " in out and "stopped at iteration" not in out
     assert (tmp_path / "run" / "checkpoint_00000001.json").is_file()
+
+
+def test_a_config_file_from_a_pipe_is_read_once():
+    """--cfg of a pipe (bash's --cfg <(sed ... my.yaml), --cfg /dev/stdin) was opened twice, for its head and then
+    for the YAML, and the second open read nothing: an empty file, config.yaml's defaults trained on, exit code 0."""
+    import train
+    read, write = os.pipe()
+    os.write(write, b"train:\n  max_iter: 7\n")
+    os.close(write)
+    try:
+        config = train.parse_args(["--cfg", f"/dev/fd/{read}", "--input_video_dir", "in", "--output_dir", "out"])
+    finally:
+        os.close(read)
+    assert config.train.max_iter == 7

@@ -6,6 +6,7 @@ Setting in RULES (the check, and the train.py flag that sets it, if it has one);
 made from RULES (add_config_flags).
 """
 import decimal
+import io
 import math
 import os
 import re
@@ -349,11 +350,17 @@ def read_yaml(path):
     try:
         # its head (/dev/zero has no end): UTF-16 without its byte-order mark (iconv's UTF-16LE) decodes as UTF-8, a NUL
         # beside each letter, "not valid YAML; fix the syntax"
+        # opened once: a pipe (--cfg <(sed ...), --cfg /dev/stdin) opened again was empty, its settings dropped for
+        # config.yaml's, exit code 0
         with open(path, "rb") as file:
-            if wide_text(file.read(WIDE_TEXT_HEAD)):
+            head = file.read(WIDE_TEXT_HEAD)
+            if wide_text(head):
                 raise wide_text_refusal(f"config file '{path}'")
-        with open(path, encoding="utf-8") as file:
-            content = yaml.load(file, ConfigLoader)
+            if file.seekable():
+                file.seek(0)
+                content = yaml.load(io.TextIOWrapper(file, encoding="utf-8"), ConfigLoader)
+            else:
+                content = yaml.load((head + file.read()).decode("utf-8"), ConfigLoader)
     except UnicodeDecodeError:
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
     except OSError as error:  # a socket (ENXIO), or a device that cannot be read
