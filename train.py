@@ -111,16 +111,17 @@ def scaled_schedule(config, num_procs):
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
                         f"{shortened(str(config.train.batch_size))} x {processes} / {REFERENCE_BATCH} is "
                         "past float32's largest number; lower it")
+    # the batch shortened in each line, as beside: a batch of 100 digits (the most run_settings lets through) was whole
     if np.float32(learning_rate) == 0:  # below float32's smallest number: Adam's step is 0, nothing would train
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
-                        f"{config.train.batch_size} x {processes} / {REFERENCE_BATCH} is 0 in float32, "
+                        f"{shortened(str(config.train.batch_size))} x {processes} / {REFERENCE_BATCH} is 0 in float32, "
                         "which the solver computes in: no parameter would change; raise it")
     if iterations < 1:
-        raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
+        raise UserError(f"train.max_iter {shortened(str(config.train.max_iter))} gives no iteration at batch "
                         f"{shortened(str(config.train.batch_size))} x {processes}; raise --max_iter")
     if iterations > MAX_ITERATIONS:  # more than a float holds failed in the progress bar, an OverflowError
         raise UserError(f"train.max_iter {shortened(str(config.train.max_iter))} gives more iterations at batch "
-                        f"{config.train.batch_size} x {processes} than the {MAX_ITERATIONS} NNabla's "
+                        f"{shortened(str(config.train.batch_size))} x {processes} than the {MAX_ITERATIONS} NNabla's "
                         "solvers count (a C int); lower --max_iter")
     return iterations, learning_rate
 
@@ -409,12 +410,13 @@ def parameters_agree(comm, params):
 def blocks_description(config, blocks, file_blocks):
     """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at
     zero."""
+    # counted: --num_resblock 1 was "1 residual blocks"
     if file_blocks is None:
-        return f"{blocks} residual blocks"
+        return counted(blocks, "residual block")
     origin = f"{file_blocks} from the FRVSR file, {blocks - file_blocks} starting at zero"
     if blocks > file_blocks and not config.train.num_resblock:
         origin += f"; --num_resblock {file_blocks} keeps the FRVSR size"
-    return f"{blocks} residual blocks ({origin})"
+    return f"{counted(blocks, 'residual block')} ({origin})"
 
 
 def build_training(config, data_hr, stage, blocks):
@@ -637,8 +639,9 @@ def train(config, comm, output_claim):
             print(f"continuing with changed settings: {', '.join(changes)}")
     if start >= iterations:
         if is_writer:
-            print(f"the run in {printable(output_dir)} is finished: {start} iterations done, train.max_iter "
-                  f"{config.train.max_iter} gives {iterations}; to train longer, raise --max_iter")
+            # counted and shortened: "1 iterations done", and a train.max_iter of 110 digits (at a batch of 100) whole
+            print(f"the run in {printable(output_dir)} is finished: {counted(start, 'iteration')} done, train.max_iter "
+                  f"{shortened(str(config.train.max_iter))} gives {iterations}; to train longer, raise --max_iter")
         return False
     if is_writer and elsewhere and not own:  # first: see record_source
         take_back = record_source(output_dir, checkpoint, lambda path: check_same_folder(output_dir, claimed, path))
@@ -859,6 +862,9 @@ def train(config, comm, output_claim):
             except UserError:  # a full disk, say: after another error, that one is the run's line
                 if not failing:
                     raise
+    # a stop asked during the last iteration's step finished the run: it was "stopped at iteration 1 of 1 on request
+    # ...; run the same command again to continue", exit code 130, and the command run again "is finished"
+    stopping = stopping and iteration < iterations
     in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in learnable_params.items()
                                       for name, param in group.items()})
     if is_writer and comm.size > 1:

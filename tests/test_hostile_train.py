@@ -5849,3 +5849,153 @@ def test_scenes_fewer_than_a_sequence_of_hundreds_of_digits_are_said_shortened(d
         load_config(overrides={"data.max_frm": parse_value("9" * digits), "train.rnn_n": parse_value("9" * 6000)})
     assert str(error.value).startswith("data.max_frm 9999999999999999999999999999999999999... gives scenes of ")
     assert len(str(error.value)) < 240
+
+
+# Twenty-fourth pass, look at train.py's checkpoints, resume, stops and settings
+
+@pytest.mark.parametrize("text", ["1e400", "9" * 5000, "-" + "9" * 400 + ".5", "1e-400", "1e23"])
+def test_a_setting_read_as_written_survives_a_copy_and_a_pickle(text):
+    """copy.deepcopy and pickle of a LongInteger or a WrittenNumber (a configuration copied by a user's script or a
+    library) raised TypeError: they were made again from the int's or float's value alone."""
+    import copy
+    import pickle
+    from training.config import parse_value
+    value = parse_value(text)
+    for copied in (copy.deepcopy(value), pickle.loads(pickle.dumps(value)), pickle.loads(pickle.dumps(value, 0))):
+        assert (type(copied) is type(value) and copied == value and str(copied) == str(value)
+                and repr(copied) == repr(value) == (text if len(text) < 40 else f"{text[:18]}...{text[-19:]}"))
+
+
+@pytest.mark.parametrize("setting, taken", [("data.end_dir=1e23", 10 ** 23), ("train.save_freq=1_0e22", 10 ** 23),
+                                            ("train.save_freq=1.00000000000000000001e22", 10 ** 22 + 100),
+                                            ("train.max_iter=!!float 0:0", None),
+                                            ("train.max_iter=0.99999999999999999999", None)])
+def test_a_whole_number_written_with_an_exponent_is_the_number_written(setting, taken):
+    """1e23 for a whole-number setting was taken as 99999999999999991611392 (the float's value), written so into its
+    line and its arithmetic (train.max_iter 4e23 at a batch of 1e23 was 15 iterations); 0.99999999999999999999 (the
+    float 1.0) was one iteration; and '!!float 0:0' (YAML 1.1's sexagesimal) was a decimal.InvalidOperation traceback,
+    in a config file too."""
+    import train
+    flags = ["--input_video_dir", "in", "--output_dir", "out", "--set", setting]
+    if taken is None:
+        with pytest.raises(UserError, match=r"^bad value (0|0\.99999999999999999999) for train\.max_iter: expected"):
+            train.parse_args(flags)
+        return
+    key = setting.split("=")[0].split(".")[1]
+    config = train.parse_args(flags)
+    assert getattr(config.train if key == "save_freq" else config.data, key) == taken
+    assert train.scaled_schedule(train.parse_args(["--input_video_dir", "in", "--output_dir", "out", "--max_iter",
+                                                   "4e23", "--batch_size", "1e23"]), 1)[0] == 16
+
+
+def test_a_checkpoint_recording_off_schedule_models_past_its_iteration_is_refused(tmp_path):
+    """A checkpoint's off_schedule_models past its iteration (edited or damaged) was read and kept: once the run reached
+    that iteration on the schedule, its model_param file was deleted as one written off the schedule (a checkpoint of
+    iteration 2 recording 4, resumed with train.save_minutes=1e-9: model_param_00000004.h5, on the schedule of
+    train.save_freq 2, gone, exit code 0)."""
+    from training.checkpoint import read_checkpoint
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (tmp_path / name).write_bytes(b"")
+    path = tmp_path / "checkpoint_00000002.json"
+    path.write_text(json.dumps({"iteration": 2, "params": "params_00000002.h5",
+                                "solvers": {"gen": "gen_states_00000002.h5"}, "off_schedule_models": [1, 4, 2 ** 31]}))
+    with pytest.raises(UserError) as error:
+        read_checkpoint(str(path))
+    assert str(error.value) == (f"checkpoint '{path}' records model_param files written off the schedule at iteration "
+                                "4, past its own 2: it was edited or damaged; move it out of the folder, and resume "
+                                "from another")
+    path.write_text(json.dumps({"iteration": 2, "params": "params_00000002.h5",
+                                "solvers": {"gen": "gen_states_00000002.h5"}, "off_schedule_models": [1, 2]}))
+    assert read_checkpoint(str(path))["off_schedule_models"] == [1, 2]
+
+
+def test_a_row_s_model_param_name_that_is_a_pipe_is_said_no_file_not_deleted(tmp_path, capsys):
+    """A val.csv row's model_param_<iter>.h5 that is a pipe (or a socket) was said "deleted" in the line that
+    model_best.h5 is now another row's model, and "missing" in the refusal of model_best.h5 as its model's only copy."""
+    from training.validation import BEST_MODEL, Validation
+    (tmp_path / "val.csv").write_text("iteration,PSNR\n2,25.0\n4,22.0\n")
+    os.mkfifo(tmp_path / "model_param_00000002.h5")
+    (tmp_path / BEST_MODEL).write_bytes(b"model 3")
+    with pytest.raises(UserError, match=r"the model_param files of val\.csv's iterations 2, 4 are missing or not "
+                                        r"files\), and this run would remove it"):
+        Validation([], str(tmp_path), 6, "ssim", "cpu")  # no row scored by SSIM
+    (tmp_path / "model_param_00000004.h5").write_bytes(b"model 4")
+    (tmp_path / BEST_MODEL).write_bytes(b"model 4")
+    Validation([], str(tmp_path), 6, "psnr", "cpu")
+    assert "that of the best, iteration 2, is not a file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags, said", [
+    (["--set", "train.learning_rate=1e-300"], "train.learning_rate 1e-300 scaled by batch 1000000000000000000000000000000"
+                                              "000000... x 1 process / 4 is 0 in float32"),
+    (["--set", "train.learning_rate=1e-60", "--max_iter", "1e130"],
+     "train.max_iter 1000000000000000000000000000000000000... gives more iterations at batch 1000000000000000000000000"
+     "000000000000... x 1 process than"),
+    (["--set", "train.learning_rate=1e-60", "--max_iter", "1" + "0" * 98],
+     "train.max_iter 1000000000000000000000000000000000000... gives no iteration at batch 1000000000000000000000000000000"
+     "000000... x 1 process; raise --max_iter")])
+def test_a_batch_of_a_hundred_digits_is_shortened_in_every_schedule_line(flags, said):
+    """A batch of 100 digits (the most a checkpoint records, let through by run_settings) was written whole into the
+    lines of a learning rate 0 in float32 and of more iterations than NNabla's solvers count, and train.max_iter of 99
+    digits into that of no iteration, where the line beside them shortens it."""
+    assert _schedule_refusal("--batch_size", "1" + "0" * 99, *flags).startswith(said)
+
+
+def test_counts_of_one_are_said_in_the_singular(tmp_path, capsys):
+    """"1 residual blocks" (--num_resblock 1) in the line a run starts with, "the run ... is finished: 1 iterations
+    done" at a run of one iteration run again, "validation clip '...' has 1 frames", and a solver state's step count
+    "past the checkpoint's 1 iterations"."""
+    from types import SimpleNamespace
+    import train
+    from training.checkpoint import stored_state_damage
+    from training.validation import read_clip
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    assert train.blocks_description(SimpleNamespace(train=SimpleNamespace(num_resblock=1)), 1, None) == (
+        "1 residual block")
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    for name in ("params_00000001.h5", "gen_states_00000001.h5", "fnet_states_00000001.h5"):
+        (output_dir / name).write_bytes(b"")
+    (output_dir / "checkpoint_00000001.json").write_text(json.dumps({
+        "iteration": 1, "params": "params_00000001.h5",
+        "solvers": {"gen": "gen_states_00000001.h5", "fnet": "fnet_states_00000001.h5"}}))
+    train.main(tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), output_dir) + ["--max_iter", "1"])
+    assert "is finished: 1 iteration done, train.max_iter 1 gives 1;" in capsys.readouterr().out
+    clip = make_sequence_folders(tmp_path / "val", {"clip": 1}, sizes={"clip": (32, 32)})
+    with pytest.raises(UserError, match=r"validation clip '.*' has 1 frame; at least 5 are needed"):
+        read_clip(os.path.join(clip, "clip"), 5, 32, "bd", 4)
+    state = {"mean": np.zeros(2, np.float32), "var": np.zeros(2, np.float32)}
+    assert stored_state_damage({"w": {**state, "t": np.array(5)}}, {"w": SimpleNamespace(pstate=state)}, 1) == (
+        "a step count of 5 for parameter 'w', past the checkpoint's 1 iteration")
+
+
+def test_a_stop_asked_during_the_last_iteration_finishes_the_run(tmp_path, capsys, monkeypatch):
+    """A stop signal during the last iteration's step (before its losses were agreed) was "stopped at iteration 1 of
+    1 on request, with a checkpoint; run the same command again to continue", exit code 130, of a finished run (the
+    command run again "is finished"); docs/training.md: at the last iteration the run finishes, exit code 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    real_step = train.training_step
+
+    def step_then_stop(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGUSR1)
+        return real_step(*args, **kwargs)
+    monkeypatch.setattr(train, "training_step", step_then_stop)
+    train.main(tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", **{"train.max_iter": 1}))
+    out = capsys.readouterr().out
+    assert "trained 1 iteration in " in out and "stopped at iteration" not in out
+    assert (tmp_path / "run" / "checkpoint_00000001.json").is_file()
+
+
+def test_a_config_file_from_a_pipe_is_read_once():
+    """--cfg of a pipe (bash's --cfg <(sed ... my.yaml), --cfg /dev/stdin) was opened twice, for its head and then
+    for the YAML, and the second open read nothing: an empty file, config.yaml's defaults trained on, exit code 0."""
+    import train
+    read, write = os.pipe()
+    os.write(write, b"train:\n  max_iter: 7\n")
+    os.close(write)
+    try:
+        config = train.parse_args(["--cfg", f"/dev/fd/{read}", "--input_video_dir", "in", "--output_dir", "out"])
+    finally:
+        os.close(read)
+    assert config.train.max_iter == 7

@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 import h5py
 import numpy as np
 
-from utils.errors import UserError, shortened
+from utils.errors import UserError, counted, shortened
 from utils.hdf5 import hdf5_file
 from utils.image_io import remove_file, text_line, wide_text, wide_text_refusal, write_atomically, write_bytes
 from utils.paths import absolute, input_file
@@ -454,6 +454,11 @@ def read_checkpoint(path):
             f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
             "resume from an earlier one")
     refuse_renamed(path, content)
+    past = sorted(iteration for iteration in content.get("off_schedule_models", []) if iteration > content["iteration"])
+    if past:  # read and kept, an on-schedule model of that iteration was deleted as off the schedule once reached
+        raise UserError(f"checkpoint '{path}' records model_param files written off the schedule at iteration "
+                        f"{shortened(str(past[0]))}, past its own {content['iteration']}: it was edited or damaged; "
+                        "move it out of the folder, and resume from another")
     missing = [name for name in [content["params"], *content["solvers"].values()]
                if not os.path.isfile(os.path.join(os.path.dirname(path), name))]
     if missing:  # a JSON copied without its files: else called a missing weights file the user never named
@@ -575,7 +580,8 @@ def stored_state_damage(stored, states, iteration):
         if step < 0 or ("var" in moments and (moments["var"] < 0).any()):
             return "negative solver states (a second moment or step count below zero)"
         if step > iteration:
-            return f"a step count of {int(step)} for parameter '{name}', past the checkpoint's {iteration} iterations"
+            return (f"a step count of {int(step)} for parameter '{name}', past the checkpoint's "
+                    f"{counted(iteration, 'iteration')}")
     return None
 
 

@@ -6,6 +6,7 @@ Setting in RULES (the check, and the train.py flag that sets it, if it has one);
 made from RULES (add_config_flags).
 """
 import decimal
+import io
 import math
 import os
 import re
@@ -256,9 +257,13 @@ class LongInteger(int):
 
     def __new__(cls, text, digits):
         sign = -1 if text.startswith("-") else 1
-        value = super().__new__(cls, sign * 10 ** (min(digits, LONG_INTEGER_DIGITS) - 1))
-        value.text = text
+        digits = min(digits, LONG_INTEGER_DIGITS)
+        value = super().__new__(cls, sign * 10 ** (digits - 1))
+        value.text, value.digits = text, digits
         return value
+
+    def __reduce__(self):  # copy.deepcopy and pickle made it from int's value alone: a TypeError (no digits)
+        return type(self), (self.text, self.digits)
 
     def __repr__(self):  # as reprlib.repr shows an int of more than 40 characters
         return self.text if len(self.text) <= 40 else f"{self.text[:18]}...{self.text[-19:]}"
@@ -281,10 +286,21 @@ class WrittenNumber(float):
         number.text = text
         return number
 
+    def __reduce__(self):  # as a LongInteger's
+        return type(self), (self.text, float(self))
+
     __repr__, __str__ = LongInteger.__repr__, LongInteger.__str__
 
     def __format__(self, spec):
         return str(self)
+
+
+class WrittenWhole(WrittenNumber):
+    """A whole float that is not the number written (1e23 is 99999999999999991611392; 0.99999999999999999999 is 1.0):
+    a whole-number setting takes the number written (_coerce), or refuses it where it is not whole, said as written;
+    any other setting takes that float, shown as a float is (3e+38)."""
+
+    __str__, __format__ = float.__repr__, float.__format__
 
 
 def _integer(text):
@@ -303,13 +319,21 @@ def _float(loader, node):
     """A number with a dot or an exponent, as YAML reads it; one past a float's range a LongInteger."""
     value = loader.construct_yaml_float(node)
     text = loader.construct_scalar(node)
+    try:
+        written = decimal.Decimal(text.replace("_", ""))
+    except decimal.InvalidOperation:  # YAML 1.1's '!!float 1:30' (90.0): '!!float 0:0' was a traceback
+        return value
     if (math.isinf(value) and "inf" not in text.lower()) or value == 0:
-        number = decimal.Decimal(text.replace("_", ""))
+        number = written
         if math.isinf(value) and number == number.to_integral_value():
             return LongInteger(text.strip(), number.adjusted() + 1)
         if number:  # 999...9.5 of 400 digits, 1e-400
             return WrittenNumber(text.strip(), math.copysign(math.inf if math.isinf(value) else math.ulp(0.0),
                                                              -1 if number < 0 else 1))
+    elif value.is_integer() and written != decimal.Decimal(value):
+        # a whole float that is not the number written: 1e23 (99999999999999991611392) was that whole number's setting,
+        # and 0.99999999999999999999 (1.0) an iteration; the number written is told (_coerce)
+        return WrittenWhole(text.strip(), value)
     return value
 
 
@@ -326,11 +350,17 @@ def read_yaml(path):
     try:
         # its head (/dev/zero has no end): UTF-16 without its byte-order mark (iconv's UTF-16LE) decodes as UTF-8, a NUL
         # beside each letter, "not valid YAML; fix the syntax"
+        # opened once: a pipe (--cfg <(sed ...), --cfg /dev/stdin) opened again was empty, its settings dropped for
+        # config.yaml's, exit code 0
         with open(path, "rb") as file:
-            if wide_text(file.read(WIDE_TEXT_HEAD)):
+            head = file.read(WIDE_TEXT_HEAD)
+            if wide_text(head):
                 raise wide_text_refusal(f"config file '{path}'")
-        with open(path, encoding="utf-8") as file:
-            content = yaml.load(file, ConfigLoader)
+            if file.seekable():
+                file.seek(0)
+                content = yaml.load(io.TextIOWrapper(file, encoding="utf-8"), ConfigLoader)
+            else:
+                content = yaml.load((head + file.read()).decode("utf-8"), ConfigLoader)
     except UnicodeDecodeError:
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
     except OSError as error:  # a socket (ENXIO), or a device that cannot be read
@@ -374,6 +404,9 @@ def _coerce(key, value):
         except ValueError:
             return value
     if isinstance(value, float) and value.is_integer() and check in INTEGER_CHECKS:
+        if isinstance(value, WrittenWhole):  # the number written, where the float is another (1e23); not whole: bad
+            number = decimal.Decimal(value.text.replace("_", ""))
+            return int(number) if number == number.to_integral_value() else value
         return int(value)
     return value
 

@@ -84,7 +84,7 @@ def read_clip(folder, frames, crop, degradation, scale):
                           CLIP_APART)[:frames]
     if len(hr_paths) < metrics.MIN_FRAMES:
         raise UserError(
-            f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are "
+            f"validation clip '{folder}' has {counted(len(hr_paths), 'frame')}; at least {metrics.MIN_FRAMES} are "
             "needed "
             f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
             "the clip out of data.val_dir")
@@ -229,8 +229,9 @@ class Validation:
             with open(path, "rb") as model:
                 write_bytes(best_path, model.read())
             # a folder of the best's model_param name was said deleted
+            # and a pipe or socket of that name "deleted"
             gone = ("is a folder, not a file" if os.path.isdir(model_file(self.output_dir, best_iteration)) else
-                    "was deleted")
+                    "is not a file" if os.path.exists(model_file(self.output_dir, best_iteration)) else "was deleted")
             tqdm.write(f"{BEST_MODEL} is now the model of iteration {kept['iteration']}, the best by {self.column} "
                        f"of the validations whose model_param file is kept: that of the best, iteration "
                        f"{best_iteration}, {gone}")
@@ -257,9 +258,13 @@ class Validation:
                    if not os.path.isfile(model_file(self.output_dir, row["iteration"]))]
         if missing:
             folders = sum(os.path.isdir(model_file(self.output_dir, iteration)) for iteration in missing)
+            # a pipe or socket of that name, said missing
+            there = sum(os.path.exists(model_file(self.output_dir, iteration)) for iteration in missing)
             shown = ", ".join(map(str, missing[:3])) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
             state = ("a folder" if folders == len(missing) == 1 else "folders" if folders == len(missing) else
-                     "missing" if not folders else "missing or folders")
+                     "missing" if not there else "missing or folders" if there == folders else
+                     "not a file" if there == len(missing) == 1 else "not files" if there == len(missing) else
+                     "missing or not files")
             known = (f"; the model_param file of val.csv's iteration {shown} is {state}" if len(missing) == 1 else
                      f"; the model_param files of val.csv's iterations {shown} are {state}")
         else:
