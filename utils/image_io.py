@@ -280,17 +280,23 @@ def one_frame_a_number(frames):
     return no_copy_of_a_frame(one_camera_picture_once(frames))
 
 
+# a copy's count at the end of a name: Lightroom's and Safari's '-2', a browser's or Windows' ' (2)', macOS' ' 2'
+COPY_COUNT = re.compile(r"(.*?)(?:-[1-9][0-9]*|\s\([1-9][0-9]*\)|\s[1-9][0-9]*)", re.DOTALL)
+
+
 def one_camera_picture_once(frames):
     """frames, unless two are one camera's picture (DCF_NAME: its four characters and four digits, the camera's
-    number of the picture) with endings alike but for their digits: Lightroom's exports of a picture's virtual copies,
-    or its second export beside the first, 'IMG_0002-2.JPG', 'IMG_0002-3.JPG' (among 'IMG_0001-2.JPG'..). Numbered
-    (2, 2) and (2, 3), the two were trained on as consecutive frames (one frame twice), exit code 0."""
+    number of the picture) with endings alike but for a copy's count (COPY_COUNT): Lightroom's exports of a picture's
+    virtual copies, or its second export beside the first, 'IMG_0002-2.JPG', 'IMG_0002-3.JPG' (among
+    'IMG_0001-2.JPG'..). Numbered (2, 2) and (2, 3), the two were trained on as consecutive frames (one frame twice),
+    exit code 0. A frame's number after the camera's ('vid_0001_0001', 'vid_0001_0002') is no count."""
     first = {}
     for path in frames:
         stem = unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0])
-        if not (DCF_NAME.fullmatch(stem) and any(character.isalpha() for character in stem[:4])):
+        if not (DCF_NAME.fullmatch(stem) and any(character.isalpha() for character in stem[:4])
+                and (counted := COPY_COUNT.fullmatch(stem[8:]))):
             continue  # a camera's: '00000002' is ffmpeg's
-        other = first.setdefault((stem[:8].casefold(), name_pattern(stem[8:])), path)
+        other = first.setdefault((stem[:8].casefold(), name_pattern(counted[1])), path)
         if other != path:
             raise UserError(f"'{other}' and '{path}' are one camera picture's ({stem[:8]}) two versions (an editor's "
                             "exports of its virtual copies, '-2', '-3', or a second export beside the first), so it "
