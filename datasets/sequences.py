@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            frame_order, is_frame_name, list_frames, series_patterns, spellings, utf8,
+                            frame_order, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, utf8,
                             visible_subfolders, wide_text, wide_text_refusal)
 from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
@@ -369,7 +369,7 @@ def one_series(frames, apart="a sequence folder, to train on both"):
         paths.append(path)
         counted.add(int(runs[-1][0]))
         patterns.setdefault(pattern_of[stem], []).append(path)
-    # a poster or a thumbnail named otherwise with a number: list_frames refuses it (utils.image_io.no_stray_frame)
+    no_stray_frame(frames, last_too=True)  # a poster or a thumbnail named otherwise with a number: list_frames' before
     # the first frames of two series of other patterns, else of one pattern with a number in common
     owners = {}  # {a frame's own number: the first frames of the series of several frames that have it}
     for paths, counted in series.values():

@@ -5870,11 +5870,11 @@ def test_pictures_of_another_format_three_levels_down_are_named_not_left_out(tmp
 
 
 @pytest.mark.parametrize("names", [["poster_0.png", "0001.png", "0002.png"],
-                                   ["IMG_0001 copy.JPG", "IMG_0002 copy.JPG", "_MG_0003.JPG"]])
+                                   ["IMG_0001 copy.JPG", "IMG_0002 copy.JPG", "_MG_0003.JPG", "IMG_0004 copy.JPG"]])
 def test_generate_s_input_refuses_a_frame_named_otherwise_as_training_does(tmp_path, names):
     """generate.py's input (and the page's) read a frame named otherwise than all the others with a number ('poster_0'
     before '0001', super-resolved as the first frame, exit code 0) that training refuses as a poster: only training's
-    listing read series (utils.image_io.no_stray_frame, in list_frames)."""
+    listing read series (utils.image_io.no_stray_frame, in list_frames, of one before the last frame)."""
     from hostile import sequence_of_a_copy
     from utils.image_io import list_frames
     root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])

@@ -222,12 +222,15 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
         [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder))), ends)
 
 
-def no_stray_frame(frames):
-    """frames, the paths of a sequence's frames in order (one_frame_a_number's), unless one is named otherwise than all
-    the others with a number, alone of its series (series_patterns: a poster or a thumbnail, 'poster_0.png' before
-    '0001.png'): then a UserError naming it. Ordered by its number, it was trained on as a frame, exit code 0; only
-    training's listing refused it, and generate.py super-resolved it as the first frame (the recurrence carrying it
-    into the next) and the page so too, exit code 0, as they refuse a 'poster.png' without a number."""
+def no_stray_frame(frames, last_too=False):
+    """frames, the paths of a sequence's frames in order (one_frame_a_number's), unless one before the last (any, where
+    last_too: training's) is named otherwise than all the others with a number, alone of its series (series_patterns:
+    a poster or a thumbnail, 'poster_0.png' before '0001.png', '_MG_0003.JPG' among 'IMG_0001 copy.JPG'..): then a
+    UserError naming it. Ordered by its number, it was trained on as a frame, exit code 0; only training's listing
+    refused it, and generate.py super-resolved it as a frame (the recurrence carrying it into the next) and the page so
+    too, exit code 0, as they refuse a 'poster.png' without a number. One after the others adds a last frame and is
+    carried into none: a page's clip's last frame named otherwise ('0003 (1).png', a second download of it; a damaged
+    'lr_0007--end.png', named in the line of its reading) is read as its last frame."""
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
     if len(numbers) == 1 or () in numbers:  # ordered by name: of no series
         return frames
@@ -236,7 +239,7 @@ def no_stray_frame(frames):
     patterns = {}  # {a pattern: its frames}
     for path, stem in zip(frames, stems):
         patterns.setdefault(pattern_of[stem], []).append(path)
-    strays = [paths[0] for paths in patterns.values() if len(paths) == 1]
+    strays = [paths[0] for paths in patterns.values() if len(paths) == 1 and (last_too or paths[0] != frames[-1])]
     if len(patterns) > 1 and strays:
         raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
                         f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
