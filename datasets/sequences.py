@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            frame_order, is_frame_name, list_frames, series_patterns, spellings, utf8,
+                            frame_order, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, utf8,
                             visible_subfolders, wide_text, wide_text_refusal)
 from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
@@ -189,9 +189,11 @@ def holds_other_pictures(folder):
 
 def holds_folders_of_frames(folder, root):
     """Whether a folder under folder, at any depth (not hidden, nor a drive's own, nor through one that holds frames),
-    holds frames: folders that hold none walked down to the first that does, each once (a loop of links ends), none
+    holds frames, or pictures of other formats named as frames are (a folder of them alone, two levels down, is
+    OTHER_FORMAT): folders that hold none walked down to the first that does, each once (a loop of links ends), none
     that is root or holds it (a link up). Only folders without frames are walked, which a data folder rarely holds:
-    four levels down ('g/h/i/s/0001.png' beside a sequence 'a') was left out without a word, exit code 0."""
+    four levels down ('g/h/i/s/0001.png' beside a sequence 'a') was left out without a word, exit code 0, and so were
+    '.webp' frames three levels down ('g/h/s/0001.webp')."""
     seen, folders = {os.path.realpath(root)}, [folder]
     while folders:
         here = folders.pop()
@@ -199,7 +201,7 @@ def holds_folders_of_frames(folder, root):
             path = os.path.join(here, name)
             if os.path.realpath(path) in seen or is_within(root, path) or not listable(path):
                 continue
-            if holds_frames(path):
+            if holds_frames(path) or holds_other_pictures(path):  # '.webp' frames in 'g/h/s' were left out unsaid
                 return True
             seen.add(os.path.realpath(path))
             folders.append(path)
@@ -367,12 +369,7 @@ def one_series(frames, apart="a sequence folder, to train on both"):
         paths.append(path)
         counted.add(int(runs[-1][0]))
         patterns.setdefault(pattern_of[stem], []).append(path)
-    strays = [paths[0] for paths in patterns.values() if len(paths) == 1]
-    if len(patterns) > 1 and strays:  # a poster or a thumbnail: ordered by its number, it was trained on as a frame
-        raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
-                        f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
-                        "frame of theirs (a poster, a thumbnail) or where it comes is not known: remove it, or name it "
-                        "as they are named")
+    no_stray_frame(frames, last_too=True)  # a poster or a thumbnail named otherwise with a number: list_frames' before
     # the first frames of two series of other patterns, else of one pattern with a number in common
     owners = {}  # {a frame's own number: the first frames of the series of several frames that have it}
     for paths, counted in series.values():

@@ -5999,3 +5999,86 @@ def test_a_config_file_from_a_pipe_is_read_once():
     finally:
         os.close(read)
     assert config.train.max_iter == 7
+
+
+# Twenty-fourth pass, look at the training data, frame names and series
+
+def test_pictures_of_another_format_three_levels_down_are_named_not_left_out(tmp_path):
+    """'.webp' frames three levels down ('g/h/s/0001.webp' beside a sequence 'a') were left out without a word, the
+    run trained on 'a' alone, exit code 0, where '.png' ones there are refused as DEEPER and '.webp' ones two levels
+    down as OTHER_FORMAT (datasets.sequences.holds_folders_of_frames)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 2}, sizes={"a": (8, 8)})
+    os.makedirs(os.path.join(root, "g", "h", "s"))
+    for number in (1, 2):
+        with open(os.path.join(root, "g", "h", "s", f"{number:04d}.webp"), "wb") as picture:
+            picture.write(b"RIFF")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'g', 'h'))}' holds folders of frames "
+                                        r"deeper than the layout reads"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("names", [["poster_0.png", "0001.png", "0002.png"],
+                                   ["IMG_0001 copy.JPG", "IMG_0002 copy.JPG", "_MG_0003.JPG", "IMG_0004 copy.JPG"]])
+def test_generate_s_input_refuses_a_frame_named_otherwise_as_training_does(tmp_path, names):
+    """generate.py's input (and the page's) read a frame named otherwise than all the others with a number ('poster_0'
+    before '0001', super-resolved as the first frame, exit code 0) that training refuses as a poster: only training's
+    listing read series (utils.image_io.no_stray_frame, in list_frames, of one before the last frame)."""
+    from hostile import sequence_of_a_copy
+    from utils.image_io import list_frames
+    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
+    stray = next(name for name in names if name.startswith(("poster", "_MG_")))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', stray))}' is named otherwise than "):
+        list_frames(os.path.join(root, "s"))
+
+
+@pytest.mark.parametrize("srgb, adobe_rgb", [("CIMG", "_IMG"), ("RSCN", "_SCN")])
+def test_another_camera_s_adobe_rgb_names_among_a_casio_s_or_a_coolpix_s_copies_are_two_series(tmp_path, srgb,
+                                                                                                adobe_rgb):
+    """'_IMG0104', '_IMG0105' among a Casio's 'CIMG0001', 'CIMG0002' (its manuals: every file is 'CIMG'), and '_SCN'
+    among a Coolpix's cropped copies 'RSCN' (it writes no Adobe RGB name), were trained on as one camera's sequence,
+    exit code 0 (utils.image_io.ADOBE_RGB_NAMES)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy
+    names = [f"{srgb}0001.JPG", f"{srgb}0002.JPG", f"{adobe_rgb}0104.JPG", f"{adobe_rgb}0105.JPG"]
+    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
+    with pytest.raises(UserError, match=r"are frames of two series"):
+        folder_sequences(root)
+
+
+def test_two_exports_of_one_camera_picture_are_refused_and_one_export_each_is_read(tmp_path):
+    """Lightroom's exports of a picture's virtual copies, 'IMG_0002-2.JPG', 'IMG_0002-3.JPG' among 'IMG_0001-2.JPG',
+    were read as frames (2, 2) and (2, 3), one picture twice as consecutive frames, exit code 0
+    (utils.image_io.one_camera_picture_once); '-2' on every name is read."""
+    from hostile import sequence_of_a_copy
+    from utils.image_io import list_frames
+    names = ["IMG_0001-2.JPG", "IMG_0002-2.JPG", "IMG_0003-2.JPG", "IMG_0002-3.JPG"]
+    root, copy, _ = sequence_of_a_copy(tmp_path, names, names[1])
+    folder = os.path.join(root, "s")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, names[1]))}' and '{re.escape(copy)}' "
+                                        r"are one camera picture's \(IMG_0002\) two versions "):
+        list_frames(folder)
+    os.remove(copy)
+    assert [os.path.basename(path) for path in list_frames(folder)] == names[:3]
+
+
+@pytest.mark.parametrize("unfinished", ["0002.png.filepart", "0002.png.partial", "0002.png.!ut"])
+def test_other_tools_downloads_not_finished_in_a_gap_are_refused(tmp_path, unfinished):
+    """WinSCP's '.filepart' (a data set copied to a server), Internet Explorer's '.partial', uTorrent's '.!ut' between
+    '0001.png' and '0003.png' were left out without a word, the frames either side trained on as consecutive, exit
+    code 0 (utils.image_io.UNFINISHED)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], unfinished)
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' is a picture's download not finished, or its backup, "):
+        folder_sequences(root)
+
+
+def test_a_burst_s_cover_with_an_editor_s_ending_is_of_its_series(tmp_path):
+    """A phone's burst exported by Lightroom ('..._BURST1_COVER-Edit' among '..._BURST2-Edit'..): the cover was refused
+    as a poster, "named otherwise than the other frames" (utils.image_io.BURST_COVER)."""
+    from hostile import trained_frame_names
+    names = [f"IMG_20230601_120000_BURST{number}{'_COVER' if number == 1 else ''}-Edit.jpg" for number in (1, 2, 3)]
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names) == names

@@ -218,8 +218,34 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
         raise UserError(f"cannot list {role} '{folder}' ({error.strerror}); check its permissions")
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
-    return no_picture_left_out(folder, one_frame_a_number(only_files(
-        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder)), ends)
+    return no_picture_left_out(folder, no_stray_frame(one_frame_a_number(only_files(
+        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder))), ends)
+
+
+def no_stray_frame(frames, last_too=False):
+    """frames, the paths of a sequence's frames in order (one_frame_a_number's), unless one before the last (any, where
+    last_too: training's) is named otherwise than all the others with a number, alone of its series (series_patterns:
+    a poster or a thumbnail, 'poster_0.png' before '0001.png', '_MG_0003.JPG' among 'IMG_0001 copy.JPG'..): then a
+    UserError naming it. Ordered by its number, it was trained on as a frame, exit code 0; only training's listing
+    refused it, and generate.py super-resolved it as a frame (the recurrence carrying it into the next) and the page so
+    too, exit code 0, as they refuse a 'poster.png' without a number. One after the others adds a last frame and is
+    carried into none: a page's clip's last frame named otherwise ('0003 (1).png', a second download of it; a damaged
+    'lr_0007--end.png', named in the line of its reading) is read as its last frame."""
+    numbers = {frame_order(os.path.basename(path))[0] for path in frames}
+    if len(numbers) == 1 or () in numbers:  # ordered by name: of no series
+        return frames
+    stems = [unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0]) for path in frames]
+    pattern_of = series_patterns(stems)
+    patterns = {}  # {a pattern: its frames}
+    for path, stem in zip(frames, stems):
+        patterns.setdefault(pattern_of[stem], []).append(path)
+    strays = [paths[0] for paths in patterns.values() if len(paths) == 1 and (last_too or paths[0] != frames[-1])]
+    if len(patterns) > 1 and strays:
+        raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
+                        f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
+                        "frame of theirs (a poster, a thumbnail) or where it comes is not known: remove it, or name it "
+                        "as they are named")
+    return frames
 
 
 def one_frame_a_number(frames):
@@ -254,7 +280,32 @@ def one_frame_a_number(frames):
                                 "folder of their own (a sequence folder, to train on both)")
             raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
                             "not known; remove or rename one")
-    return no_copy_of_a_frame(frames)
+    return no_copy_of_a_frame(one_camera_picture_once(frames))
+
+
+# a copy's count at the end of a name: Lightroom's and Safari's '-2', a browser's or Windows' ' (2)', macOS' ' 2'
+COPY_COUNT = re.compile(r"(.*?)(?:-[1-9][0-9]*|\s\([1-9][0-9]*\)|\s[1-9][0-9]*)", re.DOTALL)
+
+
+def one_camera_picture_once(frames):
+    """frames, unless two are one camera's picture (DCF_NAME: its four characters and four digits, the camera's
+    number of the picture) with endings alike but for a copy's count (COPY_COUNT): Lightroom's exports of a picture's
+    virtual copies, or its second export beside the first, 'IMG_0002-2.JPG', 'IMG_0002-3.JPG' (among
+    'IMG_0001-2.JPG'..). Numbered (2, 2) and (2, 3), the two were trained on as consecutive frames (one frame twice),
+    exit code 0. A frame's number after the camera's ('vid_0001_0001', 'vid_0001_0002') is no count."""
+    first = {}
+    for path in frames:
+        stem = unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0])
+        if not (DCF_NAME.fullmatch(stem) and any(character.isalpha() for character in stem[:4])
+                and (counted := COPY_COUNT.fullmatch(stem[8:]))):
+            continue  # a camera's: '00000002' is ffmpeg's
+        other = first.setdefault((stem[:8].casefold(), name_pattern(counted[1])), path)
+        if other != path:
+            raise UserError(f"'{other}' and '{path}' are one camera picture's ({stem[:8]}) two versions (an editor's "
+                            "exports of its virtual copies, '-2', '-3', or a second export beside the first), so it "
+                            "would be read twice, as consecutive frames: remove one, or move it to a folder of its "
+                            "own")
+    return frames
 
 
 def shown_number(number):
@@ -407,8 +458,11 @@ def frame_stem(path):
 # what is added to a picture's name while it downloads, or to keep it as it was: Chrome's and Edge's '.crdownload',
 # Firefox's '.part', Safari's '.download' (a folder), exiftool's '_original' (the file before its edit), an editor's
 # backup '~' or '.bak'; one in a gap ('0002.png.crdownload' between '0001.png' and '0003.png') was left out without a
-# word, the frames either side trained on as consecutive, exit code 0, while the frame was still downloading
-UNFINISHED = re.compile(r"(?!\.)(.+?)(\.crdownload|\.part|\.download|_original|~|\.bak)", re.IGNORECASE | re.DOTALL)
+# word, the frames either side trained on as consecutive, exit code 0, while the frame was still downloading; and so
+# were Internet Explorer's '.partial', Opera's '.opdownload', WinSCP's '.filepart' (a data set copied to a server by
+# SFTP), uTorrent's '.!ut' and qBittorrent's '.!qB' (a data set's torrent), and a merge tool's or a patch's '.orig'
+UNFINISHED = re.compile(r"(?!\.)(.+?)(\.crdownload|\.part|\.partial|\.filepart|\.opdownload|\.download|\.!ut|\.!qb|"
+                        r"_original|~|\.bak|\.orig)", re.IGNORECASE | re.DOTALL)
 
 
 def named_after(stem, spelled, lengths):
@@ -458,11 +512,16 @@ DCF_NAME = re.compile(r"[a-z0-9_]{4}[0-9]{4}(?![0-9])(.*)", re.IGNORECASE | re.D
 # but one: Fujifilm's 'DSCF' is '_DSF' (of 'DSCF' but 'C'); '_DSC' (of 'DSCF' but 'F') is Nikon's ('DSC_') and Sony's
 # ('DSC0'), and a Nikon's '_DSC0104'.. among a Fujifilm's 'DSCF0001'.. were trained on as one sequence, exit code 0;
 # None where the camera writes none: Nikon's Coolpix names every original 'DSCN' (its manuals list 'DSCN', and 'RSCN',
-# 'SSCN', 'FSCN' for its copies), so a '_DSC0104' among 'DSCN0001'.. (of 'DSCN' but 'N') is a Nikon DSLR's or a Sony's
-ADOBE_RGB_NAMES = {"dscf": "_dsf", "dscn": None}
+# 'SSCN', 'FSCN' for its copies), so a '_DSC0104' among 'DSCN0001'.. (of 'DSCN' but 'N') is a Nikon DSLR's or a Sony's;
+# and so are the Coolpix' copies ('RSCN' cropped, 'SSCN' small, 'FSCN' edited, 'MSCN' drawn: its '_SCN' would be of any
+# of them), and a Casio's pictures, all named 'CIMG' (its manuals: "files named CIMG0001 through CIMG9999"): another
+# camera's '_SCN0104', '_IMG0104'.. among them were trained on as one sequence, exit code 0
+ADOBE_RGB_NAMES = {"dscf": "_dsf", "dscn": None, "rscn": None, "sscn": None, "fscn": None, "mscn": None, "cimg": None}
 # a phone's burst, whose cover (the picture the gallery shows) is named as the frame it is, then '_COVER': Pixel's
-# '00000IMG_00000_BURST20190920135023_COVER', Xiaomi's 'IMG_20230601_120000_BURST1_COVER'
-BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover", re.IGNORECASE)
+# '00000IMG_00000_BURST20190920135023_COVER', Xiaomi's 'IMG_20230601_120000_BURST1_COVER'; then an editor's ending,
+# as every name of its export has (Lightroom's '..._BURST1_COVER-Edit' among '..._BURST2-Edit'.. was refused as a
+# poster)
+BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover((?:[_-][a-z][^.]*)?)", re.IGNORECASE | re.DOTALL)
 
 
 def series_patterns(stems):
@@ -487,7 +546,7 @@ def srgb_cameras(stems):
 def series_pattern(stem, stems, cameras):
     """The pattern of the series of a picture of name stem (without its extension) among a sequence's frames of names
     stems, their cameras (srgb_cameras): series_patterns' of a frame."""
-    own = name_pattern(cover[1] if (cover := BURST_COVER.fullmatch(stem)) else
+    own = name_pattern(cover[1] + cover[2] if (cover := BURST_COVER.fullmatch(stem)) else
                        later_photo_of_a_second(stem, stems) or stem)
     if not (DCF_NAME.fullmatch(stem) and stem.startswith("_")):
         return own
