@@ -104,7 +104,7 @@ def read_frame_pair(target_path, output_path, frame_shape):
     # a greyscale PNG (another tool's results) of a colour target: the authors' PSNR and SSIM are of luma alone, and
     # scored it as the target itself (60 dB, SSIM 1.000), exit code 0. Not an RGB output of equal channels: a model's
     # (an untrained one's black frames) is scored as it is
-    if grey_png(output_path) and np.ptp(target, axis=2).mean() > COLOUR_SPREAD:
+    if grey_png(output_path, output) and np.ptp(target, axis=2).mean() > COLOUR_SPREAD:
         raise UserError(f"output '{output_path}' is a greyscale PNG but its target '{target_path}' is in colour: PSNR "
                         "and SSIM, of luma alone, would score it as the target; compare outputs saved in colour (RGB)")
     return target, output

@@ -2813,3 +2813,51 @@ def test_a_launcher_s_variable_of_the_job_set_by_hand_is_one_line(monkeypatch, c
         with pytest.raises(SystemExit) as stopped:
             train.main(["--help"])
         assert stopped.value.code == 2 and capsys.readouterr().err.startswith(f"error: environment variable {name} ")
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("bits", [8, 4])
+def test_a_palette_png_of_grey_pixels_and_an_unused_colour_entry_is_refused_as_a_greyscale_one(tmp_path, bits):
+    """A palette PNG of grey colours with one colour entry no pixel uses (the grey palette check read the palette's
+    entries alone): scored 54 dB against its colour target, the 4-bit one 34 dB, exit code 0. A palette whose colour
+    entry is used is scored as before."""
+    from PIL import Image
+
+    from evaluation.scoring import read_frame_pair
+    colours = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    target, output = str(tmp_path / "target.png"), str(tmp_path / "output.png")
+    Image.fromarray(colours).save(target)
+    count = 1 << bits
+    greys = [value * 255 // (count - 2) for value in range(count - 1)]
+    indices = np.minimum(np.asarray(Image.fromarray(colours).convert("L")) * (count - 1) // 256, count - 2)
+    picture = Image.fromarray(indices.astype(np.uint8), "P")
+    picture.putpalette([value for grey in greys for value in (grey,) * 3] + [255, 0, 0])  # the last entry red, unused
+    picture.save(output, bits=bits)
+    with pytest.raises(UserError, match=r"output '.*output.png' is a greyscale PNG but its target .* is in colour"):
+        read_frame_pair(target, output, None)
+    indices[0, 0] = count - 1  # one red pixel: a colour picture
+    picture = Image.fromarray(indices.astype(np.uint8), "P")
+    picture.putpalette([value for grey in greys for value in (grey,) * 3] + [255, 0, 0])
+    picture.save(output, bits=bits)
+    assert read_frame_pair(target, output, None)[1][0, 0].tolist() == [255, 0, 0]
+
+
+def test_a_launcher_s_variable_of_thousands_of_digits_is_shown_cut_short(monkeypatch):
+    """A launcher's variable set by hand to thousands of digits (more than int reads) was shown whole: an error line of
+    5,000 digits."""
+    from utils import distributed
+    monkeypatch.setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "9" * 5000)
+    with pytest.raises(UserError, match=r"^environment variable OMPI_COMM_WORLD_LOCAL_SIZE is '9{37}\.\.\.', not a "):
+        distributed.local_size()
+
+
+def test_an_output_folder_on_a_read_only_mount_is_not_told_to_be_given_write_permission(tmp_path, monkeypatch):
+    """A --cache-dir or --output-dir on a file system mounted read-only (a bind mount) was told "is not writable; give
+    it write permission", as a folder of no write permission is, where no permission can make it writable."""
+    from utils import paths
+    read_only = os.statvfs_result((4096,) * 8 + (os.ST_RDONLY, 255))
+    monkeypatch.setattr(os, "statvfs", lambda path: read_only)
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(UserError, match=r"^--cache-dir '.*' is on a read-only file system; choose another path$"):
+        paths.output_folder(str(tmp_path), "--cache-dir")

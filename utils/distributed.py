@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from utils.errors import UserError, wait_to_exit
+from utils.errors import UserError, shortened, wait_to_exit
 
 # The launchers' variables for the number of processes and the rank within the node, in the order
 # they are trusted: mpirun's own first (Slurm's are also set around an mpirun inside an allocation).
@@ -48,15 +48,15 @@ def launched_by_mpirun():
 def launcher_number(name, least):
     """The whole number a launcher's variable name holds, of at least least; a UserError for another value (set by
     hand, as `abc` or empty: int's ValueError was a traceback; 0 processes on this machine was said as a
-    process_count of 0)."""
+    process_count of 0; one of thousands of digits is shown cut short)."""
     value = os.environ[name]
     try:
         number = int(value)
     except ValueError:
         number = None
     if number is None or number < least:
-        raise UserError(f"environment variable {name} is '{value}', not a whole number of at least {least}: a launcher "
-                        "(mpirun, srun) sets it for each process it starts; unset it to run without one")
+        raise UserError(f"environment variable {name} is '{shortened(value)}', not a whole number of at least {least}: "
+                        "a launcher (mpirun, srun) sets it for each process it starts; unset it to run without one")
     return number
 
 

@@ -792,10 +792,11 @@ def png_size_impossible(data):
     return min(width, height) == 0 or pixel_bytes > DEFLATE_MOST_RATIO * len(data)
 
 
-def grey_png(path):
+def grey_png(path, rgb=None):
     """Whether path is a PNG of grey pixels by its header: a grey colour type (grey, or grey and alpha), or a palette
-    of grey colours alone (its PLTE chunk, before the image data), as tools save a greyscale picture too; False for
-    another file or one that cannot be read."""
+    of grey colours alone (its PLTE chunk, before the image data), as tools save a greyscale picture too; or, where rgb
+    (the picture as read) is given, a palette PNG whose pixels are all grey (a palette of grey colours and one unused
+    colour entry scored as its colour target, 54 dB); False for another file or one that cannot be read."""
     try:
         with open(path, "rb") as file:
             header = file.read(33)  # the signature and the IHDR chunk
@@ -807,11 +808,13 @@ def grey_png(path):
                 length, kind = struct.unpack(">I4s", chunk)
                 if kind in (b"PLTE", b"IDAT"):
                     colours = np.frombuffer(file.read(length), np.uint8) if kind == b"PLTE" else np.empty(0, np.uint8)
-                    return colours.size >= 3 and not np.ptp(colours[:colours.size // 3 * 3].reshape(-1, 3), 1).any()
+                    if colours.size >= 3 and not np.ptp(colours[:colours.size // 3 * 3].reshape(-1, 3), 1).any():
+                        return True
+                    break
                 file.seek(length + 4, os.SEEK_CUR)
     except OSError:
         return False
-    return False
+    return rgb is not None and not np.ptp(rgb, 2).any()
 
 
 def unreadable_image(path, error):

@@ -184,6 +184,15 @@ def not_an_input(path, role, inputs):
     return path
 
 
+def on_a_read_only_mount(path):
+    """Whether path is on a file system mounted read-only (a bind mount, a CD-ROM's, a snapshot's), where "give it
+    write permission" cannot help; False where that cannot be told."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def output_folder(path, role):
     """path if it is, or can be created as, a writable folder; nothing is created (create it after every
     other check has passed, so that a refused run leaves nothing behind)."""
@@ -199,6 +208,8 @@ def output_folder(path, role):
     if blocking:
         raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
+        if os.path.isdir(path) and on_a_read_only_mount(path):  # no permission makes it writable
+            raise UserError(f"{role} '{path}' is on a read-only file system; choose another path")
         if os.path.isdir(path):  # the folder itself (validation/ made read-only): its permissions the fix
             raise UserError(f"{role} '{path}' is not writable; give it write permission, or choose another path")
         raise UserError(
