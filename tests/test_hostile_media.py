@@ -1792,3 +1792,22 @@ def test_a_live_mkv_ending_in_zeros_is_walked_once_and_read_whole(tmp_path, monk
     walks, children = [], image_io.matroska_children
     monkeypatch.setattr(image_io, "matroska_children", lambda *args: walks.append(args) or children(*args))
     assert len(list(image_io.VideoReader(path))) == 10 and len(walks) == 1
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's video fixes
+
+def test_a_whole_mp4_of_open_gops_ending_in_a_free_box_of_zeros_is_read(tmp_path):
+    """A whole H.264 MP4 of open GOPs (key frames whose B-frames before them refer to the GOP before, as broadcast and
+    camera encoders write) ending in a `free` box of zeros (a writer's padding): its last second, decoded from the
+    key frame FFmpeg seeks to, lost those B-frames' references ("mmco: unref short failure"), and the file was refused
+    as cut short inside its last frames. Where the last second warns, the whole stream is now decoded: it decodes
+    cleanly, and its 40 frames are read."""
+    import struct
+    import utils.image_io as image_io
+    path = str(tmp_path / "whole.mp4")
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10",
+                    "-frames:v", "40", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-x264-params",
+                    "open-gop=1:keyint=5:bframes=3", "-movflags", "+faststart", path], check=True)
+    whole = open(path, "rb").read()
+    (tmp_path / "padded.mp4").write_bytes(whole + struct.pack(">I4s", 4096, b"free") + bytes(4088))
+    assert len(list(image_io.VideoReader(str(tmp_path / "padded.mp4")))) == 40

@@ -1673,19 +1673,28 @@ def zeros_begin(file, size):
 
 def last_frames_decode_cleanly(path, listing=None):
     """Whether FFmpeg's decoder of path's first video stream says nothing wrong (no warning: a Motion JPEG frame's end
-    missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof); True without a
-    working ffmpeg. The demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10
-    minutes of 480x270 H.264 in an MP4, 3.4 s in a live MKV (no duration: every frame decoded); asked only of a file
-    whose last bytes are zeros. H.264's and Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's,
-    VP8's and VP9's decode the zeros without a word. listing: its media_listing, where already read."""
+    missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof), or, where it
+    does, of the whole stream decoded from its start; True without a working ffmpeg. A seek's own lines are not the
+    file's: the B-frames before an open GOP's key frame lose their references ("mmco: unref short failure"), and a
+    whole H.264 MP4 of open GOPs ending in a `free` box of zeros was refused as cut short. The demuxer's lines are not
+    the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10 minutes of 480x270 H.264 in an MP4, 3.4 s in
+    a live MKV (no duration: every frame decoded, once); asked only of a file whose last bytes are zeros. H.264's and
+    Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's, VP8's and VP9's decode the zeros
+    without a word. listing: its media_listing, where already read."""
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return True
+    listing = listing or media_listing(path, ffmpeg)
     codec = video_codec(path, ffmpeg, listing)
-    completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
-                                "null", "-", before=("-sseof", "-1"))
-    said = completed.stderr.decode(errors="replace")
-    return not (codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ", said, re.MULTILINE))
+
+    def warned(*before):
+        completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
+                                    "null", "-", before=before)
+        said = completed.stderr.decode(errors="replace")
+        return codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ", said, re.MULTILINE)
+
+    # a file of no duration (a live MKV's) is decoded whole by the seek: not twice
+    return not (warned("-sseof", "-1") and (re.search(r"^ *Duration: N/A", listing, re.MULTILINE) or warned()))
 
 
 # the codecs (an MP4's or MOV's sample entries) whose frames never begin with four zero bytes: H.264's and H.265's (a
