@@ -1811,3 +1811,24 @@ def test_a_whole_mp4_of_open_gops_ending_in_a_free_box_of_zeros_is_read(tmp_path
     whole = open(path, "rb").read()
     (tmp_path / "padded.mp4").write_bytes(whole + struct.pack(">I4s", 4096, b"free") + bytes(4088))
     assert len(list(image_io.VideoReader(str(tmp_path / "padded.mp4")))) == 40
+
+
+def test_a_video_replaced_between_its_opening_and_the_output_video_is_refused(tmp_path):
+    """The one listing of a video (VideoReader's, passed to the writer through VideoSource) is of the file opened: one
+    with sound put in its place before the output video was opened (during the model's loading, the scene cuts'
+    decoding) had its sound muxed by the first file's listing, beside the first file's frames: a file without sound
+    replaced by one with two tracks gave their first, exit code 0, one with sound replaced by one without "ffmpeg could
+    not write video ...: Error opening output files: Invalid argument". Now said in one line, before any frame."""
+    import utils.image_io as image_io
+    video, other = str(tmp_path / "clip.mp4"), str(tmp_path / "other.mp4")
+    for path, sound in ((video, []), (other, ["-f", "lavfi", "-i", "sine=d=0.2", "-c:a", "aac"])):
+        subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
+                        "testsrc=size=16x16:rate=10:d=0.2", *sound, "-c:v", "libx264", path], check=True)
+    reader = image_io.VideoReader(video)
+    os.replace(other, video)
+    with pytest.raises(UserError, match=r"^input video '.*clip.mp4' changed while it was read \(another file was put "
+                                        r"in its place or it was rewritten\); run again once it is no longer written$"):
+        image_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, image_io.VideoSource(
+            video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
+            reader.identity))
+    assert os.listdir(tmp_path) == ["clip.mp4"]  # no output, nothing partial

@@ -1882,6 +1882,7 @@ class VideoReader:
         # FFmpeg's listing of the file, read once for every question of it (its streams, its codec for the size check,
         # its audio and start for the output video): `ffmpeg -i` ran three or four times a run, 16 to 20 ms each
         self.listing = media_listing(path, ffmpeg) if (ffmpeg := working_ffmpeg()) else None
+        self.identity = video_identity(path)  # the file listed: its sound is muxed from it, where it is still there
         turned_by_a_matrix = check_video_streams(path, self.listing)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
@@ -2578,14 +2579,35 @@ def video_lead(path, ffmpeg, listing=None):
     return lead if lead >= LEAD_UNHEARD else 0.0
 
 
+def video_identity(path):
+    """(device, inode, size, modification time) of the file at path, None where it cannot be read: the file a listing
+    was read of, told from one put in its place (renamed over it, rewritten) since."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
 class VideoSource:
     """Where an output video's audio and timing come from: the input video, the part of it that is
     super-resolved (start and duration in seconds), its sample aspect ratio, and FFmpeg's listing of it where already
-    read (VideoReader.listing: one `ffmpeg -i` of the file a run opened serves all its questions)."""
+    read (VideoReader.listing: one `ffmpeg -i` of the file a run opened serves all its questions) with the file's
+    video_identity as it was read (VideoReader.identity)."""
 
-    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1), listing=None):
+    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1), listing=None,
+                 identity=None):
         self.path, self.start_seconds, self.duration_seconds = path, start_seconds, duration_seconds
-        self.sample_aspect, self.listing = sample_aspect, listing
+        self.sample_aspect, self.listing, self.identity = sample_aspect, listing, identity
+
+    def check_unchanged(self):
+        """UserError where the input video is no longer the file its listing was read of: another put in its place
+        between its opening and the output's (a run's model loading, its scene cuts' decoding) had its sound muxed
+        by the first file's listing, beside the first file's frames: "ffmpeg could not write video ...: Error opening
+        output files: Invalid argument" where it had no sound, the other's sound with exit code 0 where it had."""
+        if self.listing and self.identity and video_identity(self.path) != self.identity:
+            raise UserError(f"input video '{self.path}' changed while it was read (another file was put in its place "
+                            "or it was rewritten); run again once it is no longer written")
 
 
 class FfmpegVideoWriter:
@@ -2605,6 +2627,7 @@ class FfmpegVideoWriter:
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
                    "-framerate", f"{fps.numerator}/{fps.denominator}", "-i", "-"]
         if source:
+            source.check_unchanged()
             played = played_audio(source.path, ffmpeg, source.listing)  # the one a player plays
             if played:
                 audio, codec = played
