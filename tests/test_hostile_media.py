@@ -1832,3 +1832,21 @@ def test_a_video_replaced_between_its_opening_and_the_output_video_is_refused(tm
             video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
             reader.identity))
     assert os.listdir(tmp_path) == ["clip.mp4"]  # no output, nothing partial
+
+
+def test_an_mp4_whose_last_sample_has_no_bytes_ending_in_zeros_is_not_called_cut_short(tmp_path):
+    """An MP4 (`+faststart`) whose last sample has no bytes (a dropped frame, as a remux of an AVI's empty chunk
+    leaves it) and a writer's zeros after it: that sample's place is where the zeros begin, and quicktime_samples took
+    it for a frame cut off, the whole file refused as "cut short (it is zeros from byte N on, where its data goes
+    on ...)". A sample of no bytes is now passed over."""
+    import struct
+    from utils.image_io import cut_into_zeros
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-bf", "0", "-movflags",
+                                       "+faststart", frames=10, size="16x16"), "rb").read())
+    sizes = data.index(b"stsz") + 16  # the table of the samples' sizes, after its version, common size and count
+    last = struct.unpack_from(">I", data, sizes + 4 * 9)[0]
+    struct.pack_into(">I", data, sizes + 4 * 9, 0)  # the last frame dropped: no bytes, in the box of media data
+    struct.pack_into(">I", data, data.index(b"mdat") - 4, struct.unpack_from(">I", data, data.index(b"mdat") - 4)[0]
+                     - last)
+    (tmp_path / "clip.mp4").write_bytes(data[:-last] + bytes(4096))
+    assert cut_into_zeros(str(tmp_path / "clip.mp4")) is None

@@ -1708,7 +1708,9 @@ def quicktime_samples(file, size):
     """The places of the samples of an MP4's or MOV's tracks of a codec whose frames never begin with four zero bytes
     (NEVER_ZEROS_FIRST), by the sample tables of its moov box (stco or co64, stsc, stsz), in a file whose moov box comes
     before its zeros (a faststart file's, before its media data: a moov box after them is gone, and no frame is read).
-    None of a track whose tables cannot be read (FFmpeg says what is wrong)."""
+    None of a track whose tables cannot be read (FFmpeg says what is wrong), nor of a sample of no bytes (a frame
+    dropped, remuxed from an AVI's empty chunk): placed at the zeros after a whole file's last frame, it was taken for a
+    frame cut off, and the file refused as cut short."""
     position, moov = 0, None
     while moov is None and position + 8 <= size:
         file.seek(position)
@@ -1748,9 +1750,10 @@ def quicktime_samples(file, size):
             for _ in range(runs[3 * run + 1] if runs else 0):
                 if sample >= count:
                     break
-                if place + 4 <= size:
+                length = common or sizes[sample]
+                if length and place + 4 <= size:  # one of no bytes (a dropped frame's) is the next one's place
                     yield place
-                place, sample = place + (common or sizes[sample]), sample + 1
+                place, sample = place + length, sample + 1
 
 
 def riff_chunks(file, size):
