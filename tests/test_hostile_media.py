@@ -1796,21 +1796,27 @@ def test_a_live_mkv_ending_in_zeros_is_walked_once_and_read_whole(tmp_path, monk
 
 # Twenty-fourth pass, second look at the twenty-fourth pass's video fixes
 
-def test_a_whole_mp4_of_open_gops_ending_in_a_free_box_of_zeros_is_read(tmp_path):
+def test_a_whole_mp4_or_live_mkv_of_open_gops_ending_in_zeros_is_read(tmp_path):
     """A whole H.264 MP4 of open GOPs (key frames whose B-frames before them refer to the GOP before, as broadcast and
     camera encoders write) ending in a `free` box of zeros (a writer's padding): its last second, decoded from the
     key frame FFmpeg seeks to, lost those B-frames' references ("mmco: unref short failure"), and the file was refused
-    as cut short inside its last frames. Where the last second warns, the whole stream is now decoded: it decodes
-    cleanly, and its 40 frames are read."""
+    as cut short inside its last frames; so was a whole live MKV (a stream's dump beginning at such a key frame) whose
+    last frame is silent PCM, decoded from its start. A line saying a reference is missing tells of frames before the
+    decoding began, not of a cut: both are read whole."""
     import struct
     import utils.image_io as image_io
-    path = str(tmp_path / "whole.mp4")
+    path, live = str(tmp_path / "whole.mp4"), str(tmp_path / "live.mkv")
     subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10",
                     "-frames:v", "40", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-x264-params",
                     "open-gop=1:keyint=5:bframes=3", "-movflags", "+faststart", path], check=True)
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-ss", "1", "-i", path, "-f", "lavfi", "-i",
+                    "anullsrc=r=8000:cl=mono", "-map", "0:v", "-map", "1:a", "-t", "4", "-c:v", "copy", "-c:a",
+                    "pcm_s16le", "-live", "1", live], check=True)
     whole = open(path, "rb").read()
     (tmp_path / "padded.mp4").write_bytes(whole + struct.pack(">I4s", 4096, b"free") + bytes(4088))
     assert len(list(image_io.VideoReader(str(tmp_path / "padded.mp4")))) == 40
+    assert not open(live, "rb").read()[-16:].strip(b"\0")
+    assert len(list(image_io.VideoReader(live))) == 30
 
 
 def test_a_video_replaced_between_its_opening_and_the_output_video_is_refused(tmp_path):

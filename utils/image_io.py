@@ -1671,13 +1671,21 @@ def zeros_begin(file, size):
     return 0
 
 
+# a decoder's lines that say a frame refers to one before where the decoding began (H.264's, HEVC's): the B-frames before
+# an open GOP's key frame, where a seek lands or a stream's dump begins; a frame cut off says its own bytes are wrong,
+# and no frame refers to the last ones
+REFERENCE_MISSING = ("mmco: unref short failure|Missing reference picture|reference picture missing during reorder|"
+                     "co located POCs unavailable|number of reference frames .* exceeds max|Could not find ref with POC")
+
+
 def last_frames_decode_cleanly(path, listing=None):
     """Whether FFmpeg's decoder of path's first video stream says nothing wrong (no warning: a Motion JPEG frame's end
     missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof), or, where it
     does, of the whole stream decoded from its start; True without a working ffmpeg. A seek's own lines are not the
-    file's: the B-frames before an open GOP's key frame lose their references ("mmco: unref short failure"), and a
-    whole H.264 MP4 of open GOPs ending in a `free` box of zeros was refused as cut short. The demuxer's lines are not
-    the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10 minutes of 480x270 H.264 in an MP4, 3.4 s in
+    file's, nor its start's: the B-frames before an open GOP's key frame lose their references ("mmco: unref short
+    failure", REFERENCE_MISSING), and a whole H.264 MP4 of open GOPs ending in a `free` box of zeros, and a whole live
+    MKV (a stream's dump, beginning at such a key frame) whose last frame is silent PCM, were refused as cut short. The
+    demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10 minutes of 480x270 H.264 in an MP4, 3.4 s in
     a live MKV (no duration: every frame decoded, once); asked only of a file whose last bytes are zeros. H.264's and
     Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's, VP8's and VP9's decode the zeros
     without a word. listing: its media_listing, where already read."""
@@ -1691,7 +1699,8 @@ def last_frames_decode_cleanly(path, listing=None):
         completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
                                     "null", "-", before=before)
         said = completed.stderr.decode(errors="replace")
-        return codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ", said, re.MULTILINE)
+        return codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] (?!{REFERENCE_MISSING})", said,
+                                   re.MULTILINE)
 
     # a file of no duration (a live MKV's) is decoded whole by the seek: not twice
     return not (warned("-sseof", "-1") and (re.search(r"^ *Duration: N/A", listing, re.MULTILINE) or warned()))
