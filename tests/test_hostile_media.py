@@ -1806,17 +1806,17 @@ def test_a_whole_mp4_or_live_mkv_of_open_gops_ending_in_zeros_is_read(tmp_path):
     import struct
     import utils.image_io as image_io
     path, live = str(tmp_path / "whole.mp4"), str(tmp_path / "live.mkv")
-    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10",
-                    "-frames:v", "40", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-x264-params",
-                    "open-gop=1:keyint=5:bframes=3", "-movflags", "+faststart", path], check=True)
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=25",
+                    "-frames:v", "50", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-x264-params",
+                    "open-gop=1:keyint=20:bframes=3", "-movflags", "+faststart", path], check=True)
     subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-ss", "1", "-i", path, "-f", "lavfi", "-i",
                     "anullsrc=r=8000:cl=mono", "-map", "0:v", "-map", "1:a", "-t", "4", "-c:v", "copy", "-c:a",
                     "pcm_s16le", "-live", "1", live], check=True)
     whole = open(path, "rb").read()
     (tmp_path / "padded.mp4").write_bytes(whole + struct.pack(">I4s", 4096, b"free") + bytes(4088))
-    assert len(list(image_io.VideoReader(str(tmp_path / "padded.mp4")))) == 40
+    assert len(list(image_io.VideoReader(str(tmp_path / "padded.mp4")))) == 50
     assert not open(live, "rb").read()[-16:].strip(b"\0")
-    assert len(list(image_io.VideoReader(live))) == 30
+    assert len(list(image_io.VideoReader(live))) == 30  # from the key frame at 0.8 s
 
 
 def test_a_video_replaced_between_its_opening_and_the_output_video_is_refused(tmp_path):
