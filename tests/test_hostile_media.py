@@ -1856,3 +1856,20 @@ def test_an_mp4_whose_last_sample_has_no_bytes_ending_in_zeros_is_not_called_cut
                      - last)
     (tmp_path / "clip.mp4").write_bytes(data[:-last] + bytes(4096))
     assert cut_into_zeros(str(tmp_path / "clip.mp4")) is None
+
+
+def test_a_fragmented_mp4_whose_index_holds_its_first_fragment_is_refused_not_read_short(tmp_path):
+    """A fragmented MP4 whose moov box holds its first fragment's frames (`-movflags frag_keyframe` without
+    `empty_moov`, a recording's): OpenCV counts those and reads no more, and a whole one of 20 frames was read as its
+    first 6, exit code 0. FFmpeg's demuxer counts its 20: the file is refused, with the remux that reads it; one
+    written with `empty_moov` is read whole, as before."""
+    from utils.image_io import VideoReader
+    path = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-g", "5", "-movflags", "frag_keyframe", frames=20,
+                        size="16x16")
+    with pytest.raises(UserError, match=r"^video '.*clip.mp4' is a fragmented MP4 of which OpenCV reads only the "
+                                        r"first \d of its 20 frames \(those its moov box holds, .*\); save it "
+                                        r"unfragmented \(e.g. ffmpeg -i IN -c copy OUT.mp4\) and pass that$"):
+        VideoReader(path)
+    path = ffmpeg_video(tmp_path / "empty.mp4", "-c:v", "libx264", "-g", "5", "-movflags", "frag_keyframe+empty_moov",
+                        frames=20, size="16x16")
+    assert len(list(VideoReader(path))) == 20

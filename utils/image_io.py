@@ -1647,6 +1647,18 @@ def iso_boxes(file, size):
         fragmented, position = fragmented or kind == b"moof", position + length
 
 
+def fragmented_mp4_frames(path):
+    """The frames of an MP4's (MOV's) first video stream, counted by FFmpeg's demuxer (its packets: nothing decoded),
+    where it is fragmented (a moof box after its moov: iso_boxes), else None. Its moov box may hold the first fragment's
+    frames (`-movflags frag_keyframe` without `empty_moov`), and their count was taken for the file's."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if file.read(8)[4:] != b"ftyp" or next(iso_boxes(file, size), None) is None:
+            return None
+    timed = packet_times(path, b"")
+    return len(timed[1]) if timed else None
+
+
 def zeros_end(file, position, size):
     """Where the zeros from position (in a file of size bytes) end: the place of the first byte that is not zero, or
     size."""
@@ -1907,6 +1919,7 @@ class VideoReader:
         self.mirror_axis = mirror_axis(self.capture, path, turned_by_a_matrix)
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
+        self._refuse_frames_past_the_index()
         # an animated GIF's delays vary (a longer first or last frame): OpenCV's rate is FFmpeg's guess from its first
         # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
         gif = gif_read(path)
@@ -1927,6 +1940,18 @@ class VideoReader:
             self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
         self.end_chosen = False
+
+    def _refuse_frames_past_the_index(self):
+        """UserError where the file is a fragmented MP4 whose moov box holds its first fragment's frames (`-movflags
+        frag_keyframe` without `empty_moov`, a recording's) and OpenCV reads those alone: it counts them, and reads no
+        more, and a whole one of 50 frames was read as 11 (its first fragment's), exit code 0."""
+        if self.total_frames <= 0 or not (held := fragmented_mp4_frames(self.path)) or held <= self.total_frames:
+            return
+        if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1:
+            raise UserError(f"video '{self.path}' is a fragmented MP4 of which OpenCV reads only the first {read} of its "
+                            f"{held} frames (those its moov box holds, as `-movflags frag_keyframe` writes it); save it "
+                            "unfragmented (e.g. ffmpeg -i IN -c copy OUT.mp4) and pass that")
+        self.total_frames = held
 
     def _refuse_a_picture(self):
         """UserError where the file is one PNG or JPEG picture: an animated PNG or a Motion JPEG stream (a camera's
