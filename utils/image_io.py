@@ -1919,7 +1919,6 @@ class VideoReader:
         self.mirror_axis = mirror_axis(self.capture, path, turned_by_a_matrix)
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
-        self._refuse_frames_past_the_index()
         # an animated GIF's delays vary (a longer first or last frame): OpenCV's rate is FFmpeg's guess from its first
         # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
         gif = gif_read(path)
@@ -1933,6 +1932,7 @@ class VideoReader:
         if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path)
                          or cut_into_zeros(path, self.listing)):
             raise cut_short
+        self._refuse_frames_past_the_index()  # a fragmented MP4's, once it is known to be whole
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
         self._refuse_a_picture()
