@@ -321,7 +321,7 @@ def run(args, processes, output_claim):
         shape, names, named_frames = frames_from_video(reader, cuts[-1] + 1 if cuts else 0)
         fps = reader.fps
         video_source = VideoSource(args.input_video, reader.start_seconds, reader.duration_seconds,
-                                   reader.sample_aspect, reader.listing)
+                                   reader.sample_aspect, reader.listing, reader.identity)
     else:
         folder = args.input_dir_lr or args.input_dir_hr
         # another run's output folder still being written; on rank 0 alone, before it locks its own output (which

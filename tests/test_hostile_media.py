@@ -1792,3 +1792,84 @@ def test_a_live_mkv_ending_in_zeros_is_walked_once_and_read_whole(tmp_path, monk
     walks, children = [], image_io.matroska_children
     monkeypatch.setattr(image_io, "matroska_children", lambda *args: walks.append(args) or children(*args))
     assert len(list(image_io.VideoReader(path))) == 10 and len(walks) == 1
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's video fixes
+
+def test_a_whole_mp4_or_live_mkv_of_open_gops_ending_in_zeros_is_read(tmp_path):
+    """A whole H.264 MP4 of open GOPs (key frames whose B-frames before them refer to the GOP before, as broadcast and
+    camera encoders write) ending in a `free` box of zeros (a writer's padding): its last second, decoded from the
+    key frame FFmpeg seeks to, lost those B-frames' references ("mmco: unref short failure"), and the file was refused
+    as cut short inside its last frames; so was a whole live MKV (a stream's dump beginning at such a key frame) whose
+    last frame is silent PCM, decoded from its start. A line saying a reference is missing tells of frames before the
+    decoding began, not of a cut: both are read whole."""
+    import struct
+    import utils.image_io as image_io
+    path, live = str(tmp_path / "whole.mp4"), str(tmp_path / "live.mkv")
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=25",
+                    "-frames:v", "50", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-x264-params",
+                    "open-gop=1:keyint=20:bframes=3", "-movflags", "+faststart", path], check=True)
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-ss", "1", "-i", path, "-f", "lavfi", "-i",
+                    "anullsrc=r=8000:cl=mono", "-map", "0:v", "-map", "1:a", "-t", "4", "-c:v", "copy", "-c:a",
+                    "pcm_s16le", "-live", "1", live], check=True)
+    whole = open(path, "rb").read()
+    (tmp_path / "padded.mp4").write_bytes(whole + struct.pack(">I4s", 4096, b"free") + bytes(4088))
+    assert len(list(image_io.VideoReader(str(tmp_path / "padded.mp4")))) == 50
+    assert not open(live, "rb").read()[-16:].strip(b"\0")
+    assert len(list(image_io.VideoReader(live))) == 30  # from the key frame at 0.8 s
+
+
+def test_a_video_replaced_between_its_opening_and_the_output_video_is_refused(tmp_path):
+    """The one listing of a video (VideoReader's, passed to the writer through VideoSource) is of the file opened: one
+    with sound put in its place before the output video was opened (during the model's loading, the scene cuts'
+    decoding) had its sound muxed by the first file's listing, beside the first file's frames: a file without sound
+    replaced by one with two tracks gave their first, exit code 0, one with sound replaced by one without "ffmpeg could
+    not write video ...: Error opening output files: Invalid argument". Now said in one line, before any frame."""
+    import utils.image_io as image_io
+    video, other = str(tmp_path / "clip.mp4"), str(tmp_path / "other.mp4")
+    for path, sound in ((video, []), (other, ["-f", "lavfi", "-i", "sine=d=0.2", "-c:a", "aac"])):
+        subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
+                        "testsrc=size=16x16:rate=10:d=0.2", *sound, "-c:v", "libx264", path], check=True)
+    reader = image_io.VideoReader(video)
+    os.replace(other, video)
+    with pytest.raises(UserError, match=r"^input video '.*clip.mp4' changed while it was read \(another file was put "
+                                        r"in its place or it was rewritten\); run again once it is no longer written$"):
+        image_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, image_io.VideoSource(
+            video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
+            reader.identity))
+    assert os.listdir(tmp_path) == ["clip.mp4"]  # no output, nothing partial
+
+
+def test_an_mp4_whose_last_sample_has_no_bytes_ending_in_zeros_is_not_called_cut_short(tmp_path):
+    """An MP4 (`+faststart`) whose last sample has no bytes (a dropped frame, as a remux of an AVI's empty chunk
+    leaves it) and a writer's zeros after it: that sample's place is where the zeros begin, and quicktime_samples took
+    it for a frame cut off, the whole file refused as "cut short (it is zeros from byte N on, where its data goes
+    on ...)". A sample of no bytes is now passed over."""
+    import struct
+    from utils.image_io import cut_into_zeros
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-bf", "0", "-movflags",
+                                       "+faststart", frames=10, size="16x16"), "rb").read())
+    sizes = data.index(b"stsz") + 16  # the table of the samples' sizes, after its version, common size and count
+    last = struct.unpack_from(">I", data, sizes + 4 * 9)[0]
+    struct.pack_into(">I", data, sizes + 4 * 9, 0)  # the last frame dropped: no bytes, in the box of media data
+    struct.pack_into(">I", data, data.index(b"mdat") - 4, struct.unpack_from(">I", data, data.index(b"mdat") - 4)[0]
+                     - last)
+    (tmp_path / "clip.mp4").write_bytes(data[:-last] + bytes(4096))
+    assert cut_into_zeros(str(tmp_path / "clip.mp4")) is None
+
+
+def test_a_fragmented_mp4_whose_index_holds_its_first_fragment_is_refused_not_read_short(tmp_path):
+    """A fragmented MP4 whose moov box holds its first fragment's frames (`-movflags frag_keyframe` without
+    `empty_moov`, a recording's): OpenCV counts those and reads no more, and a whole one of 20 frames was read as its
+    first 6, exit code 0. FFmpeg's demuxer counts its 20: the file is refused, with the remux that reads it; one
+    written with `empty_moov` is read whole, as before."""
+    from utils.image_io import VideoReader
+    path = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-g", "5", "-movflags", "frag_keyframe", frames=20,
+                        size="16x16")
+    with pytest.raises(UserError, match=r"^video '.*clip.mp4' is a fragmented MP4 of which OpenCV reads only the "
+                                        r"first \d of its 20 frames \(those its moov box holds, .*\); save it "
+                                        r"unfragmented \(e.g. ffmpeg -i IN -c copy OUT.mp4\) and pass that$"):
+        VideoReader(path)
+    path = ffmpeg_video(tmp_path / "empty.mp4", "-c:v", "libx264", "-g", "5", "-movflags", "frag_keyframe+empty_moov",
+                        frames=20, size="16x16")
+    assert len(list(VideoReader(path))) == 20

@@ -1709,6 +1709,18 @@ def iso_boxes(file, size):
         fragmented, position = fragmented or kind == b"moof", position + length
 
 
+def fragmented_mp4_frames(path):
+    """The frames of an MP4's (MOV's) first video stream, counted by FFmpeg's demuxer (its packets: nothing decoded),
+    where it is fragmented (a moof box after its moov: iso_boxes), else None. Its moov box may hold the first fragment's
+    frames (`-movflags frag_keyframe` without `empty_moov`), and their count was taken for the file's."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if file.read(8)[4:] != b"ftyp" or next(iso_boxes(file, size), None) is None:
+            return None
+    timed = packet_times(path, b"")
+    return len(timed[1]) if timed else None
+
+
 def zeros_end(file, position, size):
     """Where the zeros from position (in a file of size bytes) end: the place of the first byte that is not zero, or
     size."""
@@ -1733,21 +1745,39 @@ def zeros_begin(file, size):
     return 0
 
 
+# a decoder's lines that say a frame refers to one before where the decoding began (H.264's, HEVC's): the B-frames before
+# an open GOP's key frame, where a seek lands or a stream's dump begins; a frame cut off says its own bytes are wrong,
+# and no frame refers to the last ones
+REFERENCE_MISSING = ("mmco: unref short failure|Missing reference picture|reference picture missing during reorder|"
+                     "co located POCs unavailable|number of reference frames .* exceeds max|Could not find ref with POC")
+
+
 def last_frames_decode_cleanly(path, listing=None):
     """Whether FFmpeg's decoder of path's first video stream says nothing wrong (no warning: a Motion JPEG frame's end
-    missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof); True without a
-    working ffmpeg. The demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10
-    minutes of 480x270 H.264 in an MP4, 3.4 s in a live MKV (no duration: every frame decoded); asked only of a file
-    whose last bytes are zeros. H.264's and Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's,
-    VP8's and VP9's decode the zeros without a word. listing: its media_listing, where already read."""
+    missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof), or, where it
+    does, of the whole stream decoded from its start; True without a working ffmpeg. A seek's own lines are not the
+    file's, nor its start's: the B-frames before an open GOP's key frame lose their references ("mmco: unref short
+    failure", REFERENCE_MISSING), and a whole H.264 MP4 of open GOPs ending in a `free` box of zeros, and a whole live
+    MKV (a stream's dump, beginning at such a key frame) whose last frame is silent PCM, were refused as cut short. The
+    demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10 minutes of 480x270 H.264 in an MP4, 3.4 s in
+    a live MKV (no duration: every frame decoded, once); asked only of a file whose last bytes are zeros. H.264's and
+    Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's, VP8's and VP9's decode the zeros
+    without a word. listing: its media_listing, where already read."""
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return True
+    listing = listing or media_listing(path, ffmpeg)
     codec = video_codec(path, ffmpeg, listing)
-    completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
-                                "null", "-", before=("-sseof", "-1"))
-    said = completed.stderr.decode(errors="replace")
-    return not (codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ", said, re.MULTILINE))
+
+    def warned(*before):
+        completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
+                                    "null", "-", before=before)
+        said = completed.stderr.decode(errors="replace")
+        return codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] (?!{REFERENCE_MISSING})", said,
+                                   re.MULTILINE)
+
+    # a file of no duration (a live MKV's) is decoded whole by the seek: not twice
+    return not (warned("-sseof", "-1") and (re.search(r"^ *Duration: N/A", listing, re.MULTILINE) or warned()))
 
 
 # the codecs (an MP4's or MOV's sample entries) whose frames never begin with four zero bytes: H.264's and H.265's (a
@@ -1761,7 +1791,9 @@ def quicktime_samples(file, size):
     """The places of the samples of an MP4's or MOV's tracks of a codec whose frames never begin with four zero bytes
     (NEVER_ZEROS_FIRST), by the sample tables of its moov box (stco or co64, stsc, stsz), in a file whose moov box comes
     before its zeros (a faststart file's, before its media data: a moov box after them is gone, and no frame is read).
-    None of a track whose tables cannot be read (FFmpeg says what is wrong)."""
+    None of a track whose tables cannot be read (FFmpeg says what is wrong), nor of a sample of no bytes (a frame
+    dropped, remuxed from an AVI's empty chunk): placed at the zeros after a whole file's last frame, it was taken for a
+    frame cut off, and the file refused as cut short."""
     position, moov = 0, None
     while moov is None and position + 8 <= size:
         file.seek(position)
@@ -1801,9 +1833,10 @@ def quicktime_samples(file, size):
             for _ in range(runs[3 * run + 1] if runs else 0):
                 if sample >= count:
                     break
-                if place + 4 <= size:
+                length = common or sizes[sample]
+                if length and place + 4 <= size:  # one of no bytes (a dropped frame's) is the next one's place
                     yield place
-                place, sample = place + (common or sizes[sample]), sample + 1
+                place, sample = place + length, sample + 1
 
 
 def riff_chunks(file, size):
@@ -1935,6 +1968,7 @@ class VideoReader:
         # FFmpeg's listing of the file, read once for every question of it (its streams, its codec for the size check,
         # its audio and start for the output video): `ffmpeg -i` ran three or four times a run, 16 to 20 ms each
         self.listing = media_listing(path, ffmpeg) if (ffmpeg := working_ffmpeg()) else None
+        self.identity = video_identity(path)  # the file listed: its sound is muxed from it, where it is still there
         turned_by_a_matrix = check_video_streams(path, self.listing)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
@@ -1960,6 +1994,7 @@ class VideoReader:
         if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path)
                          or cut_into_zeros(path, self.listing)):
             raise cut_short
+        self._refuse_frames_past_the_index()  # a fragmented MP4's, once it is known to be whole
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
         self._refuse_a_picture()
@@ -1967,6 +2002,18 @@ class VideoReader:
             self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
         self.end_chosen = False
+
+    def _refuse_frames_past_the_index(self):
+        """UserError where the file is a fragmented MP4 whose moov box holds its first fragment's frames (`-movflags
+        frag_keyframe` without `empty_moov`, a recording's) and OpenCV reads those alone: it counts them, and reads no
+        more, and a whole one of 50 frames was read as 11 (its first fragment's), exit code 0."""
+        if self.total_frames <= 0 or not (held := fragmented_mp4_frames(self.path)) or held <= self.total_frames:
+            return
+        if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1:
+            raise UserError(f"video '{self.path}' is a fragmented MP4 of which OpenCV reads only the first {read} of its "
+                            f"{held} frames (those its moov box holds, as `-movflags frag_keyframe` writes it); save it "
+                            "unfragmented (e.g. ffmpeg -i IN -c copy OUT.mp4) and pass that")
+        self.total_frames = held
 
     def _refuse_a_picture(self):
         """UserError where the file is one PNG or JPEG picture: an animated PNG or a Motion JPEG stream (a camera's
@@ -2631,14 +2678,35 @@ def video_lead(path, ffmpeg, listing=None):
     return lead if lead >= LEAD_UNHEARD else 0.0
 
 
+def video_identity(path):
+    """(device, inode, size, modification time) of the file at path, None where it cannot be read: the file a listing
+    was read of, told from one put in its place (renamed over it, rewritten) since."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
 class VideoSource:
     """Where an output video's audio and timing come from: the input video, the part of it that is
     super-resolved (start and duration in seconds), its sample aspect ratio, and FFmpeg's listing of it where already
-    read (VideoReader.listing: one `ffmpeg -i` of the file a run opened serves all its questions)."""
+    read (VideoReader.listing: one `ffmpeg -i` of the file a run opened serves all its questions) with the file's
+    video_identity as it was read (VideoReader.identity)."""
 
-    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1), listing=None):
+    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1), listing=None,
+                 identity=None):
         self.path, self.start_seconds, self.duration_seconds = path, start_seconds, duration_seconds
-        self.sample_aspect, self.listing = sample_aspect, listing
+        self.sample_aspect, self.listing, self.identity = sample_aspect, listing, identity
+
+    def check_unchanged(self):
+        """UserError where the input video is no longer the file its listing was read of: another put in its place
+        between its opening and the output's (a run's model loading, its scene cuts' decoding) had its sound muxed
+        by the first file's listing, beside the first file's frames: "ffmpeg could not write video ...: Error opening
+        output files: Invalid argument" where it had no sound, the other's sound with exit code 0 where it had."""
+        if self.listing and self.identity and video_identity(self.path) != self.identity:
+            raise UserError(f"input video '{self.path}' changed while it was read (another file was put in its place "
+                            "or it was rewritten); run again once it is no longer written")
 
 
 class FfmpegVideoWriter:
@@ -2658,6 +2726,7 @@ class FfmpegVideoWriter:
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
                    "-framerate", f"{fps.numerator}/{fps.denominator}", "-i", "-"]
         if source:
+            source.check_unchanged()
             played = played_audio(source.path, ffmpeg, source.listing)  # the one a player plays
             if played:
                 audio, codec = played
