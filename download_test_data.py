@@ -399,8 +399,9 @@ def restarted(url, kept, version, served, refused_size=None):
     none."""
     refused = None if refused_size is None else header_number(refused_size)
     why = ("the host's file is shorter than the part downloaded" if refused is not None and refused < kept
-           else f"the host refused to resume (HTTP 416), giving its file's size as a number of {len(refused_size)} "
-           "digits, which no file has" if refused_size is not None and refused is None
+           # its digits, the zeros before them none (header_number's): '00000' and 21 nines was "of 26 digits"
+           else "the host refused to resume (HTTP 416), giving its file's size as a number of "
+           f"{len(refused_size.lstrip('0'))} digits, which no file has" if refused_size is not None and refused is None
            else "the host's file is another version than the partial download's (ETag or Last-Modified "
            f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
            # of the partial download's version: "or its file is another version" said what its reply showed was not
