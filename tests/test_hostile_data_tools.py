@@ -4133,7 +4133,7 @@ def test_a_resume_refused_by_a_416_of_no_size_keeps_the_part_downloaded(tmp_path
 # Twenty-third pass, second look at the twenty-third pass's download and weight-file fixes
 
 @pytest.mark.parametrize("zip_name, members, said", [
-    ("vid3_LR.zip", {"calendar/0001.png": b"x" * 100, "calendar/0002.png": bytes(100)},
+    ("vid3_LR.zip", {"calendar/0001.png": b"\x89PNG" + b"x" * 96, "calendar/0002.png": bytes(100)},
      "1 frame of its 2 is zeros where a picture begins with its format's signature (no picture; 'calendar/0002.png'), "
      "which generate.py and evaluate.py cannot read"),
     ("train_sharp.zip", {f"{SEQUENCE}/00000000.png": bytes(3)},
@@ -4369,6 +4369,20 @@ def test_a_416_size_of_zeros_before_21_digits_is_said_of_21_digits(tmp_path, cap
     assert ("tecogan_model.h5: fetched whole, not resumed from the 2.6 kB downloaded: the host refused to resume "
             "(HTTP 416), giving its file's size as a number of 21 digits, which no file has\n") in said
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("zip_name, fill", [("vid3_LR.zip", b"\xff"), ("train_sharp.zip", b" ")])
+def test_a_zip_of_frames_of_one_byte_repeated_is_refused_and_kept_not_unpacked_and_said_done(tmp_path, capsys,
+                                                                                             zip_name, fill):
+    """A data or REDS zip of frames of 100 bytes of 0xFF (erased flash memory's) or of spaces: unpacked and said done,
+    exit code 0, as those of zeros were (the first look's "noticed"); no picture begins with a byte 16 times over."""
+    frame = f"{SEQUENCE}/00000000.png" if zip_name == "train_sharp.zip" else "calendar/0001.png"
+    readers = "train.py" if zip_name == "train_sharp.zip" else "generate.py and evaluate.py"
+    what = "REDS's" if zip_name == "train_sharp.zip" else "the TecoGAN authors'"
+    data_zip_refused(tmp_path, capsys, zip_name, {frame: fill * 100},
+                     f"is not {what} {zip_name}: 1 frame of its 1 is the byte 0x{fill[0]:02x} repeated where a picture "
+                     f"begins with its format's signature (no picture; '{frame}'), which {readers} cannot read; it is "
+                     "kept: delete it and fetch from another host with --base-url\n")
 
 
 @pytest.mark.parametrize("part", [".data-00000-of-00001", ".index"])
