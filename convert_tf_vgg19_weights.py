@@ -162,17 +162,15 @@ def data_part_stem(name):
 
 
 def v2_prefix(path):
-    """The prefix of the V2 checkpoint a path names one of the parts of (its .index or a data part, both there), else
-    None. A part was read as a V1 checkpoint: the data part "cannot read '...data-00000-of-00001' as a TensorFlow
+    """The prefix of the V2 checkpoint a path names one of the parts of (its .index, or a data part beside its .index),
+    else None. A part was read as a V1 checkpoint: the data part "cannot read '...data-00000-of-00001' as a TensorFlow
     checkpoint (... not an sstable (bad magic number) ...)", the .index "lacks vgg_19/conv1/conv1_1/weights and 37 more
-    VGG19 variables", of a whole checkpoint."""
-    stem = data_part_stem(os.path.basename(path)) or (path[:-len(".index")] if path.endswith(".index") else None)
-    if stem is None:
-        return None
-    prefix = os.path.join(os.path.dirname(path), os.path.basename(stem))
-    folder = os.path.dirname(prefix) or os.curdir
-    has_data = any(data_part_stem(name) == os.path.basename(prefix) for name in os.listdir(folder))
-    return prefix if has_data and os.path.isfile(prefix + ".index") else None
+    VGG19 variables", of a whole checkpoint (and of one without its data part, whose values are then missing)."""
+    if path.endswith(".index"):
+        return path[:-len(".index")]
+    stem = data_part_stem(os.path.basename(path))
+    prefix = None if stem is None else os.path.join(os.path.dirname(path), stem)
+    return prefix if prefix and os.path.isfile(prefix + ".index") else None
 
 
 def without_index(name, held, advice):

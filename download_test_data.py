@@ -171,9 +171,11 @@ def header_number(text):
 
 def _content_range(response):
     """(first byte, last byte, total size or None) from a Content-Range header 'bytes first-last/total'. The unit in any
-    case, as HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand."""
-    match = re.match(r"bytes\s+([0-9]+)-([0-9]+)/([0-9]+|\*)", response.headers.get("Content-Range", ""),
-                     re.IGNORECASE)
+    case, as HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand.
+    A total that is not a number (header_number's) is none: its first digits were read, '0xa80' as 0 ("gave 2688 bytes
+    instead of the 0 announced", the file downloaded whole deleted)."""
+    match = re.fullmatch(r"bytes\s+([0-9]+)-([0-9]+)/(.*)", response.headers.get("Content-Range", "").strip(),
+                         re.IGNORECASE)
     if not match:
         return None, None, None
     return tuple(header_number(group) for group in match.groups())
