@@ -161,6 +161,18 @@ def data_part_stem(name):
     return match.group(1) if match else None
 
 
+def v2_prefix(path):
+    """The prefix of the V2 checkpoint a path names one of the parts of (its .index, or a data part beside its .index),
+    else None. A part was read as a V1 checkpoint: the data part "cannot read '...data-00000-of-00001' as a TensorFlow
+    checkpoint (... not an sstable (bad magic number) ...)", the .index "lacks vgg_19/conv1/conv1_1/weights and 37 more
+    VGG19 variables", of a whole checkpoint (and of one without its data part, whose values are then missing)."""
+    if path.endswith(".index"):
+        return path[:-len(".index")]
+    stem = data_part_stem(os.path.basename(path))
+    prefix = None if stem is None else os.path.join(os.path.dirname(path), stem)
+    return prefix if prefix and os.path.isfile(prefix + ".index") else None
+
+
 def without_index(name, held, advice):
     """The UserError of a V2 checkpoint's data part (its base name) given without its .index, which names its
     variables (held: what the line says holds it, the part named): it was read as a V1 checkpoint, "cannot read
@@ -356,7 +368,7 @@ def convert(pre_trained_model, save_path):
                                 f"pass the {os.path.basename(prefix)} inside it")
             refuse_packed(prefix, shown, tar_compressions=True)  # an archive of a zip of the checkpoint
         else:
-            prefix, shown = pre_trained_model, f"'{pre_trained_model}'"
+            prefix, shown = v2_prefix(pre_trained_model) or pre_trained_model, f"'{pre_trained_model}'"
         tf_arrays = read_checkpoint(prefix, slim_variable_names(), shown)
     converted = to_nnabla_layout(tf_arrays)
     # what a run killed while saving (kill -9) left beside the output, which no later run would finish

@@ -171,9 +171,11 @@ def header_number(text):
 
 def _content_range(response):
     """(first byte, last byte, total size or None) from a Content-Range header 'bytes first-last/total'. The unit in any
-    case, as HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand."""
-    match = re.match(r"bytes\s+([0-9]+)-([0-9]+)/([0-9]+|\*)", response.headers.get("Content-Range", ""),
-                     re.IGNORECASE)
+    case, as HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand.
+    A total that is not a number (header_number's) is none: its first digits were read, '0xa80' as 0 ("gave 2688 bytes
+    instead of the 0 announced", the file downloaded whole deleted)."""
+    match = re.fullmatch(r"bytes\s+([0-9]+)-([0-9]+)/(.*)", response.headers.get("Content-Range", "").strip(),
+                         re.IGNORECASE)
     if not match:
         return None, None, None
     return tuple(header_number(group) for group in match.groups())
@@ -399,8 +401,9 @@ def restarted(url, kept, version, served, refused_size=None):
     none."""
     refused = None if refused_size is None else header_number(refused_size)
     why = ("the host's file is shorter than the part downloaded" if refused is not None and refused < kept
-           else f"the host refused to resume (HTTP 416), giving its file's size as a number of {len(refused_size)} "
-           "digits, which no file has" if refused_size is not None and refused is None
+           # its digits, the zeros before them none (header_number's): '00000' and 21 nines was "of 26 digits"
+           else "the host refused to resume (HTTP 416), giving its file's size as a number of "
+           f"{len(refused_size.lstrip('0'))} digits, which no file has" if refused_size is not None and refused is None
            else "the host's file is another version than the partial download's (ETag or Last-Modified "
            f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
            # of the partial download's version: "or its file is another version" said what its reply showed was not
@@ -720,7 +723,7 @@ def check_layout(archive, name=None):
         unreadable_frames(opened, archive, f"REDS's {name}", frames, members, "train.py")
 
 
-ZEROED_BYTES = 16  # of a frame's first bytes that are zeros where it is no picture
+ZEROED_BYTES = 16  # of a frame's first bytes that are zeros (or another byte repeated) where it is no picture
 
 
 def unreadable_frames(opened, archive, what, frames, members, readers):
@@ -730,27 +733,35 @@ def unreadable_frames(opened, archive, what, frames, members, readers):
     refusing each frame, and a run again skipped it as done; the sizes are the zip's list's, read at no cost. So was one
     of frames of zeros (copied from files a download had allocated and never written; each passes its CRC, of the
     zeros): a member's first bytes are read as the zip's list names them (its cost: docs/benchmarks.md), zeros alone
-    refused (the tests' zips serve frames of random bytes, whose first 16 are zeros once in 2**128)."""
+    refused (the tests' zips serve frames of random bytes, whose first 16 are zeros once in 2**128). Another byte 16
+    times over is no picture's start either: frames of 0xFF (erased flash memory's) or of spaces were unpacked and said
+    done, as those of zeros were."""
     empty = [frame for frame in frames if not members[frame].file_size]
-    zeroed = [] if empty else [frame for frame in frames if zeros_at_start(opened, members[frame])]
+    repeated = {} if empty else {frame: repeated_at_start(opened, members[frame]) for frame in frames}
+    zeroed = [frame for frame in frames if repeated.get(frame) is not None]
     if empty or zeroed:
         bad = empty or zeroed
-        said = "empty (0 bytes" if empty else "zeros where a picture begins with its format's signature (no picture"
+        byte = None if empty else repeated[bad[0]]
+        said = ("empty (0 bytes" if empty else
+                "zeros where a picture begins with its format's signature (no picture" if not byte else
+                f"the byte 0x{byte:02x} repeated where a picture begins with its format's signature (no picture")
         raise UserError(f"{archive} is not {what}: {counted(len(bad), 'frame')} of its {len(frames)} "
                         f"{'is' if len(bad) == 1 else 'are'} {said}; {printable(repr(bad[0]))}), which "
                         f"{readers} cannot read; it is kept: delete it and fetch from another host with --base-url")
 
 
-def zeros_at_start(opened, member):
-    """Whether a member of the zip opened begins with ZEROED_BYTES zero bytes (one shorter: is all zeros); not where
-    they cannot be read here (encrypted, of a method zipfile lacks: a zip another program unpacked, as its refusal
-    advises), which its own check names."""
+def repeated_at_start(opened, member):
+    """The byte a member of the zip opened begins with ZEROED_BYTES of (0 too of one shorter that is all zeros), or
+    None; None too where they cannot be read here (encrypted, of a method zipfile lacks: a zip another program
+    unpacked, as its refusal advises), which its own check names."""
     try:
         with opened.open(member) as data:
             start = data.read(ZEROED_BYTES)
     except ZIP_ERRORS:
-        return False
-    return start.count(0) == len(start) > 0
+        return None
+    if not start or start.count(start[0]) != len(start) or start[0] and len(start) < ZEROED_BYTES:
+        return None
+    return start[0]
 
 
 def own_names(archive):

@@ -4133,7 +4133,7 @@ def test_a_resume_refused_by_a_416_of_no_size_keeps_the_part_downloaded(tmp_path
 # Twenty-third pass, second look at the twenty-third pass's download and weight-file fixes
 
 @pytest.mark.parametrize("zip_name, members, said", [
-    ("vid3_LR.zip", {"calendar/0001.png": b"x" * 100, "calendar/0002.png": bytes(100)},
+    ("vid3_LR.zip", {"calendar/0001.png": b"\x89PNG" + b"x" * 96, "calendar/0002.png": bytes(100)},
      "1 frame of its 2 is zeros where a picture begins with its format's signature (no picture; 'calendar/0002.png'), "
      "which generate.py and evaluate.py cannot read"),
     ("train_sharp.zip", {f"{SEQUENCE}/00000000.png": bytes(3)},
@@ -4329,3 +4329,110 @@ def test_a_v2_checkpoint_s_data_part_without_its_index_is_said_so_not_read_as_a_
     assert str(refused.value).startswith(f"{held}, a part of a TensorFlow checkpoint, without its ")
     assert "vgg_19.ckpt.index' (which names the variables in it)" in str(refused.value)
     assert not (tmp_path / "vgg19.h5").exists()
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's download and weight-file fixes
+
+@pytest.mark.parametrize("value", [1e-7, 1e-4, "published"])
+def test_lpips_linear_weights_whose_pairs_print_0_are_refused_and_the_published_ones_taken(value):
+    """Linear weights of 1e-7 in every channel (their reach 4.6e-4, above the floor of 1e-6) scored pairs of random
+    pictures 1.9e-7, which a report's 3 decimals print as 0 on every pair, exit code 0: random pairs score 1/2,500 to
+    1/4,300 of the reach. The published v0.1 weights (reaching 421; v0.0's and VGG's and SqueezeNet's 210 to 694) are
+    taken."""
+    from utils.lpips import LIN_NAMES, check_shapes, parameter_shapes
+    from utils.torch_pickle import read_state_dict
+    arrays = {name: np.full(shape, 0.01, np.float32) for name, shape in parameter_shapes().items()}
+    if value == "published":
+        published = read_state_dict(reference_path("lpips", "lpips_v0.1_alex.pth"))
+        arrays.update({name: np.asarray(published[name.replace("_", ".")], np.float32) for name in LIN_NAMES})
+        check_shapes(arrays, "the weights")
+        return
+    arrays.update({name: np.full(parameter_shapes()[name], value, np.float32) for name in LIN_NAMES})
+    with pytest.raises(UserError) as refused:
+        check_shapes(arrays, "the weights")
+    assert str(refused.value).startswith(
+        "the weights: its linear layers' weights ('lin0_model_1_weight' .. 'lin4_model_1_weight') are so small that "
+        f"no pair of images scores above {4 * value * 1152:.3g} (the published LPIPS weights': 421), and pairs of "
+        "random pictures score some thousands of times less, each near 0")
+
+
+def test_an_lpips_linear_layer_of_1e_7_is_refused_as_losing_its_term():
+    """One linear layer of 1e-7 in every channel (reaching 2.6e-5, above the floor of 1e-6) added 1e-8 to each pair,
+    its term lost (57 % of the fixture's scores, the first layer's), exit code 0, as one of zeros did; the published
+    layers reach 4.5 or more."""
+    from utils.lpips import check_shapes, parameter_shapes
+    arrays = {name: np.full(shape, 0.1 if name.startswith("lin") else 0.01, np.float32)
+              for name, shape in parameter_shapes().items()}
+    arrays["lin0_model_1_weight"] = np.full((1, 64, 1, 1), 1e-7, np.float32)
+    with pytest.raises(UserError) as refused:
+        check_shapes(arrays, "the weights")
+    assert str(refused.value).startswith("the weights: the weights of its linear layer 'lin0_model_1_weight' are so "
+                                         "small (or 0) that the layer adds at most 2.56e-05 to a pair's score")
+
+
+def test_a_416_size_of_zeros_before_21_digits_is_said_of_21_digits(tmp_path, capsys):
+    """A 416 of '00000' and 21 nines to a partial file already whole: "giving its file's size as a number of 26
+    digits", the zeros before it counted, which header_number reads as none of its digits."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.refused_sizes[WEIGHT_PATHS[0]] = "0" * 5 + "9" * 21
+        fetch(server, tmp_path, "--weights", "--no-data")
+    said = capsys.readouterr().out
+    assert ("tecogan_model.h5: fetched whole, not resumed from the 2.6 kB downloaded: the host refused to resume "
+            "(HTTP 416), giving its file's size as a number of 21 digits, which no file has\n") in said
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("total", ["0xa80", "26 88"])
+def test_a_resume_whose_content_range_total_is_no_number_is_taken_not_deleted(tmp_path, total):
+    """A 206 resuming at byte 1000 of 'Content-Range: bytes 1000-2687/0xa80' (or '/26 88'): its total was read by its
+    first digits, 0 (26): "gave 2688 bytes instead of the 0 announced; the file was deleted", the file whole and its
+    part lost. A total that is no number is none (the reply's Content-Length gives the size), as header_number reads
+    every other."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.range_totals[WEIGHT_PATHS[0]] = total
+        fetch(server, tmp_path, "--weights", "--no-data")
+        assert [path for path, _ in server.requests].count(WEIGHT_PATHS[0]) == 1
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("zip_name, fill", [("vid3_LR.zip", b"\xff"), ("train_sharp.zip", b" ")])
+def test_a_zip_of_frames_of_one_byte_repeated_is_refused_and_kept_not_unpacked_and_said_done(tmp_path, capsys,
+                                                                                             zip_name, fill):
+    """A data or REDS zip of frames of 100 bytes of 0xFF (erased flash memory's) or of spaces: unpacked and said done,
+    exit code 0, as those of zeros were (the first look's "noticed"); no picture begins with a byte 16 times over."""
+    frame = f"{SEQUENCE}/00000000.png" if zip_name == "train_sharp.zip" else "calendar/0001.png"
+    readers = "train.py" if zip_name == "train_sharp.zip" else "generate.py and evaluate.py"
+    what = "REDS's" if zip_name == "train_sharp.zip" else "the TecoGAN authors'"
+    data_zip_refused(tmp_path, capsys, zip_name, {frame: fill * 100},
+                     f"is not {what} {zip_name}: 1 frame of its 1 is the byte 0x{fill[0]:02x} repeated where a picture "
+                     f"begins with its format's signature (no picture; '{frame}'), which {readers} cannot read; it is "
+                     "kept: delete it and fetch from another host with --base-url\n")
+
+
+@pytest.mark.parametrize("part", [".data-00000-of-00001", ".index", ".index without its data"])
+def test_a_part_of_a_v2_checkpoint_passed_beside_the_other_is_converted_as_its_checkpoint(tmp_path, part, capsys):
+    """A V2 checkpoint's data part passed with its .index beside it: "cannot read '...data-00000-of-00001' as a
+    TensorFlow checkpoint (... not an sstable (bad magic number) ...)", and its .index: "lacks vgg_19/conv1/conv1_1/
+    weights and 37 more VGG19 variables" (without its data part too), each read as a V1 checkpoint, of a whole
+    checkpoint."""
+    import h5py
+
+    import convert_tf_vgg19_weights
+    files = small_vgg19_checkpoint(tmp_path / "vgg_19.ckpt", 3.0)
+    argv = ["--pre_trained_model", str(tmp_path / ("vgg_19.ckpt" + part.split()[0])),
+            "--save-path", str(tmp_path / "vgg19.h5")]
+    if part.endswith("data"):
+        next(path for path in files if ".data-" in path.name).unlink()
+        with pytest.raises(SystemExit):
+            convert_tf_vgg19_weights.main(argv)
+        assert "error: cannot read vgg_19/conv1/conv1_1/weights of checkpoint " in capsys.readouterr().err
+        return
+    convert_tf_vgg19_weights.main(argv)
+    with h5py.File(tmp_path / "vgg19.h5", "r") as h5:
+        assert h5["conv1/conv/b"][()].tolist() == [3, 3]

@@ -25,9 +25,17 @@ from utils.weights import HostParameter, read_weight_file, save_parameter_file
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
 SCALE = np.array([.458, .448, .450], np.float32).reshape(1, 3, 1, 1)
 NORM_EPS = 1e-10
-# the largest LPIPS the lin weights allow below which they are refused: a distance a report's 3 decimals (tLP's, in
-# hundredths) print as 0 on every pair
+# the largest LPIPS the lin weights allow below which every pair scores near 0, a perfect LPIPS
 LEAST_REACH = 1e-6
+# the largest LPIPS one linear layer's weights allow below which they are refused: its term lost on every pair (a
+# layer of 1e-7, reaching 2.6e-5, added 1e-8); the published layers reach 4.5 (VGG's v0.0) to 284, 450 times this
+# or more
+LEAST_LAYER_REACH = 0.01
+# the largest LPIPS all of them allow below which they are refused: pairs of random pictures, as different as pictures
+# are, score 1/2,500 (weights of one value) to 1/4,300 (the published) of it, so weights of 1e-7 in all (reaching
+# 4.6e-4) scored them 1.9e-7, which a report's 3 decimals print as 0 on every pair, exit code 0; below 4 they score
+# under 0.002; the published weights reach 210 to 694 (v0.0 and v0.1 of AlexNet, VGG, SqueezeNet), 52 times this or more
+LEAST_TOTAL_REACH = 4
 # the largest LPIPS the published v0.1 linear layers allow (4 times their weights' sum; each layer's 9.4 to 157), and
 # the one above which lin weights are refused: weights of int64's largest value scored pairs 7.6e17, exit code 0
 PUBLISHED_REACH = 421
@@ -122,8 +130,13 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
         raise UserError(f"{source}: its linear layers' weights ({said[LIN_NAMES[0]]} .. {said[LIN_NAMES[-1]]}) are so "
                         f"small (or 0) that no pair of images scores above {reach:.3g} (each pair near 0, a perfect "
                         f"LPIPS), as no trained network's weights do; {advice}")
+    if reach < LEAST_TOTAL_REACH:
+        raise UserError(f"{source}: its linear layers' weights ({said[LIN_NAMES[0]]} .. {said[LIN_NAMES[-1]]}) are so "
+                        f"small that no pair of images scores above {reach:.3g} (the published LPIPS weights': "
+                        f"{PUBLISHED_REACH}), and pairs of random pictures score some thousands of times less, each "
+                        f"near 0, as no trained network's weights do; {advice}")
     # one layer's of zeros lost its term on every pair (the last's: 5 % of the fixture's scores), exit code 0
-    lost = next((name for name in LIN_NAMES if reaches[name] < LEAST_REACH), None)
+    lost = next((name for name in LIN_NAMES if reaches[name] < LEAST_LAYER_REACH), None)
     if lost:
         raise UserError(f"{source}: the weights of its linear layer {said[lost]} are so small (or 0) that the layer "
                         f"adds at most {reaches[lost]:.3g} to a pair's score (its term lost on every pair), as no "
