@@ -146,6 +146,13 @@ $(eval $(call dollars_refused,VENV,name,write the folder out$(comma) e.g. $(HOME
 # line: make_venv.sh's "unbound variable" and make's line.
 # A carriage return, vertical tab or form feed ending it (`VENV=$$'v\r'`, from a file of Windows' line ends) was said to
 # be "a space, tab or newline", the name shown without it: it is named, and shown as \r, \v or \f (a newline as \n).
+# `VENV=` (empty: `VENV=$MY_VENV` with MY_VENV unset) was refused as "not one word, or begins or ends with a space,
+# ...", true but not what is wrong, and `make clean-venv VENV=` printed `rm -rf ""`, exit code 0, nothing removed:
+# said as empty, for every goal (a reference make reads as nothing, `VENV='$$(x)'`, shown as given).
+ifeq ($(VENV),)
+$(error VENV is empty$(if $(value VENV), ('$(call blanks_shown,$(value VENV))', which make reads as nothing)): name the virtual \
+    environment's folder, or leave VENV out for .venv)
+endif
 ifneq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
 $(error VENV '$(call blanks_shown,$(VENV))' is not one word, or begins or ends with a space, tab, newline, carriage \
