@@ -199,7 +199,7 @@ report_refused() {  # report_refused WHAT VALUE UNDO: a report setting's line (V
   fi
   exit 2
 }
-log_settings=() constraint_settings=()
+log_settings=() constraint_settings=() config_only_settings=()
 declare -A log_values=() constraint_values=()
 while IFS= read -r -d '' line; do
   name=${line%%=*}
@@ -208,6 +208,11 @@ while IFS= read -r -d '' line; do
   case $option in
     log | log-file | local-log) log_settings+=("$name") log_values[$name]=${line#*=} ;;
     constraint | requirement) constraint_settings+=("$name") constraint_values[$name]=${line#*=} ;;
+    # `PIP_GLOBAL=1` or `PIP_SITE=yes` (pip config's own options, which pip install does not read): `pip config list`
+    # listed that file alone, and a value not a boolean (`PIP_GLOBAL=abc`) failed it, so that a target or report in
+    # the user's pip.conf, or a FIFO there, was not looked at: the install elsewhere, exit code 0. pip config list
+    # runs without them (pip_config_list).
+    global | site | editor) config_only_settings+=(-u "$name") ;;
     # `PIP_REPORT=requirements.txt` (a slip for -r): each of the set-up's pips wrote its report over the repository's
     # requirements (the next set-up pip's "Invalid requirement"), and `PIP_REPORT=report.json` was left holding the last
     # pip's report alone (requirements-nodeps.txt's), exit code 0. Refused, before anything is made.
@@ -486,7 +491,8 @@ pip_config_list() {
   if [ -n "${config_listed+set}" ]; then [ -z "$config_listed" ] || printf '%s\n' "$config_listed"; return 0; fi
   for variable in ${log_settings[@]+"${log_settings[@]}"}; do unset+=(-u "$variable"); done
   # (its status pip's: 1 where pip does not run, its lines then printed, as configuration_unloaded reads them)
-  listed=$(pip_env env ${unset[@]+"${unset[@]}"} PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
+  listed=$(pip_env env ${unset[@]+"${unset[@]}"} ${config_only_settings[@]+"${config_only_settings[@]}"} \
+    PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
     || { printf '%s\n' "$listed"; return 1; }
   printf '%s\n' "$listed" | grep -aE '^(global|install)\.' || true
 }
