@@ -4293,22 +4293,24 @@ def test_the_set_up_refuses_a_pip_configuration_it_cannot_load_before_making_a_v
     assert not (tmp_path / "venv").exists() and completed.stdout == ""
 
 
-@pytest.mark.parametrize("setting", ["PIP_CONSTRAINT", "PIP_CONFIG_FILE"])
-def test_the_set_up_refuses_a_pip_file_of_its_stdin_a_terminal(tmp_path, stand_in_pip, setting):
+@pytest.mark.parametrize("setting, stdin_is", [("PIP_CONSTRAINT", "a terminal"), ("PIP_CONFIG_FILE", "a terminal"),
+                                              ("PIP_CONSTRAINT", "a folder")])
+def test_the_set_up_refuses_a_pip_file_of_its_stdin_a_terminal_or_a_folder(tmp_path, stand_in_pip, setting, stdin_is):
     """`PIP_CONSTRAINT=/dev/stdin make setup` at a terminal, the file not given: pip alone waits for the user to type
     it, but the set-up's pips, given /dev/null, read no constraints (the pins left out), or an empty configuration
-    (the install from another index), exit code 0."""
+    (the install from another index), exit code 0. A folder there (`make setup </`, a slip for `>`, which the set-up
+    reads as /dev/null) the same, where pip alone fails."""
     import pty
-    terminal, stdin = pty.openpty()
+    terminal, stdin = pty.openpty() if stdin_is == "a terminal" else (None, os.open(tmp_path, os.O_RDONLY))
     try:
         completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, stdin=stdin, STAND_IN_PIP_CONFIGURED=str(
             tmp_path / "read"), **{setting: "/dev/stdin"})
     finally:
-        os.close(terminal)
+        terminal is None or os.close(terminal)
         os.close(stdin)
     example = "constraints.txt" if setting == "PIP_CONSTRAINT" else "pip.conf"
     assert completed.returncode == 2 and completed.stderr.decode() == (
-        f"error: {setting} is set (/dev/stdin), the set-up's standard input, a terminal; give make the file there "
+        f"error: {setting} is set (/dev/stdin), the set-up's standard input, {stdin_is}; give make the file there "
         f"(make setup <{example}), or unset it, then run make again\n"), completed.stderr
     assert not (tmp_path / "read").exists()
 
@@ -4335,3 +4337,24 @@ def test_make_says_an_empty_venv_is_empty(tmp_path, goal, venv):
     assert completed.returncode == 2 and not completed.stdout and completed.stderr.endswith(
         f"*** VENV is empty{given}: name the virtual environment's folder, or leave VENV out for .venv.  Stop.\n"), (
         completed.stdout + completed.stderr)
+
+
+@pytest.mark.parametrize("setting, value, goal, said", [
+    ("VENV", "$(subst (,),v)", "setup", "subst with 2 arguments, fewer than the 3"),
+    ("TEST_WORKERS", "$(word 2)", "test", "word with 1 argument, fewer than the 2"),
+    ("VENV", "$(if v,v,$(subst a,b))", "setup", None)], ids=["VENV", "TEST_WORKERS", "a branch make leaves unread"])
+def test_make_refuses_a_call_of_its_function_with_too_few_arguments(tmp_path, setting, value, goal, said):
+    """`VENV='$(subst (,),v)'` (two arguments, as make splits them at its commas): make's "insufficient number of
+    arguments (2) to function 'subst'", naming no VENV. A call in an if's branch that make does not take is make's to
+    read (here v)."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"{setting}={value}"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    if said is None:
+        assert completed.returncode == 0 and "bash utils/make_venv.sh v requirements.txt" in completed.stdout, (
+            completed.stdout + completed.stderr)
+        return
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** {setting} '{value}' holds a call of make's function {said} it takes, which make cannot read" in (
+        lines[0]), lines[0]

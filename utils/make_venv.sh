@@ -15,7 +15,8 @@ unset PYTHONINSPECT PYTHONPATH
 # Its stdin a folder (`make setup </`, a slip for `>`): Python does not start with one ("<stdin> is a directory"), so
 # that a good venv was said to hold "no working Python (its Python was removed or moved)", and Python 3.10 "not found"
 # for a new one. The set-up reads nothing from it: its Pythons and pips are given /dev/null.
-[ ! -d /dev/stdin ] || exec </dev/null
+# (stdin_folder: a file named by /dev/stdin, a constraint file or PIP_CONFIG_FILE, is refused, below)
+[ ! -d /dev/stdin ] || { stdin_folder=1; exec </dev/null; }
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
@@ -389,12 +390,14 @@ with open(sys.argv[2], "wb") as copy:
   fi
 }
 # A file name that is the set-up's stdin (stream_named) where that is closed or a terminal (stdin_refused WHAT NAME
-# EXAMPLE UNDO): the line saying so.
+# EXAMPLE UNDO): the line saying so. A folder there (`make setup </`, a slip for `>`), which the set-up reads as
+# /dev/null, was the same empty file for its pips, pins or configuration left out, exit code 0, where pip alone fails.
 stdin_refused() {
   local what
   stream_named "$2"
   [ "$named_stream" = 0 ] || return 0
-  if [ ! -e "/proc/$$/fd/0" ]; then what="which is closed"; elif [ -t 0 ]; then what="a terminal"; else return 0; fi
+  if [ ! -e "/proc/$$/fd/0" ]; then what="which is closed"; elif [ -t 0 ]; then what="a terminal"
+  elif [ -n "${stdin_folder:-}" ]; then what="a folder"; else return 0; fi
   echo "error: $1 ($(one_line "$2")), the set-up's standard input, $what; give make the file there (make setup" \
     "<$3), or $4, then run make again" >&2
   exit 2
@@ -406,9 +409,10 @@ pip_config_read_once() {  # pip_config_read_once PYTHON
   local setting
   # A terminal there (`PIP_CONFIG_FILE=/dev/stdin make setup`): each of the set-up's pips, given /dev/null, read an
   # empty configuration, the install from another index, exit code 0, where pip alone waits for the user to type it.
-  # (Closed, pip alone goes on without it, as the set-up's pips do.)
+  # (Closed, pip alone goes on without it, as the set-up's pips do. A folder, as above.)
   if [ -n "${PIP_CONFIG_FILE:-}" ]; then
-    [ ! -t 0 ] || stdin_refused "PIP_CONFIG_FILE is set" "$PIP_CONFIG_FILE" pip.conf "unset it"
+    [ ! -t 0 ] && [ -z "${stdin_folder:-}" ] || stdin_refused "PIP_CONFIG_FILE is set" "$PIP_CONFIG_FILE" pip.conf \
+      "unset it"
     pipe_read_once "$1" PIP_CONFIG_FILE "$PIP_CONFIG_FILE"
     [ "$read_copy" = "$PIP_CONFIG_FILE" ] \
       || { config_copy=$read_copy config_given=$PIP_CONFIG_FILE; export PIP_CONFIG_FILE=$config_copy; }
