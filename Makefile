@@ -166,8 +166,8 @@ $(eval $(call dollars_refused,VENV,name,write the folder out$(comma) e.g. $(HOME
 # ...", true but not what is wrong, and `make clean-venv VENV=` printed `rm -rf ""`, exit code 0, nothing removed:
 # said as empty, for every goal (a reference make reads as nothing, `VENV='$$(x)'`, shown as given).
 ifeq ($(VENV),)
-$(error VENV is empty$(if $(value VENV), ('$(call blanks_shown,$(value VENV))', which make reads as nothing)): name the virtual \
-    environment's folder, or leave VENV out for .venv)
+$(error VENV is empty$(if $(value VENV), ('$(call blanks_shown,$(value VENV))', which make reads as nothing)): \
+    name the virtual environment's folder, or leave VENV out for .venv)
 endif
 ifneq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
