@@ -72,13 +72,14 @@ unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $
 # was make's "insufficient number of arguments (2) to function 'subst'", naming no VENV: said as such (awk prints
 # "few", the function's name, its count and the least it takes). Not in an argument make may leave unread (`$$(if
 # v,v,$$(subst a,b))`, which make reads as v: an if's branches, the arguments after an and's or or's first, a foreach's
-# text), which make reads without that error where it is not taken.
+# text, make 4.4's intcmp's branches), which make reads without that error where it is not taken.
 # (make's $$(shell) joins the lines of its command: each statement ends in a ;)
 define dollar_scan_awk
 BEGIN { count = split(functions, list, " "); for (each = 1; each <= count; each++) { split(list[each], pair, ":");
   arity[pair[1]] = pair[2]; least[pair[1]] = pair[3] + 0 } };
 function argument(name, count, text, maybe, found) {
   maybe = (name == "if" || name == "and" || name == "or") && count > 1 || name == "foreach" && count == 3;
+  maybe = maybe || name == "intcmp" && count > 2;
   lazy += maybe; found = unclosed(text); lazy -= maybe; return found
 };
 function unclosed(text, at, kind, closer, rest, first, depth, end, name, after, args, count, begun, each, character) {
