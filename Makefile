@@ -68,10 +68,20 @@ unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $
 # count of arguments) read again so; `VENV='$$(subst a,(b,c)'` (a `(` of the name's own in an argument) was make's
 # "unterminated call to function 'subst'", and `'$$(subst $${a,b},c,d)'` its "unterminated variable reference",
 # naming no VENV.
+# A call with fewer arguments than its function takes (`VENV='$$(subst (,),v)'`, the commas read as make reads them)
+# was make's "insufficient number of arguments (2) to function 'subst'", naming no VENV: said as such (awk prints
+# "few", the function's name, its count and the least it takes). Not in an argument make may leave unread (`$$(if
+# v,v,$$(subst a,b))`, which make reads as v: an if's branches, the arguments after an and's or or's first, a foreach's
+# text, make 4.4's intcmp's branches), which make reads without that error where it is not taken.
 # (make's $$(shell) joins the lines of its command: each statement ends in a ;)
 define dollar_scan_awk
 BEGIN { count = split(functions, list, " "); for (each = 1; each <= count; each++) { split(list[each], pair, ":");
-  arity[pair[1]] = pair[2] } };
+  arity[pair[1]] = pair[2]; least[pair[1]] = pair[3] + 0 } };
+function argument(name, count, text, maybe, found) {
+  maybe = (name == "if" || name == "and" || name == "or") && count > 1 || name == "foreach" && count == 3;
+  maybe = maybe || name == "intcmp" && count > 2;
+  lazy += maybe; found = unclosed(text); lazy -= maybe; return found
+};
 function unclosed(text, at, kind, closer, rest, first, depth, end, name, after, args, count, begun, each, character) {
   at = 1;
   while (at <= length(text)) {
@@ -91,11 +101,12 @@ function unclosed(text, at, kind, closer, rest, first, depth, end, name, after, 
         character = substr(args, each, 1);
         if (character == kind) depth++; else if (character == closer) depth--;
         else if (character == "," && !depth && count != arity[name]) {
-          if (unclosed(substr(args, begun, each - begun))) return 1;
+          if (argument(name, count, substr(args, begun, each - begun))) return 1;
           begun = each + 1; count++
         }
       };
-      if (unclosed(substr(args, begun))) return 1;
+      if (argument(name, count, substr(args, begun))) return 1;
+      if (count < least[name] && !lazy) { few = name " " count " " least[name]; return 1 };
       at += 2 + end; continue
     };
     first = index(rest, closer);
@@ -112,15 +123,15 @@ function unclosed(text, at, kind, closer, rest, first, depth, end, name, after, 
   return 0
 };
 { name = name (NR > 1 ? "\n" : "") $$0 };
-END { if (unclosed(name)) print "unclosed" }
+END { if (unclosed(name)) print few == "" ? "unclosed" : "few " few }
 endef
-# (make's functions, each with its count of arguments, 0 for any: those of GNU make 4.3, and 4.4's let and intcmp
-# where make is newer, guile where it has it)
-make_functions := abspath:1 addprefix:2 addsuffix:2 and:0 basename:1 call:0 dir:1 error:1 eval:1 file:2 filter:2 \
-    filter-out:2 findstring:2 firstword:1 flavor:1 foreach:3 if:3 info:1 join:2 lastword:1 notdir:1 or:0 origin:1 \
-    patsubst:3 realpath:1 shell:1 sort:1 strip:1 subst:3 suffix:1 value:1 warning:1 wildcard:1 word:2 wordlist:3 \
-    words:1 $(if $(filter guile,$(.FEATURES)),guile:1) $(if $(filter-out 3.% 4.0% 4.1% 4.2% \
-    4.3%,$(MAKE_VERSION)),let:3 intcmp:5)
+# (make's functions, each with its count of arguments, 0 for any, and the least it takes: those of GNU make 4.3, and
+# 4.4's let and intcmp where make is newer, guile where it has it)
+make_functions := abspath:1 addprefix:2:2 addsuffix:2:2 and:0:1 basename:1 call:0:1 dir:1 error:1 eval:1 file:2:1 \
+    filter:2:2 filter-out:2:2 findstring:2:2 firstword:1 flavor:1 foreach:3:3 if:3:2 info:1 join:2:2 lastword:1 \
+    notdir:1 or:0:1 origin:1 patsubst:3:3 realpath:1 shell:1 sort:1 strip:1 subst:3:3 suffix:1 value:1 warning:1 \
+    wildcard:1 word:2:2 wordlist:3:3 words:1 $(if $(filter guile,$(.FEATURES)),guile:1) $(if $(filter-out 3.% 4.0% \
+    4.1% 4.2% 4.3%,$(MAKE_VERSION)),let:3:3 intcmp:5:2)
 dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1))$(findstring $(dollar){,$(call \
     unquoted_dollars,$1)),$(shell printf '%s' '$(subst ','\'',$(value $1))' | awk -v functions='$(strip \
     $(make_functions))' '$(dollar_scan_awk)' 2>/dev/null))
@@ -130,9 +141,15 @@ dollar_read = $(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open
 # above (`make clean-venv VENV=$$'a$$b\nc'`, the one goal that takes a name make splits, was refused in two lines).
 comma := ,
 define dollars_refused
-ifneq ($$(call dollar_unclosed,$1),)
+dollar_scan_of_$1 := $$(call dollar_unclosed,$1)
+ifeq ($$(dollar_scan_of_$1),unclosed)
 $$(error $1 '$$(call blanks_shown,$$(value $1))' holds a $$(dollar)$$(open_paren) or $$(dollar){ that is not closed, \
     which make cannot read; $3)
+endif
+ifeq ($$(firstword $$(dollar_scan_of_$1)),few)
+$$(error $1 '$$(call blanks_shown,$$(value $1))' holds a call of make's function $$(word 2,$$(dollar_scan_of_$1)) \
+    with $$(word 3,$$(dollar_scan_of_$1)) argument$$(if $$(filter 1,$$(word 3,$$(dollar_scan_of_$1))),,s)$$(comma) \
+    fewer than the $$(word 4,$$(dollar_scan_of_$1)) it takes$$(comma) which make cannot read; $3)
 endif
 ifneq ($$(call dollar_read,$1),)
 $$(error $1 '$$(call blanks_shown,$$(value $1))' holds a $$$$ that make reads as one of its variables (the $2 \
@@ -146,6 +163,13 @@ $(eval $(call dollars_refused,VENV,name,write the folder out$(comma) e.g. $(HOME
 # line: make_venv.sh's "unbound variable" and make's line.
 # A carriage return, vertical tab or form feed ending it (`VENV=$$'v\r'`, from a file of Windows' line ends) was said to
 # be "a space, tab or newline", the name shown without it: it is named, and shown as \r, \v or \f (a newline as \n).
+# `VENV=` (empty: `VENV=$MY_VENV` with MY_VENV unset) was refused as "not one word, or begins or ends with a space,
+# ...", true but not what is wrong, and `make clean-venv VENV=` printed `rm -rf ""`, exit code 0, nothing removed:
+# said as empty, for every goal (a reference make reads as nothing, `VENV='$$(x)'`, shown as given).
+ifeq ($(VENV),)
+$(error VENV is empty$(if $(value VENV), ('$(call blanks_shown,$(value VENV))', which make reads as nothing)): \
+    name the virtual environment's folder, or leave VENV out for .venv)
+endif
 ifneq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
 $(error VENV '$(call blanks_shown,$(VENV))' is not one word, or begins or ends with a space, tab, newline, carriage \

@@ -3177,7 +3177,9 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     (`global.log='/tmp/pip.log'`), which the stand-in's `config list` says; its install appends what it read to
     STAND_IN_PIP_CONFIGURED, and after it what it read of PIP_CONSTRAINT's and PIP_REQUIREMENT's files, their names
     in any case after PIP_ as pip reads them, the last set in the environment (or, where none is set, of the
-    configuration's `constraint` and `requirement`, its install section's over its global one's)."""
+    configuration's `constraint` and `requirement`, its install section's over its global one's). With PIP_GLOBAL or
+    PIP_SITE set (in any case after PIP_), its `config list` lists that file's settings alone, none here, as pip's does
+    (or fails, where the value is no boolean)."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
@@ -3208,7 +3210,9 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "import os, sys\nconfig = os.environ.get('PIP_CONFIG_FILE')\n"
         "try:\n    configured = open(config).read() if config and config != os.devnull else ''\n"
         "except OSError:\n    configured = ''\n"
-        "if 'config' in sys.argv:\n"
+        "listed = not [name for name in os.environ if name.startswith('PIP_') and\n"
+        "              name[4:].lower().replace('_', '-').lstrip('-') in ('global', 'site')]\n"
+        "if 'config' in sys.argv and listed:\n"
         "    sys.stdout.write(''.join(line for line in configured.splitlines(True)\n"
         "                             if line.startswith(('global.', 'install.'))))\n"
         "if 'install' in sys.argv:\n"
@@ -4272,3 +4276,85 @@ def test_the_set_up_refuses_a_constraint_file_of_its_closed_stdin(tmp_path, stan
         f"error: {named} (/dev/stdin), the set-up's standard input, which is closed; give make the file there (make "
         f"setup <constraints.txt), or {undo}, then run make again\n"), said
     assert not (tmp_path / "read").exists()
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's set-up fixes
+
+def test_the_set_up_refuses_a_pip_configuration_it_cannot_load_before_making_a_venv(tmp_path):
+    """A configuration file pip cannot load (`[global` with no close) was said once a new venv was made, by pip
+    install's line (venv's and ensurepip's seconds, a venv left), where the first look refuses pip's other settings
+    before anything: the pip ensurepip would put into the venv, which reads the configuration first, fails on it."""
+    (tmp_path / "pip.conf").write_text("[global\nindex-url = http://127.0.0.1:1/simple\n")
+    completed = set_up_in_tmp_path(tmp_path, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"), timeout=60)
+    assert completed is not None and completed.returncode == 2 and completed.stderr == (
+        f"error: pip's configuration file could not be loaded (File contains no section headers. file: "
+        f"'{tmp_path}/pip.conf', line: 1); mend it, or run make with PIP_CONFIG_FILE=/dev/null (no configuration "
+        "files), then run make again\n"), completed
+    assert not (tmp_path / "venv").exists() and completed.stdout == ""
+
+
+@pytest.mark.parametrize("setting, stdin_is", [("PIP_CONSTRAINT", "a terminal"), ("PIP_CONFIG_FILE", "a terminal"),
+                                              ("PIP_CONSTRAINT", "a folder")])
+def test_the_set_up_refuses_a_pip_file_of_its_stdin_a_terminal_or_a_folder(tmp_path, stand_in_pip, setting, stdin_is):
+    """`PIP_CONSTRAINT=/dev/stdin make setup` at a terminal, the file not given: pip alone waits for the user to type
+    it, but the set-up's pips, given /dev/null, read no constraints (the pins left out), or an empty configuration
+    (the install from another index), exit code 0. A folder there (`make setup </`, a slip for `>`, which the set-up
+    reads as /dev/null) the same, where pip alone fails."""
+    import pty
+    terminal, stdin = pty.openpty() if stdin_is == "a terminal" else (None, os.open(tmp_path, os.O_RDONLY))
+    try:
+        completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, stdin=stdin, STAND_IN_PIP_CONFIGURED=str(
+            tmp_path / "read"), **{setting: "/dev/stdin"})
+    finally:
+        terminal is None or os.close(terminal)
+        os.close(stdin)
+    example = "constraints.txt" if setting == "PIP_CONSTRAINT" else "pip.conf"
+    assert completed.returncode == 2 and completed.stderr.decode() == (
+        f"error: {setting} is set (/dev/stdin), the set-up's standard input, {stdin_is}; give make the file there "
+        f"(make setup <{example}), or unset it, then run make again\n"), completed.stderr
+    assert not (tmp_path / "read").exists()
+
+
+def test_the_set_up_looks_at_pips_configuration_whatever_pip_configs_own_options_say(tmp_path, stand_in_pip):
+    """`PIP_GLOBAL=1` or `PIP_SITE=yes` (pip config's own options, which pip install does not read; here `PIP_Global`,
+    as pip reads any case): `pip config list` listed that file alone, and so a target in the user's pip.conf was not
+    looked at, the install elsewhere than the venv, exit code 0."""
+    (tmp_path / "pip.conf").write_text(f"install.target='{tmp_path}/elsewhere'\n")
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"),
+                                                   PIP_Global="1")
+    assert completed.returncode == 2 and completed.stderr.decode().startswith(
+        f"error: pip's configuration sets install.target='{tmp_path}/elsewhere', which sends the set-up's install "
+        "elsewhere than "), completed.stderr
+
+
+@pytest.mark.parametrize("goal, venv", [("setup", ""), ("clean-venv", "$(nothing)")])
+def test_make_says_an_empty_venv_is_empty(tmp_path, goal, venv):
+    """`VENV=` (`VENV=$MY_VENV`, unset) was refused as "not one word, or begins or ends with a space, ...", true but
+    not what is wrong, and `make clean-venv VENV=` printed `rm -rf ""`, exit code 0, nothing removed."""
+    completed = subprocess.run(["make", "--no-print-directory", goal, f"VENV={venv}"], cwd=set_up_copy(tmp_path),
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    given = f" ('{venv}', which make reads as nothing)" if venv else ""
+    assert completed.returncode == 2 and not completed.stdout and completed.stderr.endswith(
+        f"*** VENV is empty{given}: name the virtual environment's folder, or leave VENV out for .venv.  Stop.\n"), (
+        completed.stdout + completed.stderr)
+
+
+@pytest.mark.parametrize("setting, value, goal, said", [
+    ("VENV", "$(subst (,),v)", "setup", "subst with 2 arguments, fewer than the 3"),
+    ("TEST_WORKERS", "$(word 2)", "test", "word with 1 argument, fewer than the 2"),
+    ("VENV", "$(if v,v,$(subst a,b))", "setup", None)], ids=["VENV", "TEST_WORKERS", "a branch make leaves unread"])
+def test_make_refuses_a_call_of_its_function_with_too_few_arguments(tmp_path, setting, value, goal, said):
+    """`VENV='$(subst (,),v)'` (two arguments, as make splits them at its commas): make's "insufficient number of
+    arguments (2) to function 'subst'", naming no VENV. A call in an if's branch that make does not take is make's to
+    read (here v)."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"{setting}={value}"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    if said is None:
+        assert completed.returncode == 0 and "bash utils/make_venv.sh v requirements.txt" in completed.stdout, (
+            completed.stdout + completed.stderr)
+        return
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** {setting} '{value}' holds a call of make's function {said} it takes, which make cannot read" in (
+        lines[0]), lines[0]

@@ -15,7 +15,8 @@ unset PYTHONINSPECT PYTHONPATH
 # Its stdin a folder (`make setup </`, a slip for `>`): Python does not start with one ("<stdin> is a directory"), so
 # that a good venv was said to hold "no working Python (its Python was removed or moved)", and Python 3.10 "not found"
 # for a new one. The set-up reads nothing from it: its Pythons and pips are given /dev/null.
-[ ! -d /dev/stdin ] || exec </dev/null
+# (stdin_folder: a file named by /dev/stdin, a constraint file or PIP_CONFIG_FILE, is refused, below)
+[ ! -d /dev/stdin ] || { stdin_folder=1; exec </dev/null; }
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
@@ -199,7 +200,7 @@ report_refused() {  # report_refused WHAT VALUE UNDO: a report setting's line (V
   fi
   exit 2
 }
-log_settings=() constraint_settings=()
+log_settings=() constraint_settings=() config_only_settings=()
 declare -A log_values=() constraint_values=()
 while IFS= read -r -d '' line; do
   name=${line%%=*}
@@ -208,6 +209,11 @@ while IFS= read -r -d '' line; do
   case $option in
     log | log-file | local-log) log_settings+=("$name") log_values[$name]=${line#*=} ;;
     constraint | requirement) constraint_settings+=("$name") constraint_values[$name]=${line#*=} ;;
+    # `PIP_GLOBAL=1` or `PIP_SITE=yes` (pip config's own options, which pip install does not read): `pip config list`
+    # listed that file alone, and a value not a boolean (`PIP_GLOBAL=abc`) failed it, so that a target or report in
+    # the user's pip.conf, or a FIFO there, was not looked at: the install elsewhere, exit code 0. pip config list
+    # runs without them (pip_config_list).
+    global | site | editor) config_only_settings+=(-u "$name") ;;
     # `PIP_REPORT=requirements.txt` (a slip for -r): each of the set-up's pips wrote its report over the repository's
     # requirements (the next set-up pip's "Invalid requirement"), and `PIP_REPORT=report.json` was left holding the last
     # pip's report alone (requirements-nodeps.txt's), exit code 0. Refused, before anything is made.
@@ -383,12 +389,30 @@ with open(sys.argv[2], "wb") as copy:
     [ "$read_once" = 0 ] || read_copy=$3
   fi
 }
+# A file name that is the set-up's stdin (stream_named) where that is closed or a terminal (stdin_refused WHAT NAME
+# EXAMPLE UNDO): the line saying so. A folder there (`make setup </`, a slip for `>`), which the set-up reads as
+# /dev/null, was the same empty file for its pips, pins or configuration left out, exit code 0, where pip alone fails.
+stdin_refused() {
+  local what
+  stream_named "$2"
+  [ "$named_stream" = 0 ] || return 0
+  if [ ! -e "/proc/$$/fd/0" ]; then what="which is closed"; elif [ -t 0 ]; then what="a terminal"
+  elif [ -n "${stdin_folder:-}" ]; then what="a folder"; else return 0; fi
+  echo "error: $1 ($(one_line "$2")), the set-up's standard input, $what; give make the file there (make setup" \
+    "<$3), or $4, then run make again" >&2
+  exit 2
+}
 pip_config_read_once() {  # pip_config_read_once PYTHON
   # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
   # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
   # read once as a pipe's is (a terminal left as it is, where a pip would wait for the user to end it).
   local setting
+  # A terminal there (`PIP_CONFIG_FILE=/dev/stdin make setup`): each of the set-up's pips, given /dev/null, read an
+  # empty configuration, the install from another index, exit code 0, where pip alone waits for the user to type it.
+  # (Closed, pip alone goes on without it, as the set-up's pips do. A folder, as above.)
   if [ -n "${PIP_CONFIG_FILE:-}" ]; then
+    [ ! -t 0 ] && [ -z "${stdin_folder:-}" ] || stdin_refused "PIP_CONFIG_FILE is set" "$PIP_CONFIG_FILE" pip.conf \
+      "unset it"
     pipe_read_once "$1" PIP_CONFIG_FILE "$PIP_CONFIG_FILE"
     [ "$read_copy" = "$PIP_CONFIG_FILE" ] \
       || { config_copy=$read_copy config_given=$PIP_CONFIG_FILE; export PIP_CONFIG_FILE=$config_copy; }
@@ -413,12 +437,9 @@ names_read_once() {  # names_read_once PYTHON SETTING VALUE [WHAT UNDO]
   for name in ${names[@]+"${names[@]}"}; do
     # The set-up's stdin closed (`PIP_CONSTRAINT=/dev/stdin make setup <&-`, a service's): pip alone fails to open it,
     # but the set-up's pips, given /dev/null, read no constraints, the pins left out, exit code 0.
-    stream_named "$name"
-    if [ "$named_stream" = 0 ] && [ ! -e "/proc/$$/fd/0" ]; then
-      echo "error: ${4:-$2 is set} ($(one_line "$name")), the set-up's standard input, which is closed; give make" \
-        "the file there (make setup <constraints.txt), or ${5:-unset it}, then run make again" >&2
-      exit 2
-    fi
+    # A terminal there (`PIP_CONSTRAINT=/dev/stdin make setup`, the file not given): pip alone waits for the user to
+    # type it, but the set-up's pips, given /dev/null, read no constraints, the pins left out, exit code 0.
+    stdin_refused "${4:-$2 is set}" "$name" constraints.txt "${5:-unset it}"
     pipe_read_once "$1" "$2" "$name" "${@:4}"
     copies+="${copies:+ }$read_copy"
   done
@@ -473,10 +494,21 @@ pip_config_list() {
   local variable unset=() listed
   if [ -n "${config_listed+set}" ]; then [ -z "$config_listed" ] || printf '%s\n' "$config_listed"; return 0; fi
   for variable in ${log_settings[@]+"${log_settings[@]}"}; do unset+=(-u "$variable"); done
-  # (its status pip's: 1 where pip does not run)
-  listed=$(pip_env env ${unset[@]+"${unset[@]}"} PIP_LOG=/dev/null "${config_pip[@]}" config list 2>/dev/null) \
-    || return 1
+  # (its status pip's: 1 where pip does not run, its lines then printed, as configuration_unloaded reads them)
+  listed=$(pip_env env ${unset[@]+"${unset[@]}"} ${config_only_settings[@]+"${config_only_settings[@]}"} \
+    PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
+    || { printf '%s\n' "$listed"; return 1; }
   printf '%s\n' "$listed" | grep -aE '^(global|install)\.' || true
+}
+# A configuration file pip cannot load (`[global` with no close), from pip's lines (configuration_unloaded OUTPUT;
+# return 1 where they say none): what pip says of it, in unloaded. Its last line was the line of the file it stopped
+# at ('[global\n'); a FIFO's copy (removed when the set-up ends) named as PIP_CONFIG_FILE gives it.
+configuration_unloaded() {
+  case $1 in *"Configuration file could not be loaded."*) ;; *) return 1 ;; esac
+  unloaded=$(printf '%s\n' "$1" | grep -aFx -A 2 "Configuration file could not be loaded." | sed -n '2,3p' \
+    | tr '\n' ' ' | sed 's/ $//')
+  [ -z "${config_given:-}" ] || unloaded=${unloaded//"$config_copy"/"$config_given"}
+  unloaded=$(one_line "$unloaded")
 }
 # The log settings pip install takes from its configuration files (their lines): their install section's, else their
 # global one's. An empty one (`log =` in the install section) was taken over the global section's, which pip takes
@@ -724,7 +756,14 @@ else
   pip_config_read_once "$python310"
   config_python=$python310 config_pip=("$python310" -c "$pip_of_ensurepip" "$(realpath -m -- "$venv_dir")")
   config_debug="'pip config debug'"
-  if config_listed=$(pip_config_list); then configuration_checked; else unset config_listed; fi
+  # A configuration file pip cannot load was said once the venv was made, by pip install's line (venv's and
+  # ensurepip's seconds, a venv left), where pip's other settings are refused before anything is made.
+  if config_listed=$(pip_config_list); then configuration_checked
+  elif configuration_unloaded "$config_listed"; then
+    echo "error: pip's configuration file could not be loaded ($unloaded); mend it, or run make with" \
+      "PIP_CONFIG_FILE=/dev/null (no configuration files), then run make again" >&2
+    exit 2
+  else unset config_listed; fi
   config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
   config_debug="'$venv_shown/bin/python -m pip config debug'"
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
@@ -870,11 +909,8 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
-  # a pip.conf pip cannot read: its last line was the line of the file it stopped at ('[global\n')
-  case $output in "Configuration file could not be loaded."*)
-    reason="its configuration file could not be loaded: $(printf '%s\n' "$output" | sed -n '2,3p' | tr '\n' ' ' \
-      | sed 's/ $//')" ;;
-  esac
+  # a pip.conf pip cannot read (configuration_unloaded)
+  ! configuration_unloaded "$output" || reason="its configuration file could not be loaded: $unloaded"
   case $output in *NewConnectionError*|*"Failed to establish a new connection"*|*"Temporary failure in name"*\
       |*ConnectTimeout*|*ReadTimeout*|*"Max retries exceeded"*|*ProxyError*|*SSLError*)
     reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
