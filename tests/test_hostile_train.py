@@ -6082,3 +6082,18 @@ def test_a_burst_s_cover_with_an_editor_s_ending_is_of_its_series(tmp_path):
     names = [f"IMG_20230601_120000_BURST{number}{'_COVER' if number == 1 else ''}-Edit.jpg" for number in (1, 2, 3)]
     (tmp_path / "data").mkdir()
     assert trained_frame_names(str(tmp_path / "data"), names) == names
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [[f"MVI_1234-{number:03d}.png" for number in range(98, 103)],
+                                   [f"GOPR0001-{number}.png" for number in range(1, 4)],
+                                   [f"IMG_0001 ({number}).png" for number in range(1, 4)]])
+def test_a_video_s_frames_numbered_after_its_camera_name_are_read(tmp_path, names):
+    """A video's frames named after its camera file, 'MVI_1234-%03d.png' of ffmpeg (from '-100' on), 'GOPR0001-%d.png',
+    Windows' 'IMG_0001 (1).png'.. (its files renamed at once), were refused as "one camera picture's two versions",
+    read before the pass (utils.image_io.one_camera_picture_once)."""
+    from utils.image_io import list_frames
+    for name in names:
+        (tmp_path / name).touch()
+    assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names

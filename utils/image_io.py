@@ -3,6 +3,7 @@
 Long videos are streamed: read_ahead decodes the next frames and WriteBehind encodes the previous
 ones in background threads while the networks compute, with a bounded number of frames in flight.
 """
+import collections
 import codecs
 import errno
 import functools
@@ -292,16 +293,24 @@ def one_camera_picture_once(frames):
     number of the picture) with endings alike but for a copy's count (COPY_COUNT): Lightroom's exports of a picture's
     virtual copies, or its second export beside the first, 'IMG_0002-2.JPG', 'IMG_0002-3.JPG' (among
     'IMG_0001-2.JPG'..). Numbered (2, 2) and (2, 3), the two were trained on as consecutive frames (one frame twice),
-    exit code 0. A frame's number after the camera's ('vid_0001_0001', 'vid_0001_0002') is no count."""
-    first = {}
+    exit code 0. A frame's number after the camera's ('vid_0001_0001', 'vid_0001_0002') is no count, nor is it where
+    the camera's numbers of those names are mostly of several of them: a video's frames numbered after its camera name
+    ('MVI_1234-001'.. of ffmpeg's '-%03d', whose '-100', '-101' are counts by their form; 'GOPR0001-1'.. of '-%d';
+    Windows' 'IMG_0001 (1)'.. of its files renamed at once) were refused as one picture's versions, where Lightroom's
+    copies are one camera number's among others' one each."""
+    versions = {}  # {(a camera's number, its ending's pattern but the count): [its frames]}
     for path in frames:
         stem = unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0])
-        if not (DCF_NAME.fullmatch(stem) and any(character.isalpha() for character in stem[:4])
-                and (counted := COPY_COUNT.fullmatch(stem[8:]))):
-            continue  # a camera's: '00000002' is ffmpeg's
-        other = first.setdefault((stem[:8].casefold(), name_pattern(counted[1])), path)
-        if other != path:
-            raise UserError(f"'{other}' and '{path}' are one camera picture's ({stem[:8]}) two versions (an editor's "
+        if (DCF_NAME.fullmatch(stem) and any(character.isalpha() for character in stem[:4])
+                and (counted := COPY_COUNT.fullmatch(stem[8:]))):  # a camera's: '00000002' is ffmpeg's
+            versions.setdefault((stem[:8].casefold(), name_pattern(counted[1])), []).append(path)
+    alone = collections.Counter(ending for (_, ending), paths in versions.items() if len(paths) == 1)
+    several = collections.Counter(ending for (_, ending), paths in versions.items() if len(paths) > 1)
+    for (_, ending), paths in versions.items():
+        if len(paths) > 1 and alone[ending] > several[ending]:
+            other, path = paths[:2]
+            number = unicodedata.normalize("NFC", os.path.basename(path))[:8]
+            raise UserError(f"'{other}' and '{path}' are one camera picture's ({number}) two versions (an editor's "
                             "exports of its virtual copies, '-2', '-3', or a second export beside the first), so it "
                             "would be read twice, as consecutive frames: remove one, or move it to a folder of its "
                             "own")
