@@ -6097,3 +6097,15 @@ def test_a_video_s_frames_numbered_after_its_camera_name_are_read(tmp_path, name
     for name in names:
         (tmp_path / name).touch()
     assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names
+
+
+def test_a_page_s_zip_of_frames_with_synology_s_thumbnails_is_read(tmp_path):
+    """A clip's frames zipped on a Synology NAS, each with its thumbnails in '@eaDir/0001.png/SYNOFILE_THUMB_M.jpg',
+    were refused by the page as "frames in several folders", where training passes '@eaDir' over
+    (utils.image_io.passed_over_folder)."""
+    from webapp.inputs import frame_folder
+    for name in ("0001.png", "0002.png"):
+        (tmp_path / "frames" / "@eaDir" / name).mkdir(parents=True)
+        (tmp_path / "frames" / "@eaDir" / name / "SYNOFILE_THUMB_M.jpg").touch()
+        (tmp_path / "frames" / name).touch()
+    assert frame_folder(str(tmp_path), "frames.zip") == str(tmp_path / "frames")

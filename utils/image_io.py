@@ -615,8 +615,10 @@ def passed_over_folder(name):
     """Whether a folder named name, in a tree of frames unpacked from a zip, is one whose files are no frames: a hidden
     one, or macOS's __MACOSX, where a zip made on a Mac keeps a '._<name>' file of metadata beside each of its files.
     The page's reader of an uploaded zip and download_test_data.py's check of a data zip pass over both (the check
-    had a filter of its own, which took a zip of frames under '__MACOSX/' alone that the page refuses)."""
-    return name.startswith(".") or name == "__MACOSX"
+    had a filter of its own, which took a zip of frames under '__MACOSX/' alone that the page refuses). So is
+    Synology's '@eaDir', its thumbnails of each picture ('@eaDir/0001.png/SYNOFILE_THUMB_M.jpg'), which training passes
+    over (FILE_SYSTEM_FOLDERS): a zip of a clip's frames made on the NAS was refused as "frames in several folders"."""
+    return name.startswith(".") or name == "__MACOSX" or name.casefold() == "@eadir"
 
 
 def is_frame_path(path, extensions=IMAGE_EXTENSIONS):
