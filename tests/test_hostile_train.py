@@ -6109,3 +6109,19 @@ def test_a_page_s_zip_of_frames_with_synology_s_thumbnails_is_read(tmp_path):
         (tmp_path / "frames" / "@eaDir" / name / "SYNOFILE_THUMB_M.jpg").touch()
         (tmp_path / "frames" / name).touch()
     assert frame_folder(str(tmp_path), "frames.zip") == str(tmp_path / "frames")
+
+
+@pytest.mark.parametrize("last, refused", [("thumb_0003.png", True), ("0003 (1).png", False),
+                                           ("0003--end.png", False)])
+def test_a_last_frame_named_otherwise_from_its_start_is_refused_by_generate_s_reader(tmp_path, last, refused):
+    """'thumb_0003.png' after '0001.png', '0002.png' (a thumbnail of the frames' size) was super-resolved by
+    generate.py and the page as the video's last frame, exit code 0; a last frame named as the others, then otherwise
+    (a second download, '0003 (1).png'), is still read (utils.image_io.no_stray_frame)."""
+    from utils.image_io import list_frames
+    for name in ("0001.png", "0002.png", last):
+        (tmp_path / name).touch()
+    if refused:
+        with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / last))}' is named otherwise than "):
+            list_frames(str(tmp_path))
+    else:
+        assert len(list_frames(str(tmp_path), ends=True)) == 3

@@ -230,8 +230,10 @@ def no_stray_frame(frames, last_too=False):
     UserError naming it. Ordered by its number, it was trained on as a frame, exit code 0; only training's listing
     refused it, and generate.py super-resolved it as a frame (the recurrence carrying it into the next) and the page so
     too, exit code 0, as they refuse a 'poster.png' without a number. One after the others adds a last frame and is
-    carried into none: a page's clip's last frame named otherwise ('0003 (1).png', a second download of it; a damaged
-    'lr_0007--end.png', named in the line of its reading) is read as its last frame."""
+    carried into none: a page's clip's last frame named as the others, then otherwise ('0003 (1).png', a second
+    download of it; a damaged 'lr_0007--end.png', named in the line of its reading: heads) is read as its last frame;
+    one named otherwise from its start ('thumb_0003.png' after 'f0001.png', 'f0002.png', a thumbnail of the frames'
+    size) was super-resolved as the video's last frame, exit code 0."""
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
     if len(numbers) == 1 or () in numbers:  # ordered by name: of no series
         return frames
@@ -240,7 +242,10 @@ def no_stray_frame(frames, last_too=False):
     patterns = {}  # {a pattern: its frames}
     for path, stem in zip(frames, stems):
         patterns.setdefault(pattern_of[stem], []).append(path)
-    strays = [paths[0] for paths in patterns.values() if len(paths) == 1 and (last_too or paths[0] != frames[-1])]
+    last = pattern_of[stems[-1]]
+    named_on = any(name_pattern(head) in patterns and name_pattern(head) != last for head in heads(stems[-1]))
+    strays = [paths[0] for paths in patterns.values()
+              if len(paths) == 1 and (last_too or paths[0] != frames[-1] or not named_on)]
     if len(patterns) > 1 and strays:
         raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
                         f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
