@@ -6125,3 +6125,29 @@ def test_a_last_frame_named_otherwise_from_its_start_is_refused_by_generate_s_re
             list_frames(str(tmp_path))
     else:
         assert len(list_frames(str(tmp_path), ends=True)) == 3
+
+
+def test_a_result_named_otherwise_than_the_others_is_refused_not_scored(tmp_path, capsys):
+    """'poster_5.png' after 'output_0000.png'..'output_0004.png' in evaluate.py's results was scored against the last
+    target, exit code 0, where generate.py's and training's readers refuse it (evaluation.scoring.list_png_frames)."""
+    import evaluate
+    from conftest import user_error_line
+    from hostile import evaluate_of_results_with_a_stray
+    line = user_error_line(evaluate.main, evaluate_of_results_with_a_stray(tmp_path, "poster_5.png", 5), capsys)
+    assert "poster_5.png' is named otherwise than the other frames of its sequence" in line
+    assert not os.path.exists(tmp_path / "out")
+
+
+@pytest.mark.parametrize("names", [[f"frame_{number:04d}_jpg.rf.{digest}.jpg" for number, digest in
+                                    [(1, "c4ca4238a0b923820dcc509a6f75849b"), (2, "c81e728d9d4c2f636f067f89cc14862c"),
+                                     (3, "eccbc87e4b5ce2fe28308fd9f2a7baf3")]],
+                                   [f"Screen Shot 2023-06-01 at {time}.png" for time in
+                                    ("11.59.58 AM", "11.59.59 AM", "12.00.00 PM")]])
+def test_frames_each_named_otherwise_or_a_last_named_on_are_read_by_generate_s_reader(tmp_path, names):
+    """Roboflow's export of a video's frames, a hash in each name ('frame_0001_jpg.rf.<hash>.jpg'), and macOS'
+    screenshots across noon (the last 'PM') were refused by generate.py and the page, "named otherwise than the other
+    frames", read in order before the pass (utils.image_io.no_stray_frame)."""
+    from utils.image_io import list_frames
+    for name in names:
+        (tmp_path / name).touch()
+    assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names

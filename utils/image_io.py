@@ -233,7 +233,8 @@ def no_stray_frame(frames, last_too=False):
     carried into none: a page's clip's last frame named as the others, then otherwise ('0003 (1).png', a second
     download of it; a damaged 'lr_0007--end.png', named in the line of its reading: heads) is read as its last frame;
     one named otherwise from its start ('thumb_0003.png' after 'f0001.png', 'f0002.png', a thumbnail of the frames'
-    size) was super-resolved as the video's last frame, exit code 0."""
+    size) was super-resolved as the video's last frame, exit code 0 (named_on). Three frames or more each named
+    otherwise (a tool's hash in each name) are of no series that one could be a stray of, and are read."""
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
     if len(numbers) == 1 or () in numbers:  # ordered by name: of no series
         return frames
@@ -242,16 +243,25 @@ def no_stray_frame(frames, last_too=False):
     patterns = {}  # {a pattern: its frames}
     for path, stem in zip(frames, stems):
         patterns.setdefault(pattern_of[stem], []).append(path)
-    last = pattern_of[stems[-1]]
-    named_on = any(name_pattern(head) in patterns and name_pattern(head) != last for head in heads(stems[-1]))
-    strays = [paths[0] for paths in patterns.values()
-              if len(paths) == 1 and (last_too or paths[0] != frames[-1] or not named_on)]
+    strays = [paths[0] for paths in patterns.values() if len(paths) == 1]
+    if len(strays) == len(frames) > 2:  # each named otherwise, of no series: a tool's hash in each name (Roboflow's
+        return frames  # 'frame_0001_jpg.rf.<hash>.jpg'..) was refused by generate.py, the page and training
+    if not last_too and strays[-1:] == frames[-1:] and named_on(stems[-1], stems[-2]):
+        strays.pop()
     if len(patterns) > 1 and strays:
         raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
                         f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
                         "frame of theirs (a poster, a thumbnail) or where it comes is not known: remove it, or name it "
                         "as they are named")
     return frames
+
+
+def named_on(stem, before):
+    """Whether a frame of name stem (without its extension) is named as the frame before it, of name before, up to a
+    number, then otherwise: a head of it with a digit (heads) is, but for its numbers (name_pattern), before or a head
+    of it ('0003 (1)', '0003--end' after '0002'; macOS' 'Screen Shot .. at 12.00.00 PM' after '.. 11.59.59 AM')."""
+    own = {name_pattern(name) for name in (before, *heads(before)) if any(map(str.isdigit, name))}
+    return any(name_pattern(head) in own for head in heads(stem) if any(map(str.isdigit, head)))
 
 
 def one_frame_a_number(frames):
