@@ -6127,15 +6127,14 @@ def test_a_last_frame_named_otherwise_from_its_start_is_refused_by_generate_s_re
         assert len(list_frames(str(tmp_path), ends=True)) == 3
 
 
-def test_a_result_named_otherwise_than_the_others_is_refused_not_scored(tmp_path, capsys):
+def test_a_result_named_otherwise_than_the_others_is_refused_not_scored(tmp_path):
     """'poster_5.png' after 'output_0000.png'..'output_0004.png' in evaluate.py's results was scored against the last
     target, exit code 0, where generate.py's and training's readers refuse it (evaluation.scoring.list_png_frames)."""
-    import evaluate
-    from conftest import user_error_line
-    from hostile import evaluate_of_results_with_a_stray
-    line = user_error_line(evaluate.main, evaluate_of_results_with_a_stray(tmp_path, "poster_5.png", 5), capsys)
-    assert "poster_5.png' is named otherwise than the other frames of its sequence" in line
-    assert not os.path.exists(tmp_path / "out")
+    from evaluation.scoring import list_png_frames
+    for name in [f"output_{number:04d}.png" for number in range(5)] + ["poster_5.png"]:
+        (tmp_path / name).touch()
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / 'poster_5.png'))}' is named otherwise than "):
+        list_png_frames(str(tmp_path), "results")
 
 
 @pytest.mark.parametrize("names", [[f"frame_{number:04d}_jpg.rf.{digest}.jpg" for number, digest in
