@@ -11,7 +11,8 @@ import numpy as np
 
 from utils import metrics
 from utils.errors import UserError, counted
-from utils.image_io import frame_order, grey_png, is_frame_name, one_frame_a_number, only_files, read_rgb, to_uint8
+from utils.image_io import (frame_order, grey_png, is_frame_name, no_stray_frame, one_frame_a_number, only_files,
+                            read_rgb, to_uint8)
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file
@@ -57,7 +58,9 @@ class Sequence:
 def list_png_frames(folder, role):
     """*.png in folder (.PNG too), except hidden names (is_frame_name) and names starting with IB, sorted by the
     numbers in their name (frame_order: the authors' order, by the digits in the name, where each name holds one
-    number or numbers of one width; as generate.py orders its input frames)."""
+    number or numbers of one width; as generate.py orders its input frames), refused as generate.py's are where two
+    are one frame, or one is named otherwise than the others (no_stray_frame: 'poster_5.png' after 'output_0000.png'..
+    'output_0004.png' was scored as the last result, exit code 0)."""
     input_folder(folder, f"{role} folder")
     pngs = [name for name in os.listdir(folder) if is_frame_name(name, ".png")]
     names = [name for name in pngs if not name.startswith("IB")]
@@ -68,8 +71,8 @@ def list_png_frames(folder, role):
             f" but ones whose names begin with 'IB' ('{min(pngs)}'), which are left out as the authors' metrics.py "
             "leaves them out; rename them" + (" (or generate them with another --output-name)" if role == "results"
                                               else "") if pngs else ""))
-    return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_order)],
-                                         f"{role} folder", folder))
+    return no_stray_frame(one_frame_a_number(only_files(
+        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], f"{role} folder", folder)))
 
 
 # the mean spread of a target's channels (8-bit levels) above which it is in colour, a grey output of it refused (a

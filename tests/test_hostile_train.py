@@ -6082,3 +6082,71 @@ def test_a_burst_s_cover_with_an_editor_s_ending_is_of_its_series(tmp_path):
     names = [f"IMG_20230601_120000_BURST{number}{'_COVER' if number == 1 else ''}-Edit.jpg" for number in (1, 2, 3)]
     (tmp_path / "data").mkdir()
     assert trained_frame_names(str(tmp_path / "data"), names) == names
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [[f"MVI_1234-{number:03d}.png" for number in range(98, 103)],
+                                   [f"GOPR0001-{number}.png" for number in range(1, 4)],
+                                   [f"IMG_0001 ({number}).png" for number in range(1, 4)]])
+def test_a_video_s_frames_numbered_after_its_camera_name_are_read(tmp_path, names):
+    """A video's frames named after its camera file, 'MVI_1234-%03d.png' of ffmpeg (from '-100' on), 'GOPR0001-%d.png',
+    Windows' 'IMG_0001 (1).png'.. (its files renamed at once), were refused as "one camera picture's two versions",
+    read before the pass (utils.image_io.one_camera_picture_once)."""
+    from utils.image_io import list_frames
+    for name in names:
+        (tmp_path / name).touch()
+    assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names
+
+
+def test_a_page_s_zip_of_frames_with_synology_s_thumbnails_is_read(tmp_path):
+    """A clip's frames zipped on a Synology NAS, each with its thumbnails in '@eaDir/0001.png/SYNOFILE_THUMB_M.jpg',
+    were refused by the page as "frames in several folders", where training passes '@eaDir' over
+    (utils.image_io.passed_over_folder)."""
+    from webapp.inputs import frame_folder
+    for name in ("0001.png", "0002.png"):
+        (tmp_path / "frames" / "@eaDir" / name).mkdir(parents=True)
+        (tmp_path / "frames" / "@eaDir" / name / "SYNOFILE_THUMB_M.jpg").touch()
+        (tmp_path / "frames" / name).touch()
+    assert frame_folder(str(tmp_path), "frames.zip") == str(tmp_path / "frames")
+
+
+@pytest.mark.parametrize("last, refused", [("thumb_0003.png", True), ("0003 (1).png", False),
+                                           ("0003--end.png", False)])
+def test_a_last_frame_named_otherwise_from_its_start_is_refused_by_generate_s_reader(tmp_path, last, refused):
+    """'thumb_0003.png' after '0001.png', '0002.png' (a thumbnail of the frames' size) was super-resolved by
+    generate.py and the page as the video's last frame, exit code 0; a last frame named as the others, then otherwise
+    (a second download, '0003 (1).png'), is still read (utils.image_io.no_stray_frame)."""
+    from utils.image_io import list_frames
+    for name in ("0001.png", "0002.png", last):
+        (tmp_path / name).touch()
+    if refused:
+        with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / last))}' is named otherwise than "):
+            list_frames(str(tmp_path))
+    else:
+        assert len(list_frames(str(tmp_path), ends=True)) == 3
+
+
+def test_a_result_named_otherwise_than_the_others_is_refused_not_scored(tmp_path):
+    """'poster_5.png' after 'output_0000.png'..'output_0004.png' in evaluate.py's results was scored against the last
+    target, exit code 0, where generate.py's and training's readers refuse it (evaluation.scoring.list_png_frames)."""
+    from evaluation.scoring import list_png_frames
+    for name in [f"output_{number:04d}.png" for number in range(5)] + ["poster_5.png"]:
+        (tmp_path / name).touch()
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / 'poster_5.png'))}' is named otherwise than "):
+        list_png_frames(str(tmp_path), "results")
+
+
+@pytest.mark.parametrize("names", [[f"frame_{number:04d}_jpg.rf.{digest}.jpg" for number, digest in
+                                    [(1, "c4ca4238a0b923820dcc509a6f75849b"), (2, "c81e728d9d4c2f636f067f89cc14862c"),
+                                     (3, "eccbc87e4b5ce2fe28308fd9f2a7baf3")]],
+                                   [f"Screen Shot 2023-06-01 at {time}.png" for time in
+                                    ("11.59.58 AM", "11.59.59 AM", "12.00.00 PM")]])
+def test_frames_each_named_otherwise_or_a_last_named_on_are_read_by_generate_s_reader(tmp_path, names):
+    """Roboflow's export of a video's frames, a hash in each name ('frame_0001_jpg.rf.<hash>.jpg'), and macOS'
+    screenshots across noon (the last 'PM') were refused by generate.py and the page, "named otherwise than the other
+    frames", read in order before the pass (utils.image_io.no_stray_frame)."""
+    from utils.image_io import list_frames
+    for name in names:
+        (tmp_path / name).touch()
+    assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names

@@ -3,6 +3,7 @@
 Long videos are streamed: read_ahead decodes the next frames and WriteBehind encodes the previous
 ones in background threads while the networks compute, with a bounded number of frames in flight.
 """
+import collections
 import codecs
 import errno
 import functools
@@ -229,8 +230,11 @@ def no_stray_frame(frames, last_too=False):
     UserError naming it. Ordered by its number, it was trained on as a frame, exit code 0; only training's listing
     refused it, and generate.py super-resolved it as a frame (the recurrence carrying it into the next) and the page so
     too, exit code 0, as they refuse a 'poster.png' without a number. One after the others adds a last frame and is
-    carried into none: a page's clip's last frame named otherwise ('0003 (1).png', a second download of it; a damaged
-    'lr_0007--end.png', named in the line of its reading) is read as its last frame."""
+    carried into none: a page's clip's last frame named as the others, then otherwise ('0003 (1).png', a second
+    download of it; a damaged 'lr_0007--end.png', named in the line of its reading: heads) is read as its last frame;
+    one named otherwise from its start ('thumb_0003.png' after 'f0001.png', 'f0002.png', a thumbnail of the frames'
+    size) was super-resolved as the video's last frame, exit code 0 (named_on). Three frames or more each named
+    otherwise (a tool's hash in each name) are of no series that one could be a stray of, and are read."""
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
     if len(numbers) == 1 or () in numbers:  # ordered by name: of no series
         return frames
@@ -239,13 +243,25 @@ def no_stray_frame(frames, last_too=False):
     patterns = {}  # {a pattern: its frames}
     for path, stem in zip(frames, stems):
         patterns.setdefault(pattern_of[stem], []).append(path)
-    strays = [paths[0] for paths in patterns.values() if len(paths) == 1 and (last_too or paths[0] != frames[-1])]
+    strays = [paths[0] for paths in patterns.values() if len(paths) == 1]
+    if len(strays) == len(frames) > 2:  # each named otherwise, of no series: a tool's hash in each name (Roboflow's
+        return frames  # 'frame_0001_jpg.rf.<hash>.jpg'..) was refused by generate.py, the page and training
+    if not last_too and strays[-1:] == frames[-1:] and named_on(stems[-1], stems[-2]):
+        strays.pop()
     if len(patterns) > 1 and strays:
         raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
                         f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
                         "frame of theirs (a poster, a thumbnail) or where it comes is not known: remove it, or name it "
                         "as they are named")
     return frames
+
+
+def named_on(stem, before):
+    """Whether a frame of name stem (without its extension) is named as the frame before it, of name before, up to a
+    number, then otherwise: a head of it with a digit (heads) is, but for its numbers (name_pattern), before or a head
+    of it ('0003 (1)', '0003--end' after '0002'; macOS' 'Screen Shot .. at 12.00.00 PM' after '.. 11.59.59 AM')."""
+    own = {name_pattern(name) for name in (before, *heads(before)) if any(map(str.isdigit, name))}
+    return any(name_pattern(head) in own for head in heads(stem) if any(map(str.isdigit, head)))
 
 
 def one_frame_a_number(frames):
@@ -292,16 +308,24 @@ def one_camera_picture_once(frames):
     number of the picture) with endings alike but for a copy's count (COPY_COUNT): Lightroom's exports of a picture's
     virtual copies, or its second export beside the first, 'IMG_0002-2.JPG', 'IMG_0002-3.JPG' (among
     'IMG_0001-2.JPG'..). Numbered (2, 2) and (2, 3), the two were trained on as consecutive frames (one frame twice),
-    exit code 0. A frame's number after the camera's ('vid_0001_0001', 'vid_0001_0002') is no count."""
-    first = {}
+    exit code 0. A frame's number after the camera's ('vid_0001_0001', 'vid_0001_0002') is no count, nor is it where
+    the camera's numbers of those names are mostly of several of them: a video's frames numbered after its camera name
+    ('MVI_1234-001'.. of ffmpeg's '-%03d', whose '-100', '-101' are counts by their form; 'GOPR0001-1'.. of '-%d';
+    Windows' 'IMG_0001 (1)'.. of its files renamed at once) were refused as one picture's versions, where Lightroom's
+    copies are one camera number's among others' one each."""
+    versions = {}  # {(a camera's number, its ending's pattern but the count): [its frames]}
     for path in frames:
         stem = unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0])
-        if not (DCF_NAME.fullmatch(stem) and any(character.isalpha() for character in stem[:4])
-                and (counted := COPY_COUNT.fullmatch(stem[8:]))):
-            continue  # a camera's: '00000002' is ffmpeg's
-        other = first.setdefault((stem[:8].casefold(), name_pattern(counted[1])), path)
-        if other != path:
-            raise UserError(f"'{other}' and '{path}' are one camera picture's ({stem[:8]}) two versions (an editor's "
+        if (DCF_NAME.fullmatch(stem) and any(character.isalpha() for character in stem[:4])
+                and (counted := COPY_COUNT.fullmatch(stem[8:]))):  # a camera's: '00000002' is ffmpeg's
+            versions.setdefault((stem[:8].casefold(), name_pattern(counted[1])), []).append(path)
+    alone = collections.Counter(ending for (_, ending), paths in versions.items() if len(paths) == 1)
+    several = collections.Counter(ending for (_, ending), paths in versions.items() if len(paths) > 1)
+    for (_, ending), paths in versions.items():
+        if len(paths) > 1 and alone[ending] > several[ending]:
+            other, path = paths[:2]
+            number = unicodedata.normalize("NFC", os.path.basename(path))[:8]
+            raise UserError(f"'{other}' and '{path}' are one camera picture's ({number}) two versions (an editor's "
                             "exports of its virtual copies, '-2', '-3', or a second export beside the first), so it "
                             "would be read twice, as consecutive frames: remove one, or move it to a folder of its "
                             "own")
@@ -606,8 +630,10 @@ def passed_over_folder(name):
     """Whether a folder named name, in a tree of frames unpacked from a zip, is one whose files are no frames: a hidden
     one, or macOS's __MACOSX, where a zip made on a Mac keeps a '._<name>' file of metadata beside each of its files.
     The page's reader of an uploaded zip and download_test_data.py's check of a data zip pass over both (the check
-    had a filter of its own, which took a zip of frames under '__MACOSX/' alone that the page refuses)."""
-    return name.startswith(".") or name == "__MACOSX"
+    had a filter of its own, which took a zip of frames under '__MACOSX/' alone that the page refuses). So is
+    Synology's '@eaDir', its thumbnails of each picture ('@eaDir/0001.png/SYNOFILE_THUMB_M.jpg'), which training passes
+    over (FILE_SYSTEM_FOLDERS): a zip of a clip's frames made on the NAS was refused as "frames in several folders"."""
+    return name.startswith(".") or name == "__MACOSX" or name.casefold() == "@eadir"
 
 
 def is_frame_path(path, extensions=IMAGE_EXTENSIONS):
