@@ -6063,3 +6063,18 @@ def test_an_int_tagged_in_yaml_1_1_s_other_forms_is_read(tmp_path):
     assert read_yaml(str(tmp_path / "c.yaml")) == {"train.max_iter": 16, "train.save_freq": 5, "train.rnn_n": 90}
     huge = parse_value("!!int 0x" + "f" * 4000)  # 4,817 digits, more than str() writes
     assert isinstance(huge, LongInteger) and str(huge) == "0xfffffffffffffffffffffffffffffffffff..."
+
+
+def test_counts_of_one_in_the_training_data_s_lines_are_said_in_the_singular():
+    """A sequence of one frame shorter than train.rnn_n was "a (1 frames)", and that one sequence "them"; a REDS
+    sequence lacking one frame beside pictures of other names "for the other 1 frames" (the first look's counted lines,
+    in the training data's)."""
+    from types import SimpleNamespace
+    from datasets.reds import otherwise_named
+    from datasets.sequences import check_lengths
+    with pytest.raises(UserError) as error:
+        check_lengths([SimpleNamespace(name="a", frames=[1]), SimpleNamespace(name="b", frames=[1, 2, 3])], 3)
+    assert str(error.value) == ("1 sequence is shorter than train.rnn_n 3: a (1 frame); a sequence needs at least 2 "
+                                "frames, or leave it out with data.sequence_list")
+    assert otherwise_named(["00000005.jpg"], ["00000005.png", "00000006.png"]).endswith(
+        "; for the other 1 frame, run download_test_data.py --reds again")

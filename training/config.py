@@ -5,6 +5,7 @@ work starts. A setting is declared in two places: its default and comment in con
 Setting in RULES (the check, and the train.py flag that sets it, if it has one); train.py's flags are
 made from RULES (add_config_flags).
 """
+import codecs
 import decimal
 import math
 import os
@@ -375,6 +376,8 @@ def read_yaml(path):
                 raise wide_text_refusal(f"config file '{path}'")
             data = head + file.read(CONFIG_BYTES + 1 - len(head))
         if len(data) > CONFIG_BYTES:
+            # what its first MiB holds first: /dev/zero stays "not valid YAML" (NULs), bytes of no text "not UTF-8"
+            yaml.reader.Reader(codecs.getincrementaldecoder("utf-8")().decode(data[:CONFIG_BYTES]))
             raise UserError(f"config file '{path}' holds more than {CONFIG_BYTES >> 20} MiB, more than settings take "
                             "(config.yaml's are a few kB); give a YAML file of settings")
         content = yaml.load(data.decode("utf-8"), ConfigLoader)
