@@ -6027,7 +6027,8 @@ def test_a_stop_after_the_last_iteration_finishes_the_run(tmp_path, capsys, monk
         os.kill(os.getpid(), signal.SIGUSR1)
         return real_agree(*args)
     monkeypatch.setattr(train, "parameters_agree", stop_then_agree)
-    train.main(tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", **{"train.max_iter": 1}))
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 1}))
     out = capsys.readouterr().out
     assert "trained 1 iteration in " in out and "stopped at iteration" not in out
     assert (tmp_path / "run" / "checkpoint_00000001.json").is_file()
