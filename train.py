@@ -782,105 +782,109 @@ def train(config, comm, output_claim):
     def checkpoint_exists(done, cause):
         if is_writer and done:
             tqdm.write(f"{signalled(cause)}: the checkpoint of iteration {done}, the last completed, is written")
-    try:
-        with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists, start,
-                                                       snapshot.take if is_writer else lambda done: None) as at_once:
-            for iteration in range(start + 1, iterations + 1):
-                iteration_started = time.perf_counter()
-                data_hr.d = prefetcher.next()
-                update_discriminator = balance.value < config.gan.d_balance
-                with out_of_memory_said(out_of_memory):
-                    updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
-                                            config.gan.reference_step_order, at_once.updating)
-                # each process's losses are of its slice of the global batch: their mean over the processes is the
-                # global batch's (the slices are of one size), which one process of that batch logs (rank 0's own
-                # were logged, its slice's: another run's values, mixed in losses.csv at a resume on another count)
-                local = [float(variable.d) for variable in graph.logged.values()]
-                if stage.adversarial:
-                    local.append(float(np.mean(graph.t_discrim_real_loss.d)))
-                averaged = [float(value) for value in comm.average(local)]
-                losses = dict(zip(graph.logged, averaged))
-                if stage.adversarial:
-                    losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
-                    balance.observe(averaged[-1] + losses["t_adversarial_loss"])
-                # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
-                # rank 0's clock decides a checkpoint by time, in the same all-reduce
-                time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
-                stopping, diverged, timed = comm.any(
-                    [stop.requested, not all(map(math.isfinite, losses.values())), time_due])
-                if diverged:
+    # a stop after the loop (while rank 0 writes the last iteration's records, or in parameters_agree) is one
+    # during the last iteration: it was a KeyboardInterrupt, exit code 130, and under mpirun the abort of the job
+    # killed rank 0 in the middle of its last checkpoint
+    with StopRequest() as stop:
+        try:
+            with CheckpointOnSignal(checkpoint_at_once, checkpoint_exists, start,
+                                    snapshot.take if is_writer else lambda done: None) as at_once:
+                for iteration in range(start + 1, iterations + 1):
+                    iteration_started = time.perf_counter()
+                    data_hr.d = prefetcher.next()
+                    update_discriminator = balance.value < config.gan.d_balance
+                    with out_of_memory_said(out_of_memory):
+                        updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
+                                                config.gan.reference_step_order, at_once.updating)
+                    # each process's losses are of its slice of the global batch: their mean over the processes is the
+                    # global batch's (the slices are of one size), which one process of that batch logs (rank 0's own
+                    # were logged, its slice's: another run's values, mixed in losses.csv at a resume on another count)
+                    local = [float(variable.d) for variable in graph.logged.values()]
+                    if stage.adversarial:
+                        local.append(float(np.mean(graph.t_discrim_real_loss.d)))
+                    averaged = [float(value) for value in comm.average(local)]
+                    losses = dict(zip(graph.logged, averaged))
+                    if stage.adversarial:
+                        losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
+                        balance.observe(averaged[-1] + losses["t_adversarial_loss"])
+                    # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
+                    # rank 0's clock decides a checkpoint by time, in the same all-reduce
+                    time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
+                    stopping, diverged, timed = comm.any(
+                        [stop.requested, not all(map(math.isfinite, losses.values())), time_due])
+                    if diverged:
+                        if is_writer:
+                            log.write()
+                        raise divergence(iteration, "a loss", output_dir)
                     if is_writer:
-                        log.write()
-                    raise divergence(iteration, "a loss", output_dir)
-                if is_writer:
-                    now = time.perf_counter()
-                    row = {
-                        **losses, "learning_rate": learning_rate,
-                        ITERATION_SECONDS: now - iteration_started
-                    }
-                    samples_per_second = samples_per_iteration * (iteration - start) / (now - started)
-                    log.add(iteration, row)
-                    if board:
-                        board.add(iteration, {**row, "samples_per_second": samples_per_second})
-                    shown = {name: f"{value:.4f}" for name, value in losses.items()
-                             if name in ("content_loss", "warp_loss", "t_discrim_loss")}
-                    shown["samples/s"] = f"{samples_per_second:.3g}"
-                    progress.set_postfix(shown, refresh=False)
-                    progress.update()  # tqdm shows the ETA
-                saving = on_schedule(iteration) or stopping or timed
-                # rank 0 only; the other processes wait for it in the next all-reduce (val_clips: on every process)
-                validating = bool(val_clips) and (iteration % config.train.val_freq == 0 or iteration == iterations)
-                if is_writer and (saving or validating):
-                    write_records(iteration, validating)
-                if is_writer and not saving:
-                    snapshot.take(iteration)  # at_once.completed's copy, here: a stop signal during it is agreed below
-                # a stop signal since this iteration's all-reduce above (during its rows' or TensorBoard's writes, the
-                # model's, the validation, the copy for the stop's checkpoint), or during the checkpoint's write below:
-                # agreed now, so that the run stops at this iteration, as its line said, and not after one more (every
-                # process knows saving, and meets these all-reduces alike)
-                if not saving and stop_agreed(comm, stop):
-                    if is_writer and not validating:  # the records and the model a checkpoint's iteration has
-                        write_records(iteration, False)
-                    stopping = saving = True
-                if is_writer and saving:
-                    snapshot.take(iteration)
-                    save_training_state(iteration)
-                    at_once.saved(iteration)
-                    last_saved = time.monotonic()
-                if saving and not stopping and iteration < iterations:  # at the last, the run is done
-                    stopping = stop_agreed(comm, stop)
-                at_once.completed(iteration)
-                if stopping:
-                    break
-    finally:
-        prefetcher.close()
-        progress.close()
-        if board:
-            failing = sys.exc_info()[0] is not None
-            try:
-                board.close()
-            except UserError:  # a full disk, say: after another error, that one is the run's line
-                if not failing:
-                    raise
-    # a stop asked during the last iteration's step finished the run: it was "stopped at iteration 1 of 1 on request
-    # ...; run the same command again to continue", exit code 130, and the command run again "is finished"
-    stopping = stopping and iteration < iterations
-    in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in learnable_params.items()
-                                      for name, param in group.items()})
-    if is_writer and comm.size > 1:
-        print(f"parameters {'identical' if in_sync else 'DIFFERENT'} on {comm.size} processes")
-    if is_writer:
-        seconds = time.perf_counter() - started
-        done = iteration - start
-        print(
-            f"trained {counted(done, 'iteration')} in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
-            f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s waiting for "
-            f"data, {snapshot.seconds:.2f} s copying the state a stop signal's checkpoint writes); model in "
-            f"{printable(output_dir)}")
-        if stopping:
+                        now = time.perf_counter()
+                        row = {
+                            **losses, "learning_rate": learning_rate,
+                            ITERATION_SECONDS: now - iteration_started
+                        }
+                        samples_per_second = samples_per_iteration * (iteration - start) / (now - started)
+                        log.add(iteration, row)
+                        if board:
+                            board.add(iteration, {**row, "samples_per_second": samples_per_second})
+                        shown = {name: f"{value:.4f}" for name, value in losses.items()
+                                 if name in ("content_loss", "warp_loss", "t_discrim_loss")}
+                        shown["samples/s"] = f"{samples_per_second:.3g}"
+                        progress.set_postfix(shown, refresh=False)
+                        progress.update()  # tqdm shows the ETA
+                    saving = on_schedule(iteration) or stopping or timed
+                    # rank 0 only; the other processes wait for it in the next all-reduce (val_clips: on every process)
+                    validating = bool(val_clips) and (iteration % config.train.val_freq == 0 or iteration == iterations)
+                    if is_writer and (saving or validating):
+                        write_records(iteration, validating)
+                    if is_writer and not saving:
+                        snapshot.take(iteration)  # at_once.completed's copy: a stop signal during it is agreed below
+                    # a stop signal since this iteration's all-reduce above (during its rows' or TensorBoard's writes,
+                    # the model's, the validation, the copy for the stop's checkpoint), or during the checkpoint's write
+                    # below: agreed now, so that the run stops at this iteration, as its line said, and not after one
+                    # more (every process knows saving, and meets these all-reduces alike)
+                    if not saving and stop_agreed(comm, stop):
+                        if is_writer and not validating:  # the records and the model a checkpoint's iteration has
+                            write_records(iteration, False)
+                        stopping = saving = True
+                    if is_writer and saving:
+                        snapshot.take(iteration)
+                        save_training_state(iteration)
+                        at_once.saved(iteration)
+                        last_saved = time.monotonic()
+                    if saving and not stopping and iteration < iterations:  # at the last, the run is done
+                        stopping = stop_agreed(comm, stop)
+                    at_once.completed(iteration)
+                    if stopping:
+                        break
+        finally:
+            prefetcher.close()
+            progress.close()
+            if board:
+                failing = sys.exc_info()[0] is not None
+                try:
+                    board.close()
+                except UserError:  # a full disk, say: after another error, that one is the run's line
+                    if not failing:
+                        raise
+        # a stop asked during the last iteration's step finished the run: it was "stopped at iteration 1 of 1 on request
+        # ...; run the same command again to continue", exit code 130, and the command run again "is finished"
+        stopping = stopping and iteration < iterations
+        in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in learnable_params.items()
+                                          for name, param in group.items()})
+        if is_writer and comm.size > 1:
+            print(f"parameters {'identical' if in_sync else 'DIFFERENT'} on {comm.size} processes")
+        if is_writer:
+            seconds = time.perf_counter() - started
+            done = iteration - start
             print(
-                f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "
-                f"command{' without --checkpoint' if config.train.checkpoint else ''} again to continue")
+                f"trained {counted(done, 'iteration')} in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per "
+                f"iteration, {samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s "
+                f"waiting for data, {snapshot.seconds:.2f} s copying the state a stop signal's checkpoint writes); "
+                f"model in {printable(output_dir)}")
+            if stopping:
+                print(
+                    f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "
+                    f"command{' without --checkpoint' if config.train.checkpoint else ''} again to continue")
     return stopping
 
 

@@ -11,7 +11,7 @@ import os
 import re
 
 from datasets.sequences import LINK_TO_NOTHING, Sequence, named, once_each, read_sequence_list
-from utils.errors import UserError
+from utils.errors import UserError, counted
 from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, copied_names, frame_order, is_frame_name
 from utils.paths import input_folder, partial_path
 from utils.zips import unpacked_marker, unpacked_names
@@ -87,9 +87,11 @@ def otherwise_named(names, missing):
     if not pictures:
         return ""
     others = numbers.difference(*(numbered[name] for name in pictures))
+    # counted: "for the other 1 frames"
     return (f"it holds pictures of other names ({named(pictures)}), and training reads REDS's, {frame_name(0)}.."
             f"{frame_name(FRAMES_PER_SEQUENCE - 1)}: rename or convert them to those, or train on them with "
-            "data.layout sequences" + (f"; for the other {len(others)} frames, {DOWNLOAD_HINT}" if others else ""))
+            "data.layout sequences" + (f"; for the other {counted(len(others), 'frame')}, {DOWNLOAD_HINT}" if others
+                                       else ""))
 
 
 def download_hint(root, frames):

@@ -453,12 +453,14 @@ def check_lengths(sequences, rnn_n):
     short = [sequence for sequence in sequences if len(sequence.frames) < rnn_n]
     if short:
         shortest = min(len(sequence.frames) for sequence in short)
-        lengths = [f"{sequence.name} ({len(sequence.frames)} frames)" for sequence in short]
-        advice = (f"set --set train.rnn_n={shortest} to use them" if shortest >= 2 else
+        # counted: a sequence of one frame was "(1 frames)", and one sequence "them"
+        lengths = [f"{sequence.name} ({counted(len(sequence.frames), 'frame')})" for sequence in short]
+        them = "it" if len(short) == 1 else "them"
+        advice = (f"set --set train.rnn_n={shortest} to use {them}" if shortest >= 2 else
                   "a sequence needs at least 2 frames")
         raise UserError(f"{counted(len(short), 'sequence')} {'is' if len(short) == 1 else 'are'} shorter than "
                         f"train.rnn_n {rnn_n}: {named(lengths)}; "
-                        f"{advice}, or leave them out with data.sequence_list")
+                        f"{advice}, or leave {them} out with data.sequence_list")
 
 
 SIZE_ADVICE = {

@@ -6150,3 +6150,83 @@ def test_frames_each_named_otherwise_or_a_last_named_on_are_read_by_generate_s_r
     for name in names:
         (tmp_path / name).touch()
     assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's training fixes
+
+def test_a_checkpoint_of_an_earlier_version_with_a_whole_number_written_with_an_exponent_resumes():
+    """data.end_dir=1e23 (or 9.007199254740993e15) was recorded before this pass as the float's whole number
+    (99999999999999991611392) and is read now as the number written: the same command resuming such a checkpoint was
+    refused, "was trained with other settings: data.end_dir 99999999999999991611392 -> 100000000000000000000000"."""
+    from training.checkpoint import check_settings
+    recorded = {"settings": {"data.end_dir": 99999999999999991611392, "data.max_frm": 9007199254740992}}
+    assert check_settings("c.json", recorded, {"data.end_dir": 10 ** 23, "data.max_frm": 9007199254740993}) == []
+    with pytest.raises(UserError, match=r"data\.end_dir 100000000000000000000000 -> 99999999999999991611392; start"):
+        check_settings("c.json", {"settings": {"data.end_dir": 10 ** 23}}, {"data.end_dir": 99999999999999991611392})
+
+
+def test_a_stop_after_the_last_iteration_finishes_the_run(tmp_path, capsys, monkeypatch):
+    """A stop signal after the last iteration's step, once its loop had ended (while rank 0 wrote its records, in
+    parameters_agree) was a KeyboardInterrupt: "interrupted", exit code 130, of a finished run; under mpirun -n 2 one
+    to rank 1, which waited there for rank 0's writes, ended the job while rank 0 wrote the last checkpoint: the run's
+    only checkpoint lost."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    real_agree = train.parameters_agree
+
+    def stop_then_agree(*args):
+        os.kill(os.getpid(), signal.SIGUSR1)
+        return real_agree(*args)
+    monkeypatch.setattr(train, "parameters_agree", stop_then_agree)
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 1}))
+    out = capsys.readouterr().out
+    assert "trained 1 iteration in " in out and "stopped at iteration" not in out
+    assert (tmp_path / "run" / "checkpoint_00000001.json").is_file()
+
+
+def test_a_config_file_from_a_pipe_of_megabytes_is_refused():
+    """--cfg of a pipe without end (`yes | train.py --cfg /dev/stdin`) was read whole into memory, until it filled (a
+    MemoryError traceback under a limit); a config file is read up to 1 MiB."""
+    import threading
+    from training.config import read_yaml
+    read, write = os.pipe()
+
+    def feed():
+        with open(write, "wb") as pipe, pytest.raises(BrokenPipeError):
+            pipe.write(b"#" * 2 ** 21 + b"\n")
+            pipe.flush()
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        with pytest.raises(UserError, match=r"^config file '/dev/fd/\d+' holds more than 1 MiB, more than settings "
+                                            r"take \(config\.yaml's are a few kB\); give a YAML file of settings$"):
+            read_yaml(f"/dev/fd/{read}")
+    finally:
+        os.close(read)
+        feeder.join()
+
+
+def test_an_int_tagged_in_yaml_1_1_s_other_forms_is_read(tmp_path):
+    """'!!int 0x10', '!!int 0b101' and '!!int 1:30' (YAML 1.1, as '!!float 1:30' is read) were "not valid YAML; fix the
+    syntax" in a config file, and the text itself under --set ("bad value '!!int 0x10'")."""
+    from training.config import LongInteger, parse_value, read_yaml
+    (tmp_path / "c.yaml").write_text("train:\n  max_iter: !!int 0x10\n  save_freq: !!int 0b101\n  rnn_n: !!int 1:30\n")
+    assert read_yaml(str(tmp_path / "c.yaml")) == {"train.max_iter": 16, "train.save_freq": 5, "train.rnn_n": 90}
+    huge = parse_value("!!int 0x" + "f" * 4000)  # 4,817 digits, more than str() writes
+    assert isinstance(huge, LongInteger) and str(huge) == "0xfffffffffffffffffffffffffffffffffff..."
+
+
+def test_counts_of_one_in_the_training_data_s_lines_are_said_in_the_singular():
+    """A sequence of one frame shorter than train.rnn_n was "a (1 frames)", and that one sequence "them"; a REDS
+    sequence lacking one frame beside pictures of other names "for the other 1 frames" (the first look's counted lines,
+    in the training data's)."""
+    from types import SimpleNamespace
+    from datasets.reds import otherwise_named
+    from datasets.sequences import check_lengths
+    with pytest.raises(UserError) as error:
+        check_lengths([SimpleNamespace(name="a", frames=[1]), SimpleNamespace(name="b", frames=[1, 2, 3])], 3)
+    assert str(error.value) == ("1 sequence is shorter than train.rnn_n 3: a (1 frame); a sequence needs at least 2 "
+                                "frames, or leave it out with data.sequence_list")
+    assert otherwise_named(["00000005.jpg"], ["00000005.png", "00000006.png"]).endswith(
+        "; for the other 1 frame, run download_test_data.py --reds again")

@@ -467,6 +467,17 @@ def read_checkpoint(path):
     return content
 
 
+def same_setting(recorded, value):
+    """Whether a checkpoint's recorded setting is this run's value. A whole number written with an exponent that no
+    float holds (data.end_dir=1e23) was recorded by the versions before as the float's whole number
+    (99999999999999991611392), and is read now as the number written: their checkpoints' resumes were refused as of
+    changed settings."""
+    if recorded == value:
+        return True
+    whole = [isinstance(number, int) and not isinstance(number, bool) for number in (recorded, value)]
+    return all(whole) and abs(value) <= sys.float_info.max and float(value) != value and int(float(value)) == recorded
+
+
 def check_settings(path, content, settings, allow_changes=False):
     """Refuse to resume the checkpoint `content` (read from path) with settings other than those it was
     trained with: they would change the sample stream, the schedule or the networks. Settings the
@@ -476,7 +487,7 @@ def check_settings(path, content, settings, allow_changes=False):
     # usual length, so that two paths that differ at their ends are told apart
     changes = [f"{key} {shortened(repr(recorded[key]), SHOWN_SETTING)} -> {shortened(repr(value), SHOWN_SETTING)}"
                for key, value in settings.items()
-               if key in recorded and recorded[key] != value]
+               if key in recorded and not same_setting(recorded[key], value)]
     if changes and not allow_changes:
         raise UserError(
             f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; start afresh "

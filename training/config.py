@@ -5,8 +5,8 @@ work starts. A setting is declared in two places: its default and comment in con
 Setting in RULES (the check, and the train.py flag that sets it, if it has one); train.py's flags are
 made from RULES (add_config_flags).
 """
+import codecs
 import decimal
-import io
 import math
 import os
 import re
@@ -337,12 +337,28 @@ def _float(loader, node):
     return value
 
 
-ConfigLoader.add_constructor(INT_TAG, lambda loader, node: _integer(loader.construct_scalar(node)))
+def _int(loader, node):
+    """A whole number as _integer reads it; one tagged '!!int' in YAML 1.1's other forms (0x10, 0b101, 1:30) as PyYAML
+    reads it, as '!!float 1:30' is: they were "not valid YAML; fix the syntax", of valid YAML."""
+    text = loader.construct_scalar(node)
+    try:
+        return _integer(text)
+    except ValueError:
+        if len(text) > LONG_TEXT_DIGITS:  # 1:30 of 300,000 parts took minutes (their product's digits, squared)
+            raise
+        value = loader.construct_yaml_int(node)
+    if value and math.log10(abs(value)) >= LONG_TEXT_DIGITS:  # past the digits str() writes: a ValueError traceback
+        return LongInteger(text.strip(), math.floor(math.log10(abs(value))) + 1)
+    return value
+
+
+ConfigLoader.add_constructor(INT_TAG, _int)
 ConfigLoader.add_constructor(FLOAT_TAG, _float)
 # What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', '!!timestamp x'
 # (AttributeError), lists nested thousands deep.
 UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
 WIDE_TEXT_HEAD = 4096  # bytes of a config file read to tell UTF-16 or UTF-32 text
+CONFIG_BYTES = 2 ** 20  # the most a config file holds: config.yaml, every setting with its comments, is 6 kB
 
 
 def read_yaml(path):
@@ -352,15 +368,19 @@ def read_yaml(path):
         # beside each letter, "not valid YAML; fix the syntax"
         # opened once: a pipe (--cfg <(sed ...), --cfg /dev/stdin) opened again was empty, its settings dropped for
         # config.yaml's, exit code 0
+        # at most CONFIG_BYTES: a pipe without end (`yes | train.py --cfg /dev/stdin`) was read until the memory filled,
+        # a MemoryError traceback
         with open(path, "rb") as file:
             head = file.read(WIDE_TEXT_HEAD)
             if wide_text(head):
                 raise wide_text_refusal(f"config file '{path}'")
-            if file.seekable():
-                file.seek(0)
-                content = yaml.load(io.TextIOWrapper(file, encoding="utf-8"), ConfigLoader)
-            else:
-                content = yaml.load((head + file.read()).decode("utf-8"), ConfigLoader)
+            data = head + file.read(CONFIG_BYTES + 1 - len(head))
+        if len(data) > CONFIG_BYTES:
+            # what its first MiB holds first: /dev/zero stays "not valid YAML" (NULs), bytes of no text "not UTF-8"
+            yaml.reader.Reader(codecs.getincrementaldecoder("utf-8")().decode(data[:CONFIG_BYTES]))
+            raise UserError(f"config file '{path}' holds more than {CONFIG_BYTES >> 20} MiB, more than settings take "
+                            "(config.yaml's are a few kB); give a YAML file of settings")
+        content = yaml.load(data.decode("utf-8"), ConfigLoader)
     except UnicodeDecodeError:
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
     except OSError as error:  # a socket (ENXIO), or a device that cannot be read
