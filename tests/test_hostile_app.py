@@ -2409,7 +2409,7 @@ def test_a_zips_picture_a_letter_past_the_ends_of_frames_ordered_by_name_is_name
     for name in frames + [picture]:
         (tmp_path / name).write_bytes(b"")
     if refused:
-        with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture numbered next to the first or "
+        with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture lettered next to the first or "
                                             "last frame"):
             list_frames(str(tmp_path), ends=True)
     else:
@@ -2470,3 +2470,21 @@ def test_an_uploaded_mp4_cut_into_zeros_is_called_cut_short_at_once_and_a_raw_bl
     with open(black, "ab") as file:
         file.write(bytes(64))
     assert cut_into_zeros(black) is None
+
+
+# Twenty-fourth pass, second look at the twenty-fourth pass's demo and page fixes
+
+@pytest.mark.parametrize("frames, picture", [(["a1.png", "b1.png"], "c1.webp"), (["b1.png", "c1.png"], "a1.tif"),
+                                             (["x_a1.png", "x_b1.png", "x_c1.png"], "x_d1.webp")])
+def test_a_zips_picture_a_letter_past_the_ends_is_named_wherever_the_letter_counting_the_frames_is(tmp_path, frames,
+                                                                                                  picture):
+    """Frames of one number are ordered by name, and the pictures a letter past the first and last were refused only
+    where the letter ends the name ('clip2_c'): 'c1.webp' after 'a1.png', 'b1.png' was left out without a word, the
+    job's video a frame short, "done". The letter is the one the frames' names differ in; the refusal says "lettered"
+    (it said "numbered next to", of a picture whose number is the frames')."""
+    from utils.image_io import list_frames
+    for name in frames + [picture]:
+        (tmp_path / name).write_bytes(b"")
+    with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture lettered next to the first or last "
+                                        "frame of its sequence"):
+        list_frames(str(tmp_path), ends=True)

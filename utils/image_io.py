@@ -436,10 +436,16 @@ def no_picture_left_out(folder, frames, ends=False):
     # frames of one number ordered by name ('clip2_a.png', 'clip2_b.png'; one frame 'clip2_a.png'), as their gaps are:
     # the names a letter before the first and after the last ('clip2_c.webp' was left out without a word, the job's
     # video a frame short, "done"); names without a number ('a.png', 'b.png') have no order, nor gaps, nor ends
+    # The letter that counts them is the one the first and last frames' names differ in, wherever it is ('a1.png',
+    # 'b1.png': 'c1.webp' was left out so too), or a lone frame's last
     by_letter = ends and numbers != {()} and len(numbers) == 1
-    letter_ends = {stem[:-1] + letter for stem, step in ((frame_stem(frames[0]), -1), (frame_stem(frames[-1]), 1))
-                   if stem[-1:].isalpha() and (letter := chr(ord(stem[-1]) + step)).isalpha()
-                   and letter.islower() == stem[-1].islower()} if by_letter else set()
+    heads = frame_stem(frames[0]), frame_stem(frames[-1])
+    differ = ([at for at, (one, other) in enumerate(zip(*heads)) if one != other] if len(heads[0]) == len(heads[1])
+              else [])
+    at = differ[0] if len(differ) == 1 else len(heads[0]) - 1
+    letter_ends = {stem[:at] + letter + stem[at + 1:] for stem, step in zip(heads, (-1, 1))
+                   if stem[at:at + 1].isalpha() and (letter := chr(ord(stem[at]) + step)).isalpha()
+                   and letter.islower() == stem[at].islower()} if by_letter else set()
 
     def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
         return any(place(stem) in beside_ends or stem in letter_ends
@@ -464,7 +470,10 @@ def no_picture_left_out(folder, frames, ends=False):
                         "remove it")
     left_out = sorted(name for name in pictures if in_a_gap(name))
     if beside := sorted(name for name in pictures if at_an_end(name)):
-        raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture numbered next to the first or last frame of "
+        # 'clip2_c.webp' after 'clip2_a.png', 'clip2_b.png' was called "numbered next to" them, its number theirs
+        how = ("lettered" if any(stem in letter_ends for stem in copied_names(os.path.splitext(beside[0])[0]))
+               else "numbered")
+        raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture {how} next to the first or last frame of "
                         f"its sequence in a format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so "
                         "the clip would be read without it: convert it to PNG or remove it")
     if left_out:
