@@ -2110,6 +2110,20 @@ def test_a_video_named_zip_is_read_as_the_video_it_is(tmp_path):
 
 # Twenty-third pass, look at demo.py and the web page
 
+def frames_beside_a_picture(tmp_path, frames, picture, refused_as=None):
+    """list_frames(ends=True) of a folder of frames (empty files) and a picture beside them: the frames' names read, or
+    None where refused_as ('numbered', 'lettered') says the picture is refused as next to the first or last frame."""
+    from utils.image_io import list_frames
+    for name in frames + [picture]:
+        (tmp_path / name).write_bytes(b"")
+    if refused_as is None:
+        return [os.path.basename(path) for path in list_frames(str(tmp_path), ends=True)]
+    with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture {refused_as} next to the first or "
+                                        "last frame"):
+        list_frames(str(tmp_path), ends=True)
+    return None
+
+
 @pytest.mark.parametrize("picture, refused", [("0004 (1).webp", True), ("Copy of 0004.webp", True),
                                               ("0000 (1).webp", True), ("0003 (1).webp", False)])
 def test_a_zips_picture_named_as_a_copy_of_the_frame_next_to_its_ends_is_named_not_left_out(tmp_path, picture,
@@ -2117,15 +2131,8 @@ def test_a_zips_picture_named_as_a_copy_of_the_frame_next_to_its_ends_is_named_n
     """'0004 (1).webp' (a second download of frame 4) after '0001.png'..'0003.png' was left out without a word, the
     job's video a frame short, where '0002 (1).webp' in a gap was refused; a copy of a frame that is there leaves
     nothing out."""
-    from utils.image_io import list_frames
-    for name in ["0001.png", "0002.png", "0003.png", picture]:
-        (tmp_path / name).write_bytes(b"")
-    if refused:
-        with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture numbered next to the first or "
-                                            "last frame"):
-            list_frames(str(tmp_path), ends=True)
-    else:
-        assert len(list_frames(str(tmp_path), ends=True)) == 3
+    frames = ["0001.png", "0002.png", "0003.png"]
+    assert frames_beside_a_picture(tmp_path, frames, picture, "numbered" if refused else None) in (frames, None)
 
 
 @pytest.mark.parametrize("sub_blocks", [1, 2])
@@ -2405,15 +2412,8 @@ def test_a_zips_picture_a_letter_past_the_ends_of_frames_ordered_by_name_is_name
     """Frames whose names hold one number alike are ordered by name, as their gaps are: 'clip2_c.webp' after
     'clip2_a.png', 'clip2_b.png' (a frame exported otherwise) was left out without a word, the job's video a frame
     short, "done". One two letters past, or of a frame's own name (the picture a frame was converted from), is none."""
-    from utils.image_io import list_frames
-    for name in frames + [picture]:
-        (tmp_path / name).write_bytes(b"")
-    if refused:
-        with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture lettered next to the first or "
-                                            "last frame"):
-            list_frames(str(tmp_path), ends=True)
-    else:
-        assert [os.path.basename(path) for path in list_frames(str(tmp_path), ends=True)] == frames
+    listed = frames_beside_a_picture(tmp_path, frames, picture, "lettered" if refused else None)
+    assert refused or listed == frames
 
 
 def test_a_video_named_zip_with_an_empty_zip_s_end_record_appended_is_read_as_the_video(tmp_path):

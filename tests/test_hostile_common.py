@@ -2098,6 +2098,16 @@ def make_venv_refusal(copy, goal, name):
     return lines[0]
 
 
+def make_dry_run_refusal(tmp_path, goal, setting):
+    """The one error line of `make -n goal setting` (`NAME=value`) in a set_up_copy, asserted to exit with code 2 and to
+    print no command."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, setting], cwd=set_up_copy(tmp_path),
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    return lines[0]
+
+
 # Sixteenth pass, second look at make's set-up, VENV and CHROMIUM
 
 @pytest.mark.parametrize("goal, name", [("setup", "$HOME/v"), ("clean-venv", "a$b")])
@@ -3596,11 +3606,8 @@ def test_make_shows_a_value_it_refuses_on_one_line(tmp_path, goal, setting, said
     """`make test TEST_WORKERS=$'a\\nb'` and `make clean-venv VENV=$'a:\\nb'` (the one goal that takes a name make
     splits) were refused in two lines, a carriage return or an escape sequence in them printed raw, the line overwritten
     from there on a terminal (as CHROMIUM's and other refusals of VENV's now show them by their codes)."""
-    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, setting], cwd=set_up_copy(tmp_path),
-                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
-    assert f"*** {said}" in lines[0], lines[0]
+    line = make_dry_run_refusal(tmp_path, goal, setting)
+    assert f"*** {said}" in line, line
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp500"])
@@ -3969,12 +3976,8 @@ def test_make_refuses_a_dollar_reference_left_open_after_a_close(tmp_path, setti
     """`VENV='a}${x'`: the check of a $( or ${ left open counted the braces without their order (one of each), and make
     went on to its own "unterminated variable reference", naming no VENV."""
     goal = {"VENV": "setup", "CHROMIUM": "browser", "TEST_WORKERS": "test"}[setting]
-    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"{setting}={value}"],
-                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
-                               env=top_level_make_environment())
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
-    assert f"*** {setting} '{value}' holds a $( or ${{ that is not closed, which make cannot read" in lines[0], lines[0]
+    line = make_dry_run_refusal(tmp_path, goal, f"{setting}={value}")
+    assert f"*** {setting} '{value}' holds a $( or ${{ that is not closed, which make cannot read" in line, line
 
 
 def test_make_setup_test_reads_a_pip_configuration_pipe_once_for_both_requirements(tmp_path, stand_in_pip):
@@ -4230,12 +4233,8 @@ def test_make_refuses_a_call_of_its_function_left_open_by_a_paren_of_its_own(tmp
     opens of its kind, where the check read it as a variable's reference (to its first close): make's "unterminated
     call to function 'subst': missing ')'", naming no VENV. Its arguments are split at the commas outside its opens:
     `$(subst ${a,b},c,d)` was make's "unterminated variable reference"."""
-    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"{setting}={value}"],
-                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
-                               env=top_level_make_environment())
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
-    assert f"*** {setting} '{value}' holds a $( or ${{ that is not closed, which make cannot read" in lines[0], lines[0]
+    line = make_dry_run_refusal(tmp_path, goal, f"{setting}={value}")
+    assert f"*** {setting} '{value}' holds a $( or ${{ that is not closed, which make cannot read" in line, line
 
 
 def test_make_reads_a_call_of_its_function_holding_parens_as_make_does(tmp_path):
