@@ -6230,3 +6230,17 @@ def test_counts_of_one_in_the_training_data_s_lines_are_said_in_the_singular():
                                 "frames, or leave it out with data.sequence_list")
     assert otherwise_named(["00000005.jpg"], ["00000005.png", "00000006.png"]).endswith(
         "; for the other 1 frame, run download_test_data.py --reds again")
+
+
+# After the twenty-fourth pass: a probe's item mended
+
+@pytest.mark.parametrize("value", ["!!int", "!!int ''", "!!int _", "!!int +", "!!int '-'"])
+def test_an_int_tag_of_no_digit_is_refused_not_read_as_0(tmp_path, value):
+    """'seed: !!int' (or '!!int _', '!!int +'), in a config file or by --set, was 0 (a seed of 0, a first frame of 0,
+    exit code 0) where '!!int 9x' is refused: a text of no digit is no number."""
+    from training.config import load_config, parse_value
+    (tmp_path / "c.yaml").write_text(f"train:\n  seed: {value}\n")
+    with pytest.raises(UserError, match=r"is not valid YAML; fix the syntax$"):
+        load_config(str(tmp_path / "c.yaml"))
+    with pytest.raises(UserError, match=r"^bad value .* for train\.seed: expected an integer"):
+        load_config(overrides={"train.seed": parse_value(value)})

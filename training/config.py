@@ -306,7 +306,9 @@ class WrittenWhole(WrittenNumber):
 def _integer(text):
     """A whole number of a setting: 017 is 17, 1_000 is 1000; one of thousands of digits a LongInteger."""
     text = text.replace("_", "")
-    sign, digits = ("-" if text.startswith("-") else ""), text.lstrip("+-").lstrip("0") or "0"
+    # no digit at all ('!!int', '!!int _', '!!int +') is no number: it was 0, a seed or a first frame of 0, exit code 0
+    body = text.lstrip("+-")
+    sign, digits = ("-" if text.startswith("-") else ""), body.lstrip("0") or ("0" if body else "")
     try:
         return int(sign + digits)
     except ValueError:  # more digits than int() reads; or no number ('!!int abc'), left to fail as it is
@@ -344,7 +346,9 @@ def _int(loader, node):
     try:
         return _integer(text)
     except ValueError:
-        if len(text) > LONG_TEXT_DIGITS:  # 1:30 of 300,000 parts took minutes (their product's digits, squared)
+        # 1:30 of 300,000 parts took minutes (their product's digits, squared); a text of no digit ('!!int', '!!int _')
+        # is no number, where PyYAML's reading was an IndexError's traceback or 0
+        if len(text) > LONG_TEXT_DIGITS or not re.search("[0-9]", text):
             raise
         value = loader.construct_yaml_int(node)
     if value and math.log10(abs(value)) >= LONG_TEXT_DIGITS:  # past the digits str() writes: a ValueError traceback
