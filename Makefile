@@ -217,7 +217,7 @@ PYTHON := $(venv_command)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(venv_command)/bin/mpirun
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; \
+BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.video_io import sample_clip; \
                                  print(sample_clip('bigbuckbunny.mp4'))")
 
 .PHONY: setup setup-test setup-gpu browser test demo app demo-model demo-model-x2 bench gpu-check clean-venv

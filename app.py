@@ -26,7 +26,7 @@ from contextlib import ExitStack, suppress
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals, size_said
 from utils.flags import FlagParser, positive
-from utils.image_io import utf8
+from utils.text import utf8
 from utils.paths import (SCRATCH_MARK, absolute, existing_parent, input_folder, is_scratch_folder, is_within,
                          lock_folder, make_folder, make_scratch_folder, output_folder, remove_scratch_folder)
 

@@ -17,9 +17,9 @@ if __name__ == "__main__":
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
+from utils.atomic_files import check_name_length, remove_stale_temporaries
 from utils.errors import exit_on_user_error, printable
 from utils.flags import FlagParser
-from utils.image_io import check_name_length, remove_stale_temporaries
 from utils.lpips import save_lpips_weights, weights_from_torch
 from utils.paths import input_file, not_an_input, output_file
 from utils.torch_pickle import read_state_dict

@@ -35,9 +35,9 @@ import nnabla as nn
 import numpy as np
 from tqdm import tqdm
 
+from utils.atomic_files import check_name_length, disk_full, remove_stale_temporaries
 from utils.errors import UserError, counted, error_reason, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
-from utils.image_io import check_name_length, disk_full, remove_stale_temporaries
 from utils.paths import input_file, not_an_input, output_file
 from utils.weights import save_weights
 from utils.zips import ZIP_SIGNATURES

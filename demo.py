@@ -39,11 +39,13 @@ from utils import metrics
 from utils.errors import UserError, counted, exit_on_user_error, printable, shortened, size_said
 from utils.degradation import (DEFAULT_DEGRADATION, degrade as degrade_graph, known_degradation, margin,
                                recorded_degradation)
+from utils.atomic_files import remove_stale_temporaries, write_bytes
 from utils.flags import MAX_THREADS, FlagParser, grouping_refused, positive, refuse_empty
-from utils.image_io import (VideoReader, ffmpeg_executable, opencv_path, open_video_writer, read_video_frames,
-                            remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
+from utils.image_io import to_uint8, write_rgb
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.output_size import MOST_DIGITS
+from utils.video_io import VideoReader, open_video_writer, read_video_frames, sample_clip
+from utils.video_probe import ffmpeg_executable, opencv_path
 from utils.paths import (BUNDLED_MODEL, LOCK_NAME, is_within, lock_folder, lock_output_file, make_folder,
                          output_folder, output_lock_name, room_to_create)
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset

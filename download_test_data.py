@@ -46,10 +46,11 @@ from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PART
 from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import (UserError, counted, error_reason, exit_on_user_error, one_line, printable, shortened,
                           size_said)
+from utils.atomic_files import disk_full, write_atomically, write_bytes
 from utils.flags import FlagParser
+from utils.frame_names import IMAGE_EXTENSIONS, is_frame_path
 from utils.hdf5 import MarkedOpen, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
-from utils.image_io import (IMAGE_EXTENSIONS, disk_full, is_frame_path, not_a_file, write_atomically,
-                            write_bytes)
+from utils.paths import not_a_file
 from utils.paths import (lock_folder, make_folder, missing_folders, output_file, output_folder, partial_path,
                          room_to_create)
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, checked_members, extract_zip,
@@ -700,7 +701,7 @@ def check_layout(archive, name=None):
         files = list(members)
         first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
         if name in data_zips:
-            # as the readers take them (utils.image_io.is_frame_path, the page's reader's too): not hidden, nor in a
+            # as the readers take them (utils.frame_names.is_frame_path, the page's reader's too): not hidden, nor in a
             # hidden folder or macOS's __MACOSX (a zip of macOS's '__MACOSX/._0001.png' alone, its metadata beside each
             # frame of a zip made on a Mac, was unpacked and said done)
             frames = [file for file in files if is_frame_path(file)]

@@ -34,11 +34,12 @@ from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failu
                                local_rank, local_size, user_error_report_after)
 from utils.errors import (UserError, counted, discard_at_once_on_stop_signals, exit_on_user_error,
                           interrupt_on_stop_signals, out_of_memory_said, printable, shortened)
+from utils.atomic_files import check_name_length, remove_stale_temporaries
 from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
-from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_jpeg_sides, check_name_length,
-                            check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
-                            remove_stale_temporaries, to_uint8, write_rgb)
+from utils.frame_names import list_frames
+from utils.image_io import WriteBehind, check_jpeg_sides, read_ahead, read_rgb, to_uint8, write_rgb
 from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
+from utils.video_io import DEFAULT_FPS, VideoReader, VideoSource, check_video_output, open_video_writer
 from utils.paths import (lock_folder, lock_output_file, make_folder, not_an_input, not_being_written, output_folder,
                          remove_lock_file)
 from utils.progress import progress_bar
@@ -203,8 +204,8 @@ def parse_args(argv=None):
         raise UserError(
             f"--output-name '{args.output_name}' must be a plain name prefix, without '{os.sep}'; "
             "use --output-dir to choose the folder")
-    # its frames would be hidden names, which no frame folder's listing reads (utils.image_io.is_frame_name): they were
-    # written with exit code 0, then "has no images" to generate.py and "has no .png frames" to evaluate.py
+    # its frames would be hidden names, which no frame folder's listing reads (utils.frame_names.is_frame_name): they
+    # were written with exit code 0, then "has no images" to generate.py and "has no .png frames" to evaluate.py
     if args.output_name.startswith("."):
         raise UserError(f"--output-name '{shortened(args.output_name)}' begins with '.', which makes its frames hidden "
                         "files that no frame folder's listing reads (evaluate.py's, generate.py's, training's); "

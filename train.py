@@ -51,9 +51,9 @@ from utils.context import context_name, use_context
 from utils.distributed import end_the_job_on_failure, make_communicator, user_error_report_after, world_rank
 from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, counted, exit_on_user_error, interrupt,
                           out_of_memory_said, printable, shortened)
-from utils.flags import FlagParser, refuse_empty
-from utils.image_io import held_folder, remove_stale_temporaries
+from utils.atomic_files import held_folder, remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
+from utils.flags import FlagParser, refuse_empty
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
 from utils.paths import (file_identity, input_file, is_within, lock_folder, make_folder, output_file,
                          output_folder)
@@ -499,7 +499,7 @@ def check_outputs_outside_data(config):
 
 def in_hidden_folder(path, folder):
     """Whether path lies in a hidden folder under folder, at any depth ('data/.runs', 'data/0001/.cache'): sequences
-    and clips are read from folders that are not hidden (utils.image_io.visible_subfolders), so nothing written there
+    and clips are read from folders that are not hidden (utils.frame_names.visible_subfolders), so nothing written there
     is taken for one. Its links resolved, and as spelled where that is under folder: they are read by the names they
     are listed by, so 'data/runs', a link to 'data/.runs', is read (its losses.png, a sequence at every resume)."""
     spellings = [os.path.relpath(os.path.realpath(path), os.path.realpath(folder)),

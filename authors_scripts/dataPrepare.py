@@ -39,10 +39,11 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from utils.atomic_files import check_name_length, commit_folder, disk_full, write_bytes
 from utils.errors import UserError, counted, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
-from utils.image_io import (bgr_uint8_to_rgb_float, check_name_length, check_video_streams, commit_folder, disk_full,
-                            mirror_axis, opencv_path, write_bytes, write_rgb)
+from utils.image_io import bgr_uint8_to_rgb_float, write_rgb
+from utils.video_probe import check_video_streams, mirror_axis, opencv_path
 from utils.paths import (input_file, is_within, lock_folder, make_folder, no_space, output_folder, room_to_create,
                          taken_by_other_than_folder)
 from utils.scene_layout import frame_path, scene_dir

@@ -35,7 +35,8 @@ from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16, openvin
 from models import MAX_RESBLOCKS
 from utils.errors import exit_on_user_error
 from utils.flags import MAX_THREADS, FlagParser, positive
-from utils.image_io import list_frames, read_rgb
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb
 from utils.ops import PAPER_SCALE as SCALE  # the random model is x4
 from utils.paths import REPO_ROOT
 from utils.weights import save_weights

@@ -24,8 +24,10 @@ from benchmarks.harness import child_failure, count, run_with_peak_memory
 from utils.degradation import degrade_frames
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import list_frames, open_video_writer, read_rgb, read_video_frames, sample_clip, to_uint8
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb, to_uint8
 from utils.paths import BUNDLED_MODEL
+from utils.video_io import open_video_writer, read_video_frames, sample_clip
 from utils.weights import read_weight_file
 
 HEIGHT, WIDTH = 272, 640

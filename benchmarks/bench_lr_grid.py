@@ -22,10 +22,10 @@ from inference import SuperResolver
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.flags import FlagParser, positive
-from utils.image_io import read_video_frames
 from utils.metrics import BORDER_FRAMES, crop, psnr, scored_frames
 from utils.ops import bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL
+from utils.video_io import read_video_frames
 
 FEWEST_FRAMES = 2 * BORDER_FRAMES + 1  # one frame scored; with fewer every figure was NaN
 

@@ -35,9 +35,11 @@ from utils import context, metrics
 from utils.degradation import degrade_frames
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser, positive
-from utils.image_io import list_frames, read_rgb, read_video_frames
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb
 from utils.ops import PAPER_SCALE as SCALE  # the bundled model is x4
 from utils.paths import BUNDLED_MODEL
+from utils.video_io import read_video_frames
 from utils.weights import save_weights
 
 ENGINES = {"fp16": "nnabla", "bf16": "openvino"}  # the engine each low precision is compared on

@@ -22,9 +22,9 @@ from inference import SuperResolver
 from utils.degradation import degrade_frames
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import read_video_frames, sample_clip
 from utils.metrics import psnr
 from utils.paths import BUNDLED_MODEL
+from utils.video_io import read_video_frames, sample_clip
 
 HEIGHT, WIDTH = 272, 640
 

@@ -19,9 +19,11 @@ import cv2  # noqa: E402 (after the logging level)
 from utils import metrics
 from utils.errors import UserError, printable
 from utils.flags import positive
-from utils.image_io import VideoReader, list_frames, read_rgb, sample_clip
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb
 from utils.paths import REPO_ROOT
 from utils.scene_layout import write_scenes
+from utils.video_io import VideoReader, sample_clip
 
 MAX_SIDE = 100000  # pixels of a frame's side: OpenCV's resize refuses far larger ones with a traceback
 # pixels of a frame: OpenCV decodes no larger picture (CV_IO_MAX_IMAGE_PIXELS), so generate.py could not read it back;

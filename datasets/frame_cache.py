@@ -13,7 +13,7 @@ modification time (unpacked from one zip) swapped by renaming, or a frame copied
 are seen; a chmod also sets it, and decodes the sequence again. The inode is the file a name (or a link)
 leads to: links to such frames pointed at each other's are seen, though their status-change times, set within
 one tick of the system's clock, may be one. Otherwise it is decoded again into a hidden
-staging folder that is renamed into place only when whole (utils.image_io.commit_folder): a killed or failed
+staging folder that is renamed into place only when whole (utils.atomic_files.commit_folder): a killed or failed
 build (a full disk) leaves nothing that is read.
 One process builds at a time (a lock file); the others wait for it and then find the entries valid.
 """
@@ -32,8 +32,9 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets.sequences import of_its_size
+from utils.atomic_files import commit_folder
 from utils.errors import UserError, counted, size_said
-from utils.image_io import commit_folder, unreadable_image
+from utils.image_io import unreadable_image
 from utils.paths import inodes_used_up, no_space, output_folder, taken_by_other_than_folder
 
 FRAMES_FILE, SOURCES_FILE = "frames.npy", "sources.json"

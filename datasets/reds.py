@@ -12,7 +12,7 @@ import re
 
 from datasets.sequences import LINK_TO_NOTHING, Sequence, named, once_each, read_sequence_list
 from utils.errors import UserError, counted
-from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, copied_names, frame_order, is_frame_name
+from utils.frame_names import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, copied_names, frame_order, is_frame_name
 from utils.paths import input_folder, partial_path
 from utils.zips import unpacked_marker, unpacked_names
 

@@ -19,11 +19,12 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            frame_order, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, utf8,
-                            visible_subfolders, wide_text, wide_text_refusal)
+from utils.frame_names import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, file_system_folder, frame_order,
+    is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, visible_subfolders)
+from utils.image_io import common_image_size
 from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
+from utils.text import utf8, wide_text, wide_text_refusal
 
 LAYOUTS = ("scenes", "sequences", "reds")
 SHOWN_NAMES = 5  # names an error lists before "and N more"
@@ -308,7 +309,7 @@ def chosen(available, names, root, list_path, hint):
 
 def in_a_file_system_folder(root, name):
     """Whether the folder name (a path under root, '/' between its parts) is, or lies in, one a file system keeps
-    (utils.image_io.file_system_folder)."""
+    (utils.frame_names.file_system_folder)."""
     parent = root
     for part in name.split("/"):
         if file_system_folder(parent, part):

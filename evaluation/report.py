@@ -16,9 +16,10 @@ from tqdm import tqdm
 
 from evaluation.scoring import METRICS, score_sequence, summarise
 from utils import metrics
+from utils.atomic_files import check_name_length, remove_stale_temporaries, write_atomically, write_bytes
 from utils.context import use_context
 from utils.errors import UserError, counted, printable
-from utils.image_io import check_name_length, remove_stale_temporaries, write_atomically, write_bytes, write_rgb
+from utils.image_io import write_rgb
 from utils.paths import lock_folder, make_folder, output_folder
 
 TABLE_COLUMNS = (("PSNR", "PSNR &#8593;"), ("LPIPS", "LPIPS &#8595;"), ("tOF", "tOF &#8595;"),

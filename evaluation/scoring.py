@@ -11,8 +11,8 @@ import numpy as np
 
 from utils import metrics
 from utils.errors import UserError, counted
-from utils.image_io import (frame_order, grey_png, is_frame_name, no_stray_frame, one_frame_a_number, only_files,
-                            read_rgb, to_uint8)
+from utils.frame_names import frame_order, is_frame_name, no_stray_frame, one_frame_a_number, only_files
+from utils.image_io import grey_png, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file

@@ -19,8 +19,8 @@ import numpy as np
 import nnabla as nn
 from nnabla.parameter import set_parameter
 
+from utils.atomic_files import TEMPORARY_NAME, write_bytes
 from utils.errors import UserError, stops_through_imports
-from utils.image_io import TEMPORARY_NAME, write_bytes
 from utils.paths import make_folder, output_folder
 
 OPSET = "13"

@@ -8,12 +8,13 @@ import cv2
 import numpy as np
 
 from conftest import REPO_ROOT
-from utils.image_io import ffmpeg_executable, sample_clip
+from utils.video_io import sample_clip
+from utils.video_probe import ffmpeg_executable
 
 
 def clip_with_audio(path, width, height, frames, rate=10, sample=None):
     """An H.264 + AAC mp4 with a 440 Hz tone: of ffmpeg's test pattern (moving, so that every frame differs),
-    or of the top-left width x height of a sample clip (utils.image_io.sample_clip); square pixels."""
+    or of the top-left width x height of a sample clip (utils.video_io.sample_clip); square pixels."""
     picture = (["-i", sample_clip(sample)] if sample else
                ["-f", "lavfi", "-i", f"testsrc=size={width}x{height}:rate={rate}"])
     subprocess.run([

@@ -7,7 +7,8 @@ import cv2
 import numpy as np
 import pytest
 
-from utils.image_io import ffmpeg_executable, sample_clip
+from utils.video_io import sample_clip
+from utils.video_probe import ffmpeg_executable
 
 FFMPEG = ffmpeg_executable()
 needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="imageio-ffmpeg is not installed")

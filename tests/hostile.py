@@ -41,7 +41,7 @@ def run_python_without_root_override(script):
 
 
 def ffmpeg_video(path, *output_options, frames=60, size="64x48"):
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     subprocess.run([
         ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10",
         "-frames:v",
@@ -151,7 +151,7 @@ def zero_bytes_inside_the_largest_array(path):
 def video_behind_a_cover(folder):
     """An MKV whose first video stream is a picture of one frame (a cover track) and whose second is a clip of 10
     frames: the path, made by ffmpeg in folder."""
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     cover = ffmpeg_video(folder / "cover.jpg", frames=1, size="64x64")
     clip = ffmpeg_video(folder / "clip.mp4", "-pix_fmt", "yuv420p", frames=10, size="72x56")
     path = folder / "covered.mkv"
@@ -219,7 +219,7 @@ def video_of_an_edit_list(folder):
     """An MP4 of 40 frames in one group of pictures, cut by `ffmpeg -ss 1.5 -c copy` (as a user trims a clip
     without re-encoding): its edit list hides the 15 frames before the cut, which the frame count OpenCV reads still
     includes. The path, made by ffmpeg in folder."""
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     whole = ffmpeg_video(folder / "whole.mp4", "-c:v", "libx264", "-g", "40", "-pix_fmt", "yuv420p", frames=40)
     cut = str(folder / "cut.mp4")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-ss", "1.5", "-i", whole, "-c", "copy", cut],
@@ -324,7 +324,7 @@ def evaluate_of_results_with_a_stray(tmp_path, stray, source):
     """evaluate.py's flags for 6 of calendar's frames as targets and as results, the results' last replaced by a copy
     of the frame of index source named stray (a poster, a browser's copy)."""
     import shutil
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     results, targets = tmp_path / "results", tmp_path / "targets"
     results.mkdir()
     targets.mkdir()
@@ -393,7 +393,7 @@ def stream_span(path, stream):
     (framecrc: time base, then one line a frame of stream, dts, pts, duration; an MP4's edit list applied)."""
     from fractions import Fraction
 
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     listed = subprocess.run([ffmpeg_executable(), "-v", "error", "-i", str(path), "-map", stream, "-f", "framecrc",
                              "-"], capture_output=True, text=True, check=True).stdout.splitlines()
     base = Fraction(next(line for line in listed if line.startswith("#tb")).split(":")[1].strip())
@@ -483,7 +483,8 @@ def click_after_writing(source, output, start=0.0, frames=30):
     start, in seconds) of the click source's audio holds: its audio stream's start plus the first sample past 0.3."""
     import numpy as np
 
-    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    from utils.video_io import FfmpegVideoWriter, VideoSource
+    from utils.video_probe import ffmpeg_executable
     writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source, start, frames / 10 if start else None))
     for _ in range(frames):
         writer.write(np.zeros((24, 32, 3), np.uint8))
@@ -498,7 +499,7 @@ def video_of_two_sizes(path, first="32x24", then="48x32", frames=4, formats=(), 
     """A video (H.264, container by path's extension) whose frame size changes after `frames` frames at 10 a second:
     two recordings' streams joined, as a broadcast's MPEG-TS changes its size; returns path. formats: the two
     recordings' pixel formats (x264's choice without); b_frames: x264's -bf."""
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     streams = []
     for index, size in enumerate((first, then)):
         streams.append(f"{path}.{index}.h264")
@@ -520,8 +521,8 @@ def written_into_a_held_folder(folder, picture):
     import pytest
 
     from training.loss_log import another_folder
+    from utils.atomic_files import held_folder, write_bytes
     from utils.errors import UserError
-    from utils.image_io import held_folder, write_bytes
     from utils.paths import file_identity
     with held_folder(str(folder), file_identity(str(folder)), lambda path: another_folder(str(folder), path)):
         with pytest.raises(UserError) as error:
@@ -535,7 +536,8 @@ def video_after_its_cover(folder, subtitles=False):
     of mov_text subtitles (an iTunes film's) where `subtitles`; the path."""
     import struct
 
-    from utils.image_io import ffmpeg_executable, quicktime_boxes
+    from utils.containers import quicktime_boxes
+    from utils.video_probe import ffmpeg_executable
     clip, cover = ffmpeg_video(folder / "clip.mp4", frames=10, size="32x24"), folder / "cover.png"
     subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "color=red:size=64x64", "-frames:v", "1",
                     str(cover)], check=True)
@@ -559,7 +561,7 @@ def video_after_its_cover(folder, subtitles=False):
 def screen_recording(folder):
     """A screen recording's MKV: 20 frames of 16x16 (its header's rate 10 fps), 10 about 33 ms apart, jittering, a pause
     of 10 s, then 10 more; the path."""
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     source, path = ffmpeg_video(folder / "shots.mkv", "-c:v", "libx264", frames=20, size="16x16"), folder / "screen.mkv"
     subprocess.run([ffmpeg_executable(), "-v", "error", "-i", source, "-c", "copy", "-bsf:v",
                     r"setts=ts=if(lt(N\,10)\,N*33+mod(N*7\,11)\,10000+N*33+mod(N*7\,11))", str(path)], check=True)

@@ -20,8 +20,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, sync_pla
 
 from app_media import clip_with_audio, frames_zip, screenshot_path, video_without_frames
 from conftest import REPO_ROOT
-from utils.image_io import VideoReader, audio_codec, to_uint8
+from utils.image_io import to_uint8
 from utils.ops import bicubic_upscale_frames
+from utils.video_io import VideoReader
+from utils.video_probe import audio_codec
 
 # the Chromium `make test` checked (its CHROMIUM), Debian's by default
 CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"

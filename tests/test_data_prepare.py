@@ -17,7 +17,7 @@ import pytest
 from authors_scripts import dataPrepare as data_prepare
 from clips import needs_ffmpeg, write_joined_clip
 from conftest import REPO_ROOT, shared_path, user_error_line
-from utils.image_io import sample_clip
+from utils.video_io import sample_clip
 
 SCRIPT = [sys.executable, "-m", "authors_scripts.dataPrepare"]  # run from the repository root
 

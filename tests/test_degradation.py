@@ -18,7 +18,8 @@ from data_loader import hr_crop_size
 from inference import SuperResolver
 from utils.degradation import (DEGRADATION_ATTRIBUTE, degrade, degrade_frames, margin, model_degradation,
                                record_degradation)
-from utils.image_io import list_frames, read_rgb
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb
 from training.validation import read_clip
 from utils.weights import save_weights
 

@@ -6,7 +6,8 @@ import pytest
 
 import generate
 from conftest import reference_path
-from utils.image_io import list_frames, read_rgb
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb
 
 WEIGHTS = reference_path("parity_generate_strong", "weights.h5")  # x4
 FRAMES = reference_path("parity_generate_strong", "lr")  # 36x28

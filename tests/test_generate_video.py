@@ -10,9 +10,10 @@ import generate
 from clips import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from conftest import reference_path, shared_path
 from inference import SuperResolver
-from utils import image_io
+from utils import video_io
 from utils.degradation import degrade_frames
-from utils.image_io import list_frames, read_rgb
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb
 
 FIXTURE = "parity_generate_strong"
 WEIGHTS = reference_path(FIXTURE, "weights.h5")
@@ -113,5 +114,5 @@ def test_a_video_stating_no_frame_rate_gets_the_same_default_as_a_frame_folder(t
     writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 30, (16, 16))
     writer.write(np.zeros((16, 16, 3), np.uint8))
     writer.release()
-    monkeypatch.setattr(image_io.cv2, "VideoCapture", CaptureWithoutRate)
-    assert image_io.VideoReader(path).fps == 24 == image_io.DEFAULT_FPS  # docs/inference.md: --fps
+    monkeypatch.setattr(video_io.cv2, "VideoCapture", CaptureWithoutRate)
+    assert video_io.VideoReader(path).fps == 24 == video_io.DEFAULT_FPS  # docs/inference.md: --fps

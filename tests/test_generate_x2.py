@@ -13,8 +13,9 @@ import generate
 from conftest import REPO_ROOT, shared_path
 from helpers import mpi_environment, MPIRUN
 from inference import SuperResolver
-from utils.image_io import list_frames, read_rgb, to_uint8, write_rgb
 from utils.degradation import degrade_frames
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb, to_uint8, write_rgb
 
 CALENDAR = shared_path("data", "calendar_lr")  # 180x144 real frames
 

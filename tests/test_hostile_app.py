@@ -876,7 +876,7 @@ def test_the_model_list_leaves_out_a_converter_s_temporary_and_macos_metadata_in
     and a copy from macOS adds '._<name>.h5' of metadata: the page offered both as models (choosing one was refused)."""
     import numpy as np
 
-    from utils.image_io import temporary_path
+    from utils.atomic_files import temporary_path
     from utils.weights import HostParameter, save_weights
     from webapp.inputs import list_models
     save_weights(str(tmp_path / "mine.h5"), {"conv/b": HostParameter(np.zeros(2, np.float32), True)})
@@ -1966,7 +1966,7 @@ def test_an_uploaded_gif_of_varying_delays_is_read_at_its_average_rate(tmp_path,
     import numpy as np
     from PIL import Image
 
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     frames = [Image.fromarray(np.full((8, 8, 3), 60 * index, np.uint8)) for index in range(4)]
     frames[0].save(tmp_path / "clip.gif", save_all=True, append_images=frames[1:], duration=delays)
     reader = VideoReader(str(tmp_path / "clip.gif"))
@@ -2087,7 +2087,7 @@ def test_a_picture_next_to_the_ends_of_frames_named_by_several_numbers_is_told_b
     """Frames numbered by each number of their names (frame_order, the pass's second look at the training data) met
     the page's check of a picture next to the first or last frame (its first look), which took a frame's number for
     one integer: 'c1_3.webp' after 'c1_1.png', 'c1_2.png' was a TypeError. Names without a number have no neighbour."""
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     for name in frames + [picture]:
         (tmp_path / name).write_bytes(b"")
     if refused:
@@ -2113,7 +2113,7 @@ def test_a_video_named_zip_is_read_as_the_video_it_is(tmp_path):
 def frames_beside_a_picture(tmp_path, frames, picture, refused_as=None):
     """list_frames(ends=True) of a folder of frames (empty files) and a picture beside them: the frames' names read, or
     None where refused_as ('numbered', 'lettered') says the picture is refused as next to the first or last frame."""
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     for name in frames + [picture]:
         (tmp_path / name).write_bytes(b"")
     if refused_as is None:
@@ -2183,7 +2183,7 @@ def test_a_zips_picture_next_to_its_ends_is_named_whichever_number_counts_its_fr
     version's number last), 'img_0003_x4.webp' (a scale's), '0004.webp' after a last frame named '0003 (1).png' were
     left out without a word, the job's video a frame short, "done"; and a zip of one frame was taken as ordered by
     name, with no neighbours: '0002.webp' beside '0001.png' was a clip of 1 frame, "done"."""
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     for name in frames + [picture]:
         (tmp_path / name).write_bytes(b"")
     with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture numbered next to the first or last "
@@ -2217,7 +2217,7 @@ def test_a_motion_jpeg_avi_cut_in_its_header_is_refused_in_one_line(tmp_path, ca
     cut) printed OpenCV's own line, "Unexpected element. Expected: LIST. Got: ...", bytes of the file among its words,
     above the error line: its own reader of such AVIs, tried after FFmpeg's, wrote it."""
     from hostile import ffmpeg_video
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     whole = open(ffmpeg_video(tmp_path / "whole.avi", "-c:v", "mjpeg", frames=2, size="16x16"), "rb").read()
     (tmp_path / "clip.avi").write_bytes(whole[:3000] + bytes(len(whole) - 3000 if zeros else 0))
     capfd.readouterr()
@@ -2250,7 +2250,8 @@ def test_a_live_mkv_cut_into_zeros_inside_an_elements_header_is_called_cut_short
     as the frames before the cut (15 of 30 at byte 12,040), no error, exit code 0: the walk of its elements ended at
     that header, no place of zeros found."""
     from hostile import ffmpeg_video
-    from utils.image_io import VideoReader, matroska_elements
+    from utils.containers import matroska_elements
+    from utils.video_io import VideoReader
     path = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "mjpeg", "-live", "1", frames=30, size="16x16")
     whole = open(path, "rb").read()
     with open(path, "rb") as file:  # the first such element in the file's second half
@@ -2269,7 +2270,7 @@ def test_a_live_mkv_cut_off_plainly_is_called_cut_short_and_a_whole_one_is_read(
     before the cut, 604 of 627 cuts (every 37th byte), no error, exit code 0: the element it ends inside runs past the
     file's end, which is now read. A whole one reads its 30 frames."""
     from hostile import ffmpeg_video
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "mjpeg", "-live", "1", frames=30, size="16x16")
     whole = open(path, "rb").read()
     assert VideoReader(path).frame_count == 30
@@ -2440,7 +2441,7 @@ def test_a_zips_download_not_finished_next_to_its_first_or_last_frame_is_named_n
     """A frame still downloading ('0003.png.crdownload' after '0001.png', '0002.png'), or a backup left of it, was
     refused in a gap and left out without a word next to the first or last frame: the job's video a frame short,
     "done", as a picture of another format there was (the twenty-third pass)."""
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     for name in frames + [unfinished]:
         (tmp_path / name).write_bytes(b"")
     with pytest.raises(UserError, match=rf"^'.*{re.escape(unfinished)}' is a picture's download not finished, or its "
@@ -2456,7 +2457,7 @@ def test_an_uploaded_mp4_cut_into_zeros_is_called_cut_short_at_once_and_a_raw_bl
     sample tables now place a frame in the zeros, as an AVI's chunks and an MKV's elements did. A raw video's frame may
     begin with zeros (black rows): a whole one of black frames, padded with zeros, is no cut."""
     from hostile import ffmpeg_video
-    from utils.image_io import cut_into_zeros
+    from utils.video_probe import cut_into_zeros
     from webapp.inputs import upload_input
     data = open(ffmpeg_video(tmp_path / "a.mp4", "-c:v", "libx264", "-movflags", "+faststart", frames=10,
                              size="16x16"), "rb").read()
@@ -2482,7 +2483,7 @@ def test_a_zips_picture_a_letter_past_the_ends_is_named_wherever_the_letter_coun
     where the letter ends the name ('clip2_c'): 'c1.webp' after 'a1.png', 'b1.png' was left out without a word, the
     job's video a frame short, "done". The letter is the one the frames' names differ in; the refusal says "lettered"
     (it said "numbered next to", of a picture whose number is the frames')."""
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     for name in frames + [picture]:
         (tmp_path / name).write_bytes(b"")
     with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture lettered next to the first or last "

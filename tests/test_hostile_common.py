@@ -1932,7 +1932,7 @@ def test_an_output_folder_on_a_disk_with_no_room_for_it_is_the_no_room_line(tmp_
     import errno
     import importlib
     from hostile import disk_out_of_inodes
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     folder = tmp_path / "disk"
     output = str(folder / "out")
     argv = {"download_test_data": ["--output-dir", output, "--base-url", "http://127.0.0.1:9"],

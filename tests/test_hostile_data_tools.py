@@ -213,8 +213,8 @@ def test_a_second_data_prepare_into_a_disk_path_in_use_is_one_line_and_cuts_noth
     """Two runs into one --disk_path cut the same scenes: each deleted the other's partial scene folders, both
     stopped with a FileNotFoundError traceback and one scene of three was made."""
     from authors_scripts import dataPrepare
-    from utils.image_io import sample_clip
     from utils.paths import lock_folder
+    from utils.video_io import sample_clip
     with lock_folder(str(tmp_path), "--disk_path"):
         with pytest.raises(UserError, match=rf"^--disk_path '{re.escape(str(tmp_path))}' is in use by another run "
                                             rf"\(pid {os.getpid()}\)"):
@@ -249,7 +249,7 @@ def test_a_data_prepare_scene_place_taken_by_other_than_a_folder_is_one_line_bef
     """The scene was cut, then renaming it into place failed: NotADirectoryError, FileExistsError or rmtree's
     OSError on a link, a traceback after the work."""
     from authors_scripts import dataPrepare
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     make(str(tmp_path / name))
     before = sorted(os.listdir(tmp_path))
     with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / name))}' is not a plain folder, where scene "
@@ -304,7 +304,7 @@ def test_a_data_prepare_log_inside_a_scene_to_cut_is_refused_and_no_folder_is_le
     """--summary_dir inside the scene folder (or its partial folder) the run cuts: the finished scene replaced it, the
     log deleted while written, exit code 0. And a run refused into a new --disk_path left that folder behind, empty."""
     from authors_scripts import dataPrepare
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     disk_path = tmp_path / "new" / "scenes"
     summary_dir, scene = str(disk_path / summary), str(disk_path / summary.split(os.sep)[0])
     with pytest.raises(UserError, match=rf"^--summary_dir '{re.escape(summary_dir)}' is inside '{re.escape(scene)}', "
@@ -937,7 +937,7 @@ def test_a_downloader_s_width_of_a_whole_float_is_that_width(tmp_path, monkeypat
 def test_a_disk_path_holding_a_percent_sign_is_where_the_video_is_downloaded(tmp_path, monkeypatch):
     """The downloader's output template was the disk path as given: a "%" in it ("50% of the disk") is a formatting
     character to yt-dlp and youtube-dl, so the download failed or went elsewhere and the video was skipped."""
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     data_prepare = one_listed_video(tmp_path, monkeypatch)
     stand_in_downloader(tmp_path / "bin", clip=sample_clip("bigbuckbunny.mp4"))
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
@@ -1045,7 +1045,7 @@ def test_a_relative_disk_path_is_where_the_video_is_downloaded(tmp_path, monkeyp
     """The output template was --disk_path as given: a relative one was joined by yt-dlp to the home folder of a -P
     in its configuration, and one beginning with "~" (a folder of that name, the shell not asked to expand it) was
     taken for the user's home: the video written elsewhere, skipped as "the download did not produce"."""
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     data_prepare = one_listed_video(tmp_path, monkeypatch)
     (tmp_path / "work").mkdir()
     monkeypatch.chdir(tmp_path / "work")
@@ -1066,7 +1066,7 @@ def test_a_disk_path_holding_an_environment_variable_is_one_line_before_anything
     --disk_path holding "$NAME" of a variable set had every video written elsewhere and skipped after its download.
     A "$" of no variable set, and a run that downloads nothing (--TEST), are taken."""
     from conftest import user_error_line
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     data_prepare = one_listed_video(tmp_path, monkeypatch)
     stand_in_downloader(tmp_path / "bin", clip=sample_clip("bigbuckbunny.mp4"))
     written = tmp_path / "bin" / "written.txt"
@@ -1089,7 +1089,7 @@ def test_a_video_the_downloader_writes_under_another_extension_than_it_said_is_u
     """The video information says mp4 (its format's extension), but a --remux-video or --recode-video in the
     downloader's configuration writes the file as mkv: the whole download was done, then the video skipped as "the
     download did not produce <id>.mp4", its file left beside the scenes even with --REMOVE."""
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     data_prepare = one_listed_video(tmp_path, monkeypatch)
     stand_in_downloader(tmp_path / "bin", clip=sample_clip("bigbuckbunny.mp4"), extension="mkv")
     written = tmp_path / "bin" / "written.txt"
@@ -1153,7 +1153,7 @@ def test_data_prepare_logs_a_disk_path_not_utf8_and_a_video_name_of_a_direction_
     terminal."""
     import shutil
     from hostile import run_script
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     video = tmp_path / "a\u202eb.mp4"
     shutil.copy(sample_clip("bikes.mp4"), video)
     disk_path = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"scenes\xfe"))
@@ -1171,7 +1171,7 @@ def test_a_video_given_twice_with_a_start_in_common_is_refused_before_anything_i
     """`--video bikes.mp4 --video bikes.mp4` (or a link to it) cut every scene twice, as the authors' list listing a
     start again did: two identical scenes, the training weighing them double."""
     from authors_scripts import dataPrepare
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     video = sample_clip("bikes.mp4")
     again = video if second == "the same name" else str(tmp_path / "link.mp4")
     if second == "a link to it":
@@ -1185,7 +1185,7 @@ def test_a_video_given_twice_with_a_start_in_common_is_refused_before_anything_i
 def test_a_video_given_twice_with_other_starts_is_cut_at_each(tmp_path):
     """One --scene_starts list for each time a file is given: other scenes of the same video."""
     from authors_scripts import dataPrepare
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     video = sample_clip("bikes.mp4")
     dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video", video,
                                                        "--scene_starts", "0", "--video", video, "--scene_starts", "5",
@@ -1199,7 +1199,7 @@ def test_a_disk_path_through_a_link_and_dotdot_is_where_the_video_is_downloaded(
     """--disk_path lnk/../disk (lnk a link to runs/deep: the folder runs/disk, made and locked there): the downloader's
     output template was os.path.abspath's ./disk, the 'lnk/..' dropped as text, another folder: the video written
     there (or nowhere, the folder missing) and skipped as "the download did not produce"."""
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     data_prepare = one_listed_video(tmp_path, monkeypatch)
     (tmp_path / "runs" / "deep").mkdir(parents=True)
     (tmp_path / "work").mkdir()
@@ -1282,7 +1282,7 @@ def test_data_prepare_refuses_scene_ids_holding_scenes_of_another_video_before_c
     import shutil
     from authors_scripts import dataPrepare
     from hostile import ffmpeg_video
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     disk_path, other = tmp_path / "scenes", ffmpeg_video(tmp_path / "other.mp4", frames=12)
     flags = ["--disk_path", str(disk_path), "--duration", "3", "--scene_starts", "0,3"]
     dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", sample_clip("bikes.mp4")]))
@@ -1579,7 +1579,7 @@ def test_data_prepare_s_folders_on_a_disk_with_no_room_for_them_are_the_no_room_
     file's open."""
     import errno
     from authors_scripts import dataPrepare
-    from utils.image_io import sample_clip
+    from utils.video_io import sample_clip
     real_makedirs = os.makedirs
 
     def no_room(path, *args, **kwargs):
@@ -2191,7 +2191,7 @@ def test_a_video_that_is_no_video_with_scene_starts_is_named_so_not_too_short(tm
     from conftest import user_error_line
     from hostile import ffmpeg_video
     import subprocess
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     names = {"an audio file": "clip.m4a", "an animated WebP": "clip.webp", "a text file": "clip.mp4"}
     video = str(tmp_path / names[kind])
     if kind == "a text file":
@@ -4006,7 +4006,7 @@ def test_a_weight_file_of_a_second_name_linked_to_a_parameter_is_taken(tmp_path,
 def test_a_data_zip_of_frames_under_macosx_alone_is_refused_as_the_page_refuses_such_a_zip(tmp_path, capsys):
     """vid3_LR.zip whose only frames lie under macOS's '__MACOSX/' (not hidden by name): check_layout's own filter of
     hidden names took it, unpacked and said done, where the page's reader of a zip passes over '__MACOSX/' (now one
-    helper, utils.image_io.is_frame_path, for both)."""
+    helper, utils.frame_names.is_frame_path, for both)."""
     from file_server import FileServer, make_zip
     zips = {f"/download/data/TecoGAN/{name}": make_zip({"__MACOSX/calendar/0001.png": b"x" * 100})
             for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
@@ -4014,7 +4014,7 @@ def test_a_data_zip_of_frames_under_macosx_alone_is_refused_as_the_page_refuses_
         fetch(server, tmp_path)
     assert stop.value.code == 2 and "vid3_LR.zip: it holds no frame (a .png" in capsys.readouterr().err
     assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]
-    from utils.image_io import is_frame_path
+    from utils.frame_names import is_frame_path
     assert [is_frame_path(path) for path in ("calendar/0001.png", "__MACOSX/0001.png", ".c/0001.png", "c/.0001.png",
                                              "c/0001.PNG")] == [True, False, False, False, True]
 

@@ -142,7 +142,7 @@ def test_an_imageio_ffmpeg_exe_that_is_not_a_program_is_one_line_before_any_work
     """IMAGEIO_FFMPEG_EXE (imageio-ffmpeg's way to choose an ffmpeg) naming no program: FileNotFoundError or
     PermissionError traceback once the output video was opened (demo.py: after its frames were written)."""
     import demo
-    from utils.image_io import check_video_output
+    from utils.video_io import check_video_output
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", chosen)
     message = rf"^ffmpeg '{chosen}' \(IMAGEIO_FFMPEG_EXE\) is not an executable file; set it to ffmpeg's path"
     with pytest.raises(UserError, match=message):
@@ -163,7 +163,7 @@ def test_an_imageio_ffmpeg_exe_that_is_no_ffmpeg_is_one_line_before_any_work(tmp
     No such file) where the system cannot start it."""
     import demo
     from clips import ffmpeg
-    from utils.image_io import check_video_output
+    from utils.video_io import check_video_output
     clip = tmp_path / "clip.mp4"
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x72:rate=10:duration=0.6", "-pix_fmt", "yuv420p", str(clip))
     chosen = tmp_path / "bin" / "ffmpeg"

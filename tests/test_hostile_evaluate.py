@@ -16,7 +16,7 @@ from utils.errors import UserError
 def test_evaluate_offers_only_what_it_takes_for_scene_cuts_and_refuses_an_output_that_is_an_input(tmp_path):
     frames = tmp_path / "frames"
     frames.mkdir()
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     for index, path in enumerate(list_frames(shared_path("data", "calendar_lr"))[:5]):
         os.symlink(path, frames / f"{index:04d}.png")
     line = assert_one_error_line(
@@ -391,7 +391,7 @@ def test_hidden_files_of_a_picture_name_are_no_frames(tmp_path, hidden):
 
     import evaluate
     from datasets.sequences import holds_frames
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     results, targets = calendar_folder(tmp_path / "results", 6), calendar_folder(tmp_path / "targets", 6)
     evaluate.main(["--results", results, "--targets", targets, "--output", str(tmp_path / "clean"), "--quick"])
     if hidden.startswith("._"):

@@ -96,7 +96,7 @@ def test_odd_sized_hr_frames_make_a_video_padded_to_even_sides(tmp_path):
     import cv2
 
     import generate
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     hr = tmp_path / "hr"
     hr.mkdir()
     for path in list_frames(shared_path("data", "calendar_lr"))[:3]:
@@ -134,17 +134,17 @@ def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, c
     import errno
 
     import generate
-    from utils import image_io
+    from utils import atomic_files
     folder, mounted = small_disk
     if not mounted:
-        committed, commit = [], image_io.StagedFile.commit
+        committed, commit = [], atomic_files.StagedFile.commit
 
         def commit_until_full(staged):
             if len(committed) == 3:
                 raise OSError(errno.ENOSPC, "No space left on device")
             committed.append(staged.path)
             commit(staged)
-        monkeypatch.setattr(image_io.StagedFile, "commit", commit_until_full)
+        monkeypatch.setattr(atomic_files.StagedFile, "commit", commit_until_full)
     with pytest.raises(SystemExit) as exit_info:
         generate.main([
             "--model", WEIGHTS, "--input-dir-lr",
@@ -516,7 +516,7 @@ def test_a_video_named_like_an_audio_stream_has_no_audio_and_is_written(tmp_path
     and writing the output video failed after every frame (no audio to map)."""
     import generate
     from clips import ffmpeg
-    from utils.image_io import audio_codec
+    from utils.video_probe import audio_codec
     monkeypatch.chdir(tmp_path)
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-pix_fmt", "yuv420p",
            "Stream #0:0: Audio: aac.mp4")
@@ -604,7 +604,7 @@ def test_memory_running_out_while_the_networks_are_built_is_one_line(monkeypatch
 def test_an_input_frame_named_like_a_stale_temporary_is_kept_when_the_output_folder_is_the_input_folder(tmp_path):
     """--output-dir equal to --input-dir-lr, holding a frame named like a temporary of a dead process
     (`.lr_0009.4194305.tmp.png`): the run deleted that input frame, then failed on it. A hidden name is no frame
-    (utils.image_io.is_frame_name): the file is kept, and not super-resolved."""
+    (utils.frame_names.is_frame_name): the file is kept, and not super-resolved."""
     import shutil
 
     import generate
@@ -1345,7 +1345,7 @@ def test_a_song_with_its_album_cover_is_refused_as_no_video(tmp_path):
     """An MP3 with a cover picture (as music players and downloaders save them): OpenCV read the cover as a video of
     one frame announcing 272718 at 90000 fps, and generate.py wrote a video of that frame at 90000 fps beside the
     song, exit code 0, where a sound file without a cover is refused as holding audio only."""
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     cover = ffmpeg_video(tmp_path / "cover.png", frames=1, size="64x64")
     song = tmp_path / "song.mp3"
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=3", "-i", cover, "-map",
@@ -1599,7 +1599,7 @@ def test_a_picture_without_a_number_or_a_copy_among_lr_frames_is_refused_as_in_t
     """A poster without a number among numbered LR frames sorted first and was super-resolved as frame 1, the
     recurrence carrying it into the real first frame's output; a file manager's copy of frame 1 ('lr_0001 - Copy.png',
     or '1.png' beside '0001.png') was super-resolved as a second frame 1; exit code 0 for each. train.py refuses
-    both (utils.image_io.one_frame_a_number)."""
+    both (utils.frame_names.one_frame_a_number)."""
     import shutil
 
     import generate
@@ -1618,7 +1618,7 @@ def test_the_lines_of_a_run_that_succeeds_show_an_escape_sequence_in_a_path_by_i
     audio re-encoded wrote it as it is, to the terminal, which ran it (here: clearing the screen, setting the window's
     title)."""
     import generate
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     video = str(tmp_path / "pc\x1b[2Jm.mkv")  # PCM audio, which an MP4 cannot hold: re-encoded, with a note
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10",
                     "-f", "lavfi", "-i", "sine=duration=1", "-frames:v", "6", "-c:v", "libx264", "-pix_fmt",
@@ -1675,7 +1675,10 @@ def size_in_bytes(line):
 def test_a_frame_of_megabytes_that_does_not_fit_in_memory_is_said_in_its_size(tmp_path, monkeypatch):
     """A frame file of 40 MB (a copy preallocated and never filled) that does not fit under a memory limit: "its 0.0
     GB do not fit in the memory this process may use", a size that does not fit in nothing."""
+    import utils.atomic_files
+    import utils.frame_names
     import utils.image_io
+    import utils.video_probe
 
     class FileTooLarge:
         def __init__(self, path, mode):
@@ -1807,7 +1810,7 @@ def test_a_written_size_not_of_two_sides_is_refused_in_one_line(written_size):
 def test_a_copy_of_an_lr_frame_named_with_an_added_number_is_refused_as_in_training(tmp_path, capsys, copy):
     """A browser's copy 'lr_0003 (1).png' among 'lr_0001.png'..'lr_0008.png': its digits make another number (00031),
     no frame's, so it was super-resolved as frame 31, the last of the output video, exit code 0 (train.py refused it
-    as a copy since the seventeenth pass; utils.image_io.no_copy_of_a_frame now serves every frame folder)."""
+    as a copy since the seventeenth pass; utils.frame_names.no_copy_of_a_frame now serves every frame folder)."""
     import shutil
 
     import generate
@@ -1832,7 +1835,7 @@ def test_a_copy_of_an_lr_frame_named_with_an_added_number_is_refused_as_in_train
 def test_frames_whose_names_hold_a_space_or_a_mark_before_their_number_are_listed_in_order(tmp_path, names):
     """The copy rule reads 'frame 1' then a digit as another number, no copy: such folders are still listed whole,
     in the order of their numbers."""
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     for name in names:
         (tmp_path / name).touch()
     assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names
@@ -1981,7 +1984,7 @@ def test_an_output_name_that_hides_the_frames_is_one_line_before_anything_is_wri
     leaves out, so generate.py called the folder "has no images" and evaluate.py "has no .png frames"."""
     import generate
     from conftest import user_error_line
-    from utils.image_io import is_frame_name
+    from utils.frame_names import is_frame_name
     assert not is_frame_name(".sr_0001.png")
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
                                            str(tmp_path / "out"), "--output-name", ".sr"], capsys)
@@ -2084,7 +2087,7 @@ def test_the_note_of_audio_re_encoded_begins_its_own_line_under_the_progress_bar
     import re
 
     import generate
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     video = str(tmp_path / "clip.mov")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
                     "-f", "lavfi", "-i", "sine=sample_rate=8000", "-frames:v", "6", "-t", "0.6", "-c:v", "libx264",
@@ -2233,14 +2236,14 @@ def test_a_stop_while_the_video_writer_probes_the_audio_leaves_the_error_line_la
     import re
 
     from hostile import run_script
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     video, output = str(tmp_path / "clip.mp4"), str(tmp_path / "sr.mkv")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
                     "-f", "lavfi", "-i", "sine=sample_rate=8000", "-frames:v", "3", "-t", "0.3", "-c:v", "libx264",
                     "-c:a", "aac", video], check=True)
-    script = ("import sys, utils.image_io\n"
+    script = ("import sys, utils.video_probe\n"
               "def stopped(*args, **kwargs):\n    raise KeyboardInterrupt\n"
-              "utils.image_io.first_audio_packet = stopped\n"
+              "utils.video_probe.first_audio_packet = stopped\n"
               "import generate\n"
               f"generate.main(['--model', {WEIGHTS!r}, '--input-video', {video!r}, '--output-video', {output!r}, "
               "'--scene-cuts', 'off'])\n")
@@ -2350,7 +2353,7 @@ def test_generate_of_hr_frames_opens_its_model_once(tmp_path, monkeypatch):
 
     import generate
     from hostile import hdf5_opens
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     hr = tmp_path / "hr"
     hr.mkdir()
     for path in list_frames(FRAMES)[:2]:
@@ -2402,7 +2405,7 @@ def test_the_bar_of_a_video_announcing_more_frames_than_it_holds_ends_full(tmp_p
     import re
 
     import generate
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     video = str(tmp_path / "clip.flv")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
                     "-f", "lavfi", "-i", "sine=sample_rate=8000", "-t", "0.5", "-c:v", "libx264", "-c:a", "aac", video],

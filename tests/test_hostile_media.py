@@ -1,6 +1,6 @@
 """Hostile inputs and conditions for the image, video and scene-cut files every script reads and writes
-(utils/image_io.py, utils/scenes.py). Each ends with one line and exit code 2 (130 for a stop), leaves nothing
-partial and overwrites nothing (docs/testing.md)."""
+(utils/image_io.py, utils/video_io.py, utils/video_probe.py, utils/containers.py, utils/scenes.py). Each ends with one
+line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing (docs/testing.md)."""
 import os
 import re
 import subprocess
@@ -43,14 +43,14 @@ def test_a_cut_just_after_start_is_found(tmp_path):
 
 
 def test_a_raw_h264_stream_without_a_frame_count_is_read_whole(tmp_path):
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     reader = VideoReader(ffmpeg_video(tmp_path / "clip.h264", "-c:v", "libx264", "-f", "h264", frames=12))
     reader.select("2", None)
     assert reader.total_frames == 12 and len(list(reader)) == 10
 
 
 def test_a_picture_renamed_mp4_is_one_line(tmp_path):
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = tmp_path / "photo.mp4"
     path.write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
     with pytest.raises(UserError, match="photo.mp4"):
@@ -58,7 +58,8 @@ def test_a_picture_renamed_mp4_is_one_line(tmp_path):
 
 
 def test_a_video_turned_by_rotation_metadata_turns_its_sample_aspect_ratio_too(tmp_path):
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     plain = ffmpeg_video(tmp_path / "plain.mp4",
                          "-vf",
                          "setsar=2/1",
@@ -97,7 +98,7 @@ def test_an_image_cut_short_is_one_line_and_nothing_from_its_decoder(tmp_path, c
 
 
 def test_an_empty_video_file_is_one_line_and_nothing_from_ffmpeg(tmp_path, capfd):
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     (tmp_path / "empty.mp4").write_bytes(b"")
     capfd.readouterr()
     with pytest.raises(UserError, match="cannot open video"):
@@ -106,7 +107,7 @@ def test_an_empty_video_file_is_one_line_and_nothing_from_ffmpeg(tmp_path, capfd
 
 
 def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_path):
-    from utils.image_io import write_atomically
+    from utils.atomic_files import write_atomically
     (tmp_path / "model_best.h5").mkdir()
     with pytest.raises(UserError, match="a folder of that name is in the way"):
         write_atomically(str(tmp_path / "model_best.h5"), lambda temporary: open(temporary, "w").close())
@@ -118,7 +119,8 @@ def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_p
 def test_an_mp4_cut_by_stream_copy_is_read_whole_not_called_truncated(tmp_path):
     """`ffmpeg -ss T -c copy` writes an edit list that hides frames its count includes: the clip was refused
     as truncated or damaged."""
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     whole = ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=12)
     cut = str(tmp_path / "cut.mp4")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-ss", "0.25", "-i", whole, "-c", "copy", cut],
@@ -138,7 +140,7 @@ def test_a_y4m_video_gets_no_lines_from_the_scene_detector(tmp_path, capfd):
 
 
 def test_a_video_whose_place_became_a_folder_leaves_no_temporary(tmp_path):
-    from utils.image_io import open_video_writer
+    from utils.video_io import open_video_writer
     video = open_video_writer(str(tmp_path / "out.mp4"), 10, 16, 16)
     video.write(np.zeros((16, 16, 3), np.uint8))
     (tmp_path / "out.mp4").mkdir()
@@ -150,7 +152,7 @@ def test_a_video_whose_place_became_a_folder_leaves_no_temporary(tmp_path):
 @pytest.mark.parametrize("kind", ["folder", "link to a folder"])
 def test_a_folder_named_like_a_frame_is_called_a_folder(tmp_path, kind):
     """It was "cannot read image (Is a directory); check its permissions"."""
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     (tmp_path / "0001.png").write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
     if kind == "folder":
         (tmp_path / "0002.png").mkdir()
@@ -205,7 +207,7 @@ def test_a_png_whose_text_chunk_fails_its_checksum_is_still_read(tmp_path):
 
 def test_an_end_past_the_count_an_mpeg_stream_announces_counts_its_frames(tmp_path):
     """--end 8 on such a clip of 8 frames was refused as past its end."""
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     video = ffmpeg_video(tmp_path / "clip.mpg", "-c:v", "mpeg2video", frames=8)
     reader = VideoReader(video)
     assert reader.total_frames < 8
@@ -220,7 +222,7 @@ def test_an_end_past_the_count_an_mpeg_stream_announces_counts_its_frames(tmp_pa
 def test_a_stop_while_ffmpeg_finishes_the_video_leaves_no_temporary_and_no_ffmpeg(tmp_path, monkeypatch):
     """Ctrl-C while the writer waited for ffmpeg to encode the frames it still held (the end of a run) left
     ffmpeg running and its temporary video behind."""
-    from utils.image_io import FfmpegVideoWriter
+    from utils.video_io import FfmpegVideoWriter
     writer = FfmpegVideoWriter(str(tmp_path / "sr.mp4"), 24, 64, 48)
     writer.write(np.zeros((48, 64, 3), np.uint8))
     finish = writer.process.wait
@@ -244,7 +246,7 @@ def test_a_video_that_cannot_be_read_says_so_without_opencv_s_warning(tmp_path):
     capability that lets root read any file, so that the permissions hold."""
     video = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
     os.chmod(video, 0)
-    script = f"from utils.errors import exit_on_user_error\nfrom utils.image_io import VideoReader\n" \
+    script = f"from utils.errors import exit_on_user_error\nfrom utils.video_io import VideoReader\n" \
              f"with exit_on_user_error():\n    VideoReader({video!r})\n"
     completed = run_python_without_root_override(script)
     assert_one_error_line(completed, f"video file '{video}' cannot be read (permission denied)")
@@ -282,7 +284,7 @@ def test_pngs_compressed_as_far_as_deflate_goes_are_read():
 @pytest.mark.parametrize("kind", ["pipe", "device"])
 def test_a_video_given_as_a_pipe_or_device_is_called_so_not_missing(tmp_path, kind):
     """`--input-video` or demo's `--video` a named pipe or /dev/zero: "video file ... does not exist"."""
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = "/dev/zero" if kind == "device" else str(tmp_path / "clip.mp4")
     if kind == "pipe":
         os.mkfifo(path)
@@ -296,7 +298,7 @@ def test_a_silent_clip_whose_name_holds_an_audio_stream_line_has_no_audio(tmp_pa
     """The name ffmpeg echoes may hold a line of its own that reads as an audio stream, or bytes that are not
     UTF-8 around one."""
     from clips import ffmpeg
-    from utils.image_io import audio_codec
+    from utils.video_probe import audio_codec
     monkeypatch.chdir(tmp_path)
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-pix_fmt", "yuv420p", name)
     assert audio_codec(name) is None
@@ -307,7 +309,7 @@ def test_a_silent_clip_whose_name_holds_an_audio_stream_line_has_no_audio(tmp_pa
 
 def test_an_output_name_is_refused_exactly_when_its_temporary_name_can_pass_255_bytes(tmp_path):
     """The temporary name adds '.', '.', '.tmp' and a pid of up to 7 digits (Linux's pid_max is at most 2^22)."""
-    from utils.image_io import check_name_length, temporary_path
+    from utils.atomic_files import check_name_length, temporary_path
     longest = "é" * 119 + ".mp4"  # 242 bytes: 255 with the temporary name's 13
     check_name_length(str(tmp_path / longest), "shorten it")
     with open(temporary_path(str(tmp_path / longest), 4194304), "wb"):
@@ -320,7 +322,7 @@ def test_a_start_time_within_the_last_frame_is_not_called_past_the_end(tmp_path)
     """`--start 0.55s` on a clip of 6 frames at 10 fps (0.6 s): "at or after the end of 'clip.mp4' (6 frames,
     0.60 s)", which 0.55 s is not."""
     from clips import ffmpeg
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
            str(tmp_path / "clip.mp4"))
     with pytest.raises(UserError, match=r"--start 0.55s is after the last frame of .* begins \(6 frames, the last "
@@ -347,7 +349,7 @@ def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):
     """An AV1 video (OpenCV's FFmpeg has no AV1 decoder; FFmpeg's own has): generate.py said "has no frames in
     the chosen range" and demo.py "gave 0 frames", of a clip of 6 frames."""
     from clips import ffmpeg
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-c:v", "libaom-av1", "-cpu-used", "8",
            "-pix_fmt", "yuv420p", str(tmp_path / "clip.mp4"))
     with pytest.raises(UserError, match=r"has no frame OpenCV can decode \(its codec, such as AV1, may be one "
@@ -359,7 +361,7 @@ def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):
 def test_a_folder_named_like_a_stale_temporary_is_left_not_a_traceback(tmp_path, target):
     """A user's folder named like a temporary of a dead process (`.o.999999.tmp.mp4/`) in generate.py's output
     folder or beside its --output-video: IsADirectoryError traceback from os.remove."""
-    from utils.image_io import remove_stale_temporaries
+    from utils.atomic_files import remove_stale_temporaries
     dead = 2 ** 22 + 1  # above Linux's largest process id
     (tmp_path / f".o.{dead}.tmp.mp4").mkdir()
     (tmp_path / f".o.{dead}.tmp.mp4" / "mine.txt").write_text("kept")
@@ -375,7 +377,8 @@ def test_audio_a_mov_or_m4v_cannot_hold_is_re_encoded_not_a_failure_after_every_
     """Opus or FLAC audio copied into .mov, MP3 or E-AC-3 into .m4v (FFmpeg's mov and ipod muxers refuse them,
     its mp4 muxer takes them): "ffmpeg could not write video ...: Nothing was written" after every frame."""
     from clips import ffmpeg
-    from utils.image_io import FfmpegVideoWriter, VideoSource, audio_codec
+    from utils.video_io import FfmpegVideoWriter, VideoSource
+    from utils.video_probe import audio_codec
     source = str(tmp_path / "clip.mkv")
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-f", "lavfi", "-i", "sine=d=0.3",
            "-pix_fmt", "yuv420p", "-c:a", encoder, source)
@@ -392,7 +395,7 @@ def test_start_and_end_times_within_one_frame_s_time_are_not_called_out_of_order
     """`--start 0.45s --end 0.46s` on a 10 fps clip (no frame begins between them): "--end 0.46s is not after
     --start 0.45s", which it is."""
     from clips import ffmpeg
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
            str(tmp_path / "clip.mp4"))
     with pytest.raises(UserError, match=f"no frame of '.*' begins from --start {start} to before --end {end} "
@@ -408,7 +411,7 @@ def test_start_and_end_times_within_one_frame_s_time_are_not_called_out_of_order
 def test_a_file_named_like_a_temporary_of_a_pid_past_a_c_int_is_removed_not_a_traceback(tmp_path, pid):
     """A file named like a stale temporary whose number no pid reaches (`.o.20241205153000.tmp.png`) in
     generate.py's or train.py's output folder: OverflowError traceback from os.kill before any work."""
-    from utils.image_io import remove_stale_temporaries
+    from utils.atomic_files import remove_stale_temporaries
     (tmp_path / f".o.{pid}.tmp.png").write_bytes(b"stale")
     assert remove_stale_temporaries(str(tmp_path)) == [f".o.{pid}.tmp.png"]
 
@@ -419,7 +422,7 @@ def test_a_video_opencv_cannot_even_open_is_called_a_codec_it_lacks_in_one_line(
     then decodes no frame): OpenCV's two "[ERROR...] Could not find decoder" lines beside "unknown format or
     corrupt file"."""
     from clips import ffmpeg
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x72:rate=10:duration=0.3", "-pix_fmt", "yuv420p", "-c:v", encoder,
            str(tmp_path / "clip.mkv"))
     capfd.readouterr()
@@ -435,7 +438,7 @@ def test_audio_of_a_channel_layout_aac_refuses_is_mixed_down_not_a_failure_after
     AAC: FFmpeg's AAC encoder refused the layout, "ffmpeg could not write video ...: Nothing was written" after
     every frame."""
     from clips import ffmpeg, stream_summary
-    from utils.image_io import FfmpegVideoWriter, VideoSource
+    from utils.video_io import FfmpegVideoWriter, VideoSource
     source = str(tmp_path / "clip.mkv")
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-f", "lavfi", "-i",
            f"anullsrc=channel_layout={layout}:d=0.3", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", source)
@@ -451,7 +454,7 @@ def test_audio_of_a_channel_layout_aac_refuses_is_mixed_down_not_a_failure_after
 def test_a_video_filling_the_disk_is_said_as_a_full_disk_and_left_nowhere(small_disk):
     """ffmpeg's own words in the line, with its pointer: "ffmpeg could not write video '...': [out#0/mp4 @
     0x55c8984f2080] Error closing file: No space left on device"."""
-    from utils.image_io import FfmpegVideoWriter
+    from utils.video_io import FfmpegVideoWriter
     folder, mounted = small_disk
     if not mounted:
         pytest.skip("needs a tmpfs of its own (root)")
@@ -468,7 +471,7 @@ def test_a_file_of_audio_only_is_called_so(tmp_path):
     """An .mp4 holding only a sound track: "cannot open video: unknown format or corrupt file", of a sound file that
     plays."""
     from clips import ffmpeg
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     ffmpeg("-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac", str(tmp_path / "sound.mp4"))
     with pytest.raises(UserError, match=r"^'.*sound.mp4' holds audio only, no video stream; pass a video file$"):
         VideoReader(str(tmp_path / "sound.mp4"))
@@ -491,7 +494,7 @@ def test_a_file_of_subtitles_only_is_called_so(tmp_path):
     """A Matroska file holding only subtitles (or sound and subtitles): "cannot open video: unknown format or corrupt
     file", of a file that FFmpeg reads; the ninth pass's fix named sound alone."""
     from clips import ffmpeg
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     (tmp_path / "words.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhello\n")
     ffmpeg("-f", "lavfi", "-i", "sine=d=0.5", "-i", str(tmp_path / "words.srt"), "-map", "0", "-map", "1",
            "-c:a", "aac", "-c:s", "srt", str(tmp_path / "talk.mkv"))
@@ -514,7 +517,8 @@ def test_a_staged_file_whose_folder_changed_before_its_rename_is_one_line(tmp_pa
     capability that lets root write anywhere, so that the permissions hold."""
     folder = tmp_path / "out"
     folder.mkdir()
-    script = ("import os, shutil\nfrom utils.errors import exit_on_user_error\nfrom utils.image_io import StagedFile\n"
+    script = ("import os, shutil\nfrom utils.errors import exit_on_user_error\n"
+              "from utils.atomic_files import StagedFile\n"
               f"with exit_on_user_error():\n    staged = StagedFile({str(folder / 'o.mp4')!r})\n"
               f"    open(staged.temporary, 'wb').close()\n    {change.format(folder=str(folder))}\n"
               "    staged.commit()\n")
@@ -546,14 +550,14 @@ def test_a_disk_out_of_inodes_is_not_called_out_of_space(tmp_path, monkeypatch):
     import errno
 
     from hostile import disk_out_of_inodes
-    from utils import image_io
-    from utils.image_io import write_bytes
+    from utils import atomic_files
+    from utils.atomic_files import write_bytes
     folder = tmp_path / "disk"
     with disk_out_of_inodes(folder, monkeypatch) as mounted:
         if not mounted:
             def no_inode_left(path, *args, **kwargs):
                 raise OSError(errno.ENOSPC, "No space left on device", path)
-            monkeypatch.setattr(image_io, "open", no_inode_left, raising=False)  # the builtin, for write_bytes
+            monkeypatch.setattr(atomic_files, "open", no_inode_left, raising=False)  # the builtin, for write_bytes
         with pytest.raises(UserError, match=r"^no room for another file on the disk of '.*frame.png': its inodes .* "
                                             r"are used up, though bytes are free; delete files"):
             write_bytes(str(folder / "frame.png"), b"pixels")
@@ -574,7 +578,7 @@ def test_a_file_named_like_a_temporary_with_a_pid_no_run_writes_is_kept(tmp_path
     """Beside a killed run's temporary of the output, a user's files of its form with a pid written as no process
     writes one (a leading zero, Arabic-Indic digits): deleted as stale temporaries (the converter's, generate.py's
     and evaluate.py's clean-up), though temporary_path never writes such a name."""
-    from utils.image_io import remove_stale_temporaries
+    from utils.atomic_files import remove_stale_temporaries
     dead = 2 ** 22 + 1  # above Linux's largest process id
     names = [f".w.{dead}.tmp.h5", ".w.0123.tmp.h5", ".w.\u0661\u0662\u0663.tmp.h5"]
     for name in names:
@@ -588,7 +592,7 @@ def test_a_file_named_like_a_temporary_with_a_pid_no_run_writes_is_kept(tmp_path
 def test_a_killed_runs_temporary_of_an_output_named_with_a_newline_is_removed(tmp_path):
     """generate.py names its frames after the input's, which may hold a newline: the temporary a run killed while
     writing one left was never removed (the pattern's '.' took no newline), beside the files of names without."""
-    from utils.image_io import remove_stale_temporaries, temporary_path
+    from utils.atomic_files import remove_stale_temporaries, temporary_path
     dead = 2 ** 22 + 1  # above Linux's largest process id
     outputs = ["frame\n1.png", "\n.png", "frame 2.png"]
     temporaries = sorted(os.path.basename(temporary_path(str(tmp_path / name), dead)) for name in outputs)
@@ -630,16 +634,16 @@ def test_scene_detection_of_a_video_whose_name_is_not_utf8_is_one_line(tmp_path)
 def test_an_output_video_whose_name_is_not_utf8_is_refused_before_any_frame_by_its_own_name(tmp_path, monkeypatch):
     """Without imageio-ffmpeg OpenCV writes --output-video: a name that is not UTF-8 was refused only at the first
     frame, by its temporary's name ('.w\\udcff.1184.tmp.mp4', never given) and as a video OpenCV 'cannot open'."""
-    from utils import image_io
-    monkeypatch.setattr(image_io, "ffmpeg_executable", lambda: None)
+    from utils import video_io
+    monkeypatch.setattr(video_io, "ffmpeg_executable", lambda: None)
     named = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"sr\xff.mp4"))
-    for attempt in (lambda: image_io.check_video_output(named), lambda: image_io.VideoWriter(named, 10.0, 32, 24)):
+    for attempt in (lambda: video_io.check_video_output(named), lambda: video_io.VideoWriter(named, 10.0, 32, 24)):
         with pytest.raises(UserError) as raised:
             attempt()
         assert str(raised.value).startswith(f"--output-video '{named}': its path is not UTF-8 text")
         assert "cannot write" in str(raised.value) and ".tmp." not in str(raised.value)
     assert os.listdir(tmp_path) == []
-    image_io.check_video_output(str(tmp_path / "sr é 動画 👨\u200d👩\u200d👧.mp4"))  # UTF-8 names of any kind are taken
+    video_io.check_video_output(str(tmp_path / "sr é 動画 👨\u200d👩\u200d👧.mp4"))  # UTF-8 names of any kind are taken
 
 
 # Thirteenth pass, third look at the thirteenth pass's half A fixes
@@ -648,21 +652,21 @@ def test_a_relative_utf8_video_name_in_a_working_folder_that_is_not_utf8_is_writ
     """OpenCV's video IO was given the absolute path, not UTF-8 there: 'in.mp4' and --output-video 'x:1.mp4' (no
     imageio-ffmpeg) were refused, "rename it" and "choose a UTF-8 name", though the names given were UTF-8."""
     import numpy as np
-    from utils import image_io
+    from utils import video_io, video_probe
     here = os.path.join(os.fsencode(tmp_path), b"c\xff")
     os.mkdir(here)
     monkeypatch.chdir(here)
-    assert image_io.opencv_path("x:1.mp4") == os.path.join(os.curdir, "x:1.mp4")
-    monkeypatch.setattr(image_io, "ffmpeg_executable", lambda: None)
-    image_io.check_video_output("x:1.mp4")
-    writer = image_io.VideoWriter("x:1.mp4", 10.0, 32, 24)
+    assert video_probe.opencv_path("x:1.mp4") == os.path.join(os.curdir, "x:1.mp4")
+    monkeypatch.setattr(video_io, "ffmpeg_executable", lambda: None)
+    video_io.check_video_output("x:1.mp4")
+    writer = video_io.VideoWriter("x:1.mp4", 10.0, 32, 24)
     for _ in range(3):
         writer.write(np.full((24, 32, 3), 128, np.uint8))
     writer.close()
     assert sorted(os.listdir(".")) == ["x:1.mp4"]
-    assert image_io.VideoReader("x:1.mp4").capture.isOpened()
+    assert video_io.VideoReader("x:1.mp4").capture.isOpened()
     with pytest.raises(UserError, match="its path is not UTF-8 text"):  # a name of its own that is not: refused
-        image_io.opencv_path(os.fsdecode(b"y\xff.mp4"))
+        video_probe.opencv_path(os.fsdecode(b"y\xff.mp4"))
 
 
 # Fourteenth pass, second look at generate.py, evaluate.py, demo.py and the web app
@@ -673,7 +677,7 @@ def test_a_video_of_pictures_is_read_as_a_video(tmp_path, name, muxer):
     """An animated PNG and a Motion JPEG stream (a camera's .mjpeg) begin as a PNG or a JPEG: both were refused as
     "a picture (PNG or JPEG), not a video; put it in a folder", which would have given their first frame alone,
     though OpenCV reads every frame."""
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     video = ffmpeg_video(tmp_path / name, "-f", muxer, frames=7, size="32x24")
     frames = list(VideoReader(video))
     assert len(frames) == 7 and not np.array_equal(frames[0], frames[-1])
@@ -681,7 +685,7 @@ def test_a_video_of_pictures_is_read_as_a_video(tmp_path, name, muxer):
 
 @pytest.mark.parametrize("name", ["still.png", "still.jpg"])
 def test_a_picture_of_one_frame_is_still_refused_as_a_picture(tmp_path, name):
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     picture = ffmpeg_video(tmp_path / name, "-update", "1", frames=1, size="32x24")
     os.rename(picture, tmp_path / "still.mp4")
     with pytest.raises(UserError, match=r"is a picture \(PNG or JPEG\), not a video"):
@@ -695,7 +699,7 @@ def test_a_motion_jpeg_stream_of_camera_pictures_is_read_as_a_video(tmp_path):
     reader takes them): the first scan and end markers found were the thumbnail's, inside its first segment, so the
     stream was refused as "a picture (PNG or JPEG), not a video", though OpenCV reads every frame."""
     import cv2
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     pictures = []
     for index in range(4):
         frame = np.zeros((24, 32, 3), np.uint8)
@@ -714,7 +718,8 @@ def test_a_full_disk_behind_a_link_and_dot_dot_is_told_as_a_full_disk(tmp_path, 
     """A video written to lnk/../clip.mp4 goes into the folder above lnk's target, on a full disk; whether ffmpeg's
     failure (no errno) was a full disk was asked of the disk os.path.abspath reads the path on (the working folder's),
     and the line was ffmpeg's words, not "no space left"."""
-    from utils.image_io import disk_full, no_space
+    from utils.atomic_files import disk_full
+    from utils.paths import no_space
     full = tmp_path / "full"
     full.mkdir()
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(full)],
@@ -743,7 +748,8 @@ def test_a_sound_file_with_a_cover_picture_is_refused_as_holding_no_video(tmp_pa
     picture as a video of one frame at 90,000 frames a second, so generate.py super-resolved the cover and wrote an
     MP4 of it at that rate, exit code 0, where the same file without its cover is refused as audio only."""
     import cv2
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     cover, sound = tmp_path / "cover.png", tmp_path / f"song{extension}"
     cv2.imwrite(str(cover), np.full((24, 32, 3), 128, np.uint8))
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", "-i", str(cover),
@@ -759,7 +765,7 @@ def test_ffmpeg_ended_while_the_last_frames_wait_in_its_pipe_is_one_line_naming_
     """ffmpeg killed (by another program, or by the system out of memory) while the last frames still sat in the
     pipe's buffer: closing the pipe raised BrokenPipeError, a traceback and exit code 1 from generate.py; killed
     while frames were written, the line said "no message"."""
-    from utils.image_io import FfmpegVideoWriter
+    from utils.video_io import FfmpegVideoWriter
     writer = FfmpegVideoWriter(str(tmp_path / "clip.mp4"), 10, 4, 4)
     writer.write(np.zeros((4, 4, 3), np.uint8))  # 48 bytes: held in the pipe's buffer
     writer.process.kill()
@@ -776,7 +782,8 @@ def test_a_video_whose_words_read_like_a_stream_line_is_one_video(tmp_path, wher
     """The file's own words (a comment, a track's title) are printed among FFmpeg's stream lines, indented under
     a "key : value"; one reading 'Stream #0:1: Video: h264, 64x48' was taken for a second video stream, and a
     video of one stream was refused as holding two."""
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
     worded = tmp_path / "worded.mkv"
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-c", "copy", where,
@@ -788,7 +795,8 @@ def test_an_mpeg_ts_whose_video_stream_two_programs_share_is_one_video(tmp_path)
     """A transport stream whose programs share a stream (as a broadcast's services may): FFmpeg lists the stream
     under each program, and its video was refused as two video streams, advising to save a second that is not
     there."""
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
     shared = tmp_path / "shared.ts"
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-c", "copy", "-program", "title=A:st=0",
@@ -800,7 +808,8 @@ def test_a_video_beside_a_track_of_a_codec_ffmpeg_does_not_know_is_one_video(tmp
     """A camera's MP4 may hold, beside its video, a track of a format of its maker's that FFmpeg names 'none' (no
     decoder, here an H.264 track relabelled): nothing can read it, yet the video was refused as one of two, with
     advice to save that track alone."""
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
     other = ffmpeg_video(tmp_path / "other.mp4", "-pix_fmt", "yuv420p", frames=3, size="32x32")
     both = tmp_path / "both.mp4"
@@ -815,7 +824,7 @@ def test_a_video_beside_a_track_of_a_codec_ffmpeg_does_not_know_is_one_video(tmp
 def test_a_video_of_a_codec_ffmpeg_does_not_know_is_not_said_to_hold_no_video(tmp_path):
     """An MP4 whose only video track is of a codec FFmpeg does not know (here an H.264 track relabelled): OpenCV
     cannot open it, and the line said "holds video only, no video stream", of a file that holds one."""
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
     data = open(clip, "rb").read()
     entry = data.rindex(b"avc1")  # the sample entry of its track
@@ -830,7 +839,8 @@ def test_a_video_cut_short_before_its_first_whole_frame_is_said_truncated_not_of
     decodes, and the line blamed a codec "such as AV1" OpenCV may lack, advising to convert it to H.264 with
     ffmpeg, which decodes nothing of it either."""
     from hostile import video_cut_before_its_first_frame
-    from utils.image_io import VideoReader, decodes_a_frame
+    from utils.video_io import VideoReader
+    from utils.video_probe import decodes_a_frame
     cut = video_cut_before_its_first_frame(tmp_path)
     assert not decodes_a_frame(cut)
     with pytest.raises(UserError, match=r"ended before its first frame .*: it is truncated or damaged") as raised:
@@ -846,7 +856,7 @@ def test_a_part_past_the_frames_an_edit_list_holds_is_refused_not_cut_short(tmp_
     """An MP4 trimmed by stream copy holds 25 frames and announces 40 (its edit list hides 15): `--end 30` was taken
     as its last frame, 25 frames written and exit code 0, fewer than asked without a word."""
     from hostile import video_of_an_edit_list
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     cut = video_of_an_edit_list(tmp_path)
     held = decoded_count(cut)
     assert held < 30 < VideoReader(cut).total_frames
@@ -856,7 +866,7 @@ def test_a_part_past_the_frames_an_edit_list_holds_is_refused_not_cut_short(tmp_
 
 def test_a_part_within_the_frames_an_edit_list_holds_is_read_whole(tmp_path):
     from hostile import video_of_an_edit_list
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     cut = video_of_an_edit_list(tmp_path)
     held = decoded_count(cut)
     reader = VideoReader(cut)
@@ -867,7 +877,8 @@ def test_a_part_within_the_frames_an_edit_list_holds_is_read_whole(tmp_path):
 def test_an_animated_webp_opencv_cannot_decode_gets_the_conversion_ffmpeg_can_do(tmp_path):
     """An animated WebP, which the FFmpeg beside us decodes and OpenCV's does not: the line said only "pass another
     video", where converting it to H.264 with that FFmpeg gives a video generate.py reads."""
-    from utils.image_io import VideoReader, decodes_a_frame
+    from utils.video_io import VideoReader
+    from utils.video_probe import decodes_a_frame
     clip = ffmpeg_video(tmp_path / "clip.webp", "-c:v", "libwebp_anim", "-loop", "0", frames=5)
     assert decodes_a_frame(clip)
     with pytest.raises(UserError, match=r"^video '.*clip.webp' has no frame OpenCV can decode .*convert it to H.264"):
@@ -878,8 +889,8 @@ def test_a_cut_past_the_count_a_program_stream_estimates_but_within_its_frames_i
     """A cuts file of a cut at frame 28 of an MPEG program stream of 30 frames, which announces 26: refused as
     "outside the frames 1..25" of a video that holds it."""
     from hostile import mpeg_program_stream
-    from utils.image_io import VideoReader
     from utils.scenes import read_cuts_file
+    from utils.video_io import VideoReader
     clip = mpeg_program_stream(tmp_path)
     reader = VideoReader(clip)
     assert reader.total_frames <= 28 < decoded_count(clip)
@@ -889,8 +900,8 @@ def test_a_cut_past_the_count_a_program_stream_estimates_but_within_its_frames_i
 
 def test_a_cut_past_the_frames_a_program_stream_holds_is_refused_with_their_count(tmp_path):
     from hostile import mpeg_program_stream
-    from utils.image_io import VideoReader
     from utils.scenes import read_cuts_file
+    from utils.video_io import VideoReader
     clip = mpeg_program_stream(tmp_path)
     reader = VideoReader(clip)
     (tmp_path / "cuts.txt").write_text(f"{decoded_count(clip)}\n")
@@ -906,7 +917,7 @@ def test_a_part_far_past_an_estimated_count_is_not_said_to_be_past_the_frames_he
     the video to its end, and the line said "past the end of 'clip.mpg' (26 frames, 1.04 s)", a count a user takes
     for the frames held (an --end 26 then leaves 4 frames out)."""
     from hostile import mpeg_program_stream
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     clip = mpeg_program_stream(tmp_path)
     reader = VideoReader(clip)
     with pytest.raises(UserError, match=rf"\({reader.total_frames} frames, [0-9.]+ s, as it announces\)") as error:
@@ -917,8 +928,8 @@ def test_a_part_far_past_an_estimated_count_is_not_said_to_be_past_the_frames_he
 def test_a_cut_far_past_an_estimated_count_is_not_said_to_be_outside_the_frames_held(tmp_path):
     """The same for a cuts file's cut: "frame 100 is outside the frames 1..25" of a video of 30 frames."""
     from hostile import mpeg_program_stream
-    from utils.image_io import VideoReader
     from utils.scenes import read_cuts_file
+    from utils.video_io import VideoReader
     clip = mpeg_program_stream(tmp_path)
     reader = VideoReader(clip)
     (tmp_path / "cuts.txt").write_text("100\n")
@@ -932,7 +943,7 @@ def test_a_cut_far_past_an_estimated_count_is_not_said_to_be_outside_the_frames_
 def test_a_time_of_sixty_seconds_or_minutes_after_a_colon_is_refused_as_ffmpeg_refuses_it(tmp_path, position):
     """--start 1:75 (a typo of 1:57?) was read as 2:15 and that part of a 150 s video super-resolved, exit code 0,
     where FFmpeg refuses such a time ("Invalid duration"). 75:00, without hours, is still 75 minutes."""
-    from utils.image_io import VideoReader, parse_position
+    from utils.video_io import VideoReader, parse_position
     clip = ffmpeg_video(tmp_path / "long.mp4", frames=1500, size="16x16")
     with pytest.raises(UserError, match=rf"^--start '{position}' is neither a frame number .* below 60\)$"):
         VideoReader(clip).select(position, None)
@@ -946,7 +957,7 @@ def test_a_time_of_sixty_seconds_or_minutes_after_a_colon_is_refused_as_ffmpeg_r
 def test_a_time_ffmpeg_takes_is_taken(tmp_path, position, seconds):
     """'.5s' was refused where '0.5s' and FFmpeg's '.5' are taken; '1:59.99999999999999999' was refused as seconds of
     60 or more, its float being 60.0: seconds are below 60 as written (1:59.99999999999999999 so too)."""
-    from utils.image_io import VideoReader, parse_position
+    from utils.video_io import VideoReader, parse_position
     assert parse_position(position) == ("time", seconds)
     reader = VideoReader(ffmpeg_video(tmp_path / "clip.mp4", frames=700, size="16x16"))
     reader.select("0", position)
@@ -961,7 +972,7 @@ def test_a_picture_named_otherwise_among_frames_numbered_by_twos_is_no_frame_lef
     whose number falls between two of theirs: it was refused as a frame left out ("is a picture among the frames of
     its sequence"); a picture named as the frames ('0002.webp') still is."""
     import cv2
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     for name in [*frames, picture]:
         cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))
     assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == frames
@@ -993,7 +1004,7 @@ def test_audio_matroska_cannot_hold_is_re_encoded_into_an_mkv(tmp_path):
     was said to take every codec, and ffmpeg failed once every frame was super-resolved, "Nothing was written into
     output file" (it has no Matroska tag for that codec). Audio it takes is still copied."""
     import generate
-    from utils.image_io import ffmpeg_executable, media_streams
+    from utils.video_probe import ffmpeg_executable, media_streams
     for codec in ("adpcm_ima_qt", "pcm_s16le"):
         video = str(tmp_path / f"{codec}.mov")
         subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i",
@@ -1013,7 +1024,7 @@ def test_the_audio_of_an_avi_whose_seek_fails_near_its_start_is_kept(tmp_path, c
     was re-encoded, for PCM): ffmpeg was told to seek the audio's file to the part's start, even 0, and that seek
     fails near an AVI's start ("could not seek to position"), leaving its audio at its end."""
     import generate
-    from utils.image_io import ffmpeg_executable, media_streams
+    from utils.video_probe import ffmpeg_executable, media_streams
     video = str(tmp_path / "clip.avi")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=30",
                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-frames:v", "8", "-t", "0.27",
@@ -1052,7 +1063,8 @@ def test_the_copied_audio_of_a_part_starts_with_its_video(tmp_path, extension):
     from fractions import Fraction
 
     from hostile import stream_span
-    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    from utils.video_io import FfmpegVideoWriter, VideoSource
+    from utils.video_probe import ffmpeg_executable
     video = str(tmp_path / "clip.mp4")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "4", "-g", "30", "-c:v",
@@ -1142,7 +1154,7 @@ def test_the_aac_of_an_mpeg_ts_is_copied_into_an_mkv(tmp_path):
     sample rate comes with the first packet, after the header it cannot go back to): a broadcast recording's AAC was
     re-encoded for an .mkv, "note: ... is aac, which .mkv cannot hold", where FFmpeg writes it into the file as it is.
     Matroska refusing a codec (QuickTime's IMA ADPCM) is still found."""
-    from utils.image_io import ffmpeg_executable, matroska_takes_audio
+    from utils.video_probe import ffmpeg_executable, matroska_takes_audio
     ffmpeg = ffmpeg_executable()
     recording, camera = str(tmp_path / "recording.ts"), str(tmp_path / "camera.mov")
     for path, codec in ((recording, "aac"), (camera, "adpcm_ima_qt")):
@@ -1186,7 +1198,7 @@ def test_counts_of_one_in_the_demo_s_evaluate_s_and_the_video_reader_s_lines_are
     import demo
     import evaluate
     from hostile import intra_video_cut_short
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     one = ffmpeg_video(tmp_path / "one.mp4", frames=1, size="64x64")
     with pytest.raises(UserError, match=r"gave 1 frame; the demo needs at least 5$"):
         demo.read_frames(one, 5, None)
@@ -1210,7 +1222,8 @@ def test_a_video_whose_display_matrix_mirrors_it_is_read_as_players_show_it(tmp_
     """A video mirrored by its display matrix (QuickTime Player's Flip Horizontal writes one, the pixels unchanged):
     OpenCV turned it by the matrix's rotation alone, and the frames were read mirrored (and turned 180 degrees where
     flipped alone) from what players and FFmpeg show, the video super-resolved so, exit code 0."""
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     plain, mirrored = str(tmp_path / "plain.mp4"), str(tmp_path / "mirrored.mov")
     ffmpeg_video(plain, "-c:v", "libx264", "-pix_fmt", "yuv444p", frames=1, size="32x24")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", *matrix, "-i", plain, "-c", "copy", mirrored],
@@ -1225,7 +1238,7 @@ def test_a_video_whose_display_matrix_mirrors_it_is_read_as_players_show_it(tmp_
 def test_a_frame_number_of_many_leading_zeros_is_that_frame():
     """--start 0000000000000000003 (19 digits, the number read from a long zero-padded name) was "at or after the end"
     of a video of 12 frames: a number of more than 18 digits was taken as past any end, its zeros counted."""
-    from utils.image_io import parse_position
+    from utils.video_io import parse_position
     assert parse_position("0" * 18 + "3") == ("frame", 3)
     assert parse_position("0" * 400) == ("frame", 0)
     assert parse_position("1" + "0" * 18)[1] == float("inf")
@@ -1240,7 +1253,8 @@ def test_a_frame_of_a_format_opencv_does_not_decode_under_a_frame_s_name_is_name
 
     from PIL import Image
 
-    from utils.image_io import ffmpeg_executable, read_bgr_uint8
+    from utils.image_io import read_bgr_uint8
+    from utils.video_probe import ffmpeg_executable
     picture = Image.fromarray(np.full((8, 8, 3), 90, np.uint8))
     saved = {}
     for kind in ("GIF", "WEBP"):
@@ -1266,7 +1280,7 @@ def test_the_audio_of_a_video_that_begins_after_its_sound_stays_in_step(tmp_path
     the output video begins with that frame, and the audio was copied from the file's start, half a second late (a
     click at 2.0 s, with the frame of 2.0 s, came 0.5 s after that frame in the output), exit code 0."""
     from hostile import click_after_writing
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     ffmpeg, source, output = ffmpeg_executable(), str(tmp_path / "late.mp4"), str(tmp_path / f"sr{extension}")
     subprocess.run([ffmpeg, "-v", "error", "-itsoffset", "0.5", "-f", "lavfi", "-i",
                     "testsrc=size=32x24:rate=10:duration=3", "-f", "lavfi", "-i",
@@ -1281,7 +1295,8 @@ def test_the_audio_of_a_video_that_begins_after_its_sound_stays_in_step(tmp_path
 def test_a_re_encoded_audio_that_ends_before_the_part_is_said_to_give_no_track(tmp_path, capsys):
     """A PCM source's part after its audio's end, to .mp4: the note said the audio "is re-encoded to AAC", and the
     output had no audio track at all, without a word."""
-    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable, media_streams
+    from utils.video_io import FfmpegVideoWriter, VideoSource
+    from utils.video_probe import ffmpeg_executable, media_streams
     source, output = str(tmp_path / "pcm.mkv"), str(tmp_path / "sr.mp4")
     subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10:duration=3",
                     "-f", "lavfi", "-i", "sine=duration=1", "-c:v", "libx264", "-c:a", "pcm_s16le", source], check=True)
@@ -1342,7 +1357,7 @@ def test_the_audio_of_an_mpeg_ts_whose_video_begins_after_its_sound_stays_in_ste
     broadcast's timestamps from 5 s): video_lead read 0, FFmpeg's output of the frame alone beginning at it, and the
     audio was put 0.128 s late (a click with the frame of 1.5 s came at 1.628 s), exit code 0."""
     from hostile import click_after_writing
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     ffmpeg, source, output = ffmpeg_executable(), str(tmp_path / "broadcast.ts"), str(tmp_path / "sr.mkv")
     subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3", "-f", "lavfi",
                     "-i", "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=8000:d=3", "-c:v", "libx264", "-c:a", "aac",
@@ -1375,7 +1390,8 @@ def test_a_video_whose_frame_size_changes_is_refused_before_it_is_read(tmp_path)
     later frames squeezed to 32x24, exit code 0, and failed on the MPEG-TS's with a cv2.error traceback (the scene
     detector's, or the frames' own with --scene-cuts off), even for --end 3, before the change."""
     from hostile import video_of_two_sizes
-    from utils.image_io import VideoReader, ffmpeg_executable, read_video_frames
+    from utils.video_io import VideoReader, read_video_frames
+    from utils.video_probe import ffmpeg_executable
     path, broadcast = video_of_two_sizes(tmp_path / "joined.mp4"), str(tmp_path / "joined.ts")
     subprocess.run([ffmpeg_executable(), "-v", "error", "-i", path, "-c", "copy", broadcast], check=True)
     said = (r"changes its frame size part-way: its first 4 frames are 32x24, then 48x32, which OpenCV reads squeezed "
@@ -1395,7 +1411,7 @@ def test_the_flac_of_a_part_stays_in_step_in_an_mp4(tmp_path):
     FFmpeg read the packets before the start, which the edit list was to hide, as if they were not there, and the
     click beside the frame of 1.0 s of a part from 0.5 s came at 0.671 s, exit code 0."""
     from hostile import click_after_writing
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     source = str(tmp_path / "flac.mkv")
     subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3",
                     "-f", "lavfi", "-i", "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=48000:d=3", "-c:v", "libx264",
@@ -1406,7 +1422,8 @@ def test_the_flac_of_a_part_stays_in_step_in_an_mp4(tmp_path):
 def test_the_audio_a_player_plays_is_the_one_copied(tmp_path):
     """An MKV of two audio tracks, the first silent and not flagged default, the second (a tone) the default one
     players play: the first was copied into the output video, silent, exit code 0."""
-    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    from utils.video_io import FfmpegVideoWriter, VideoSource
+    from utils.video_probe import ffmpeg_executable
     source, output = str(tmp_path / "two.mkv"), str(tmp_path / "sr.mp4")
     subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10:duration=1",
                     "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-f", "lavfi", "-i", "sine=r=8000:d=1", "-map", "0",
@@ -1428,7 +1445,7 @@ def test_the_lead_of_a_video_is_read_to_the_millisecond(tmp_path, lead):
     at 1.4 s; and it read a lead in whole frames (an MKV's video copied 0.15 s after its sound, at 10 fps, as 0.2 s):
     the audio out of step by up to half a frame, exit code 0."""
     from hostile import click_after_writing
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     ffmpeg, source = ffmpeg_executable(), str(tmp_path / ("clip.avi" if lead is None else "clip.mkv"))
     video = ["-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3"]
     if lead is not None:  # copied, the video keeps the MKV's millisecond times (an encoder's are whole frames)
@@ -1447,7 +1464,7 @@ def test_a_video_of_two_sizes_is_refused_when_its_first_frame_is_read_before_the
     check): an MKV of 32x24 frames, then 48x32 ones, failed there with OpenCV's cv2.error traceback
     ("_step >= minstep"), where generate.py refuses the video in one line."""
     from hostile import video_of_two_sizes
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     with pytest.raises(UserError, match=r"changes its frame size part-way: its first 4 frames are 32x24, then 48x32"):
         next(iter(VideoReader(video_of_two_sizes(tmp_path / "joined.mkv"))))
 
@@ -1457,7 +1474,8 @@ def test_the_size_change_of_a_variable_rate_video_is_said_at_its_frame_and_time(
     frame (0.307 s): FFmpeg gave the frames at the average rate's times, left out those close together, and the line
     said "its first 3 frames ..." and to cut it at 0.4 s, after the change. Now each frame at its own time."""
     from hostile import video_of_two_sizes
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     joined, path = video_of_two_sizes(tmp_path / "joined.mkv"), str(tmp_path / "variable.mkv")
     subprocess.run([ffmpeg_executable(), "-v", "error", "-i", joined, "-c", "copy", "-bsf:v",
                     r"setts=ts=if(lt(N\,3)\,N*100\,300+(N-3)*7)", path], check=True)
@@ -1472,7 +1490,7 @@ def test_a_video_whose_pixel_format_changes_is_refused(tmp_path, then):
     first ones' format, their planes misread (a mean error of 109 and 121 of 255), exit code 0; the size check did not
     see it (FFmpeg converted every frame to the format its output was opened with)."""
     from hostile import video_of_two_sizes
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = video_of_two_sizes(tmp_path / "joined.mkv", then="32x24", formats=("yuv420p", then))
     with pytest.raises(UserError, match=rf"changes its pixel format part-way: its first 4 frames are yuv420p, then "
                                         rf"{then}, which OpenCV reads as yuv420p, their colours wrong; save each "
@@ -1485,7 +1503,7 @@ def test_the_split_a_size_change_s_line_advises_is_timed_from_the_file_s_start(t
     stores no presentation times), and the line's "-t 0.4" and "-ss 0.4", timed from that frame, not from the file's
     start as ffmpeg counts them, cut after the second frame: its REST.mkv changed its size again."""
     from hostile import video_of_two_sizes
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     with pytest.raises(UserError, match=r"first 4 frames .* \(e.g. ffmpeg -i IN -t 0.6 FIRST.mkv and ffmpeg -ss 0.6 "):
         VideoReader(video_of_two_sizes(tmp_path / "joined.avi", b_frames=2)).select()
 
@@ -1500,8 +1518,8 @@ def test_a_cut_is_numbered_by_its_frame_not_by_its_time(tmp_path, kind):
     progress bar counted 65501 frames first ("0/65501"), then "2/2"."""
     from PIL import Image
 
-    from utils.image_io import ffmpeg_executable
     from utils.scenes import detect_cuts
+    from utils.video_probe import ffmpeg_executable
     if kind == "gif-of-655-s-frames":
         path, frames = str(tmp_path / "slides.gif"), [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
         frames[0].save(path, save_all=True, append_images=frames[1:], duration=655000, loop=0)
@@ -1522,7 +1540,7 @@ def test_a_video_whose_first_video_stream_is_its_cover_is_refused(tmp_path):
     OpenCV reads the first video stream, and the cover was super-resolved as a video of one 64x64 frame at 90000 fps,
     exit code 0."""
     from hostile import video_after_its_cover
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     with pytest.raises(UserError, match=r"holds a cover picture \(64x64\) before its video stream, which OpenCV would "
                                         r"read in the video's place; save the file without it \(e.g. ffmpeg -i IN -map "
                                         r"0 -map -0:v:0 -c copy OUT.mp4\)"):
@@ -1534,13 +1552,13 @@ def test_the_size_check_of_a_video_of_one_size_decodes_its_key_frames_alone(tmp_
     """VideoReader.refuse_a_size_change decoded every frame once more before the first was read: 8 s for 10 minutes of
     480x270 H.264 (48 s an hour) before the first output. Of H.264, whose size and format change only at a key frame,
     its key frames are decoded (the Matroska demuxer reads every packet: decoded by -skip_frame nokey), 2 of its 60."""
-    from utils import image_io
+    from utils import video_probe
     shown = []
-    counted = image_io.first_size_change
-    monkeypatch.setattr(image_io, "first_size_change", lambda lines, frames=None: counted(
-        (image_io.SHOWN_FRAME.search(line) and shown.append(line) or line for line in lines), frames))
+    counted = video_probe.first_size_change
+    monkeypatch.setattr(video_probe, "first_size_change", lambda lines, frames=None: counted(
+        (video_probe.SHOWN_FRAME.search(line) and shown.append(line) or line for line in lines), frames))
     path = ffmpeg_video(tmp_path / f"clip{extension}", "-c:v", "libx264", "-g", "30", frames=60, size="32x24")
-    assert image_io.size_change(path) is None and len(shown) == 2
+    assert video_probe.size_change(path) is None and len(shown) == 2
 
 
 def test_a_video_whose_colour_range_changes_is_refused(tmp_path):
@@ -1548,7 +1566,7 @@ def test_a_video_whose_colour_range_changes_is_refused(tmp_path):
     ones' range, their levels misread (a mean error of 4 of 255 against FFmpeg's decode of them), exit code 0; the
     check took yuvj420p for yuv420p, and FFmpeg gives such frames as yuv420p of color_range pc too."""
     from hostile import video_of_two_sizes
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = video_of_two_sizes(tmp_path / "joined.mp4", then="32x24", formats=("yuv420p", "yuvj420p"))
     with pytest.raises(UserError, match=r"changes its pixel format part-way: its first 4 frames are yuv420p, then "
                                         r"yuv420p \(full range\), which OpenCV reads as yuv420p, their colours wrong"):
@@ -1560,7 +1578,7 @@ def test_an_animated_png_of_varying_delays_is_read_at_its_average_rate(tmp_path)
     video was written at 10 fps, twice as fast (0.4 s of 0.8 s), exit code 0, as a GIF's was before gif_average_rate."""
     from PIL import Image
 
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = str(tmp_path / "anim.png")
     frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue", "white")]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=[500, 100, 100, 100], loop=0)
@@ -1573,7 +1591,7 @@ def test_a_variable_rate_mkv_announcing_more_frames_than_it_holds_is_read_whole(
     the null muxer's complaints of frames closer than 1/10 s ("non monotonically increasing dts") for errors, and the
     video was refused as "truncated or damaged"."""
     from hostile import screen_recording
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     reader = VideoReader(screen_recording(tmp_path))
     reader.select()
     assert len(list(reader)) == 20
@@ -1584,7 +1602,7 @@ def test_a_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
     written 2 s long beside 10.6 s of its sound, exit code 0, where variable-rate videos are written at their average
     rate (an MP4's, as OpenCV gives it); its count announced, its duration at 10 fps, was 107."""
     from hostile import screen_recording
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     reader = VideoReader(screen_recording(tmp_path))
     assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 19
 
@@ -1600,7 +1618,8 @@ def test_a_variable_rate_mkv_of_longer_sound_a_late_start_or_few_frames_is_writt
     the average's time (1 s, where its header gives 0.1 s), and it was taken for a file cut short and written at 10
     fps, 2 s of video beside 13 s of its sound (0.3 s of 3 s), exit code 0."""
     from hostile import screen_recording
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     path = str(tmp_path / "recording.mkv")
     if layout == "three-frames-1-s-apart":
         source, options, rate = ffmpeg_video(tmp_path / "three.mkv", "-c:v", "libx264", frames=3, size="16x16"), [
@@ -1643,7 +1662,7 @@ def test_an_animated_png_cut_short_is_refused(tmp_path, cut):
     as a GIF cut short was."""
     from PIL import Image
 
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = tmp_path / "anim.png"
     frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue", "white", "black", "yellow")]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
@@ -1660,7 +1679,8 @@ def test_the_advice_for_a_video_after_its_cover_works_on_one_of_mov_text_subtitl
     """The cover refusal's advice saved the file as an MKV, which holds no MP4's mov_text subtitles (an iTunes film's):
     the command it gave failed ("Subtitle codec mov_text is not supported"). Now in the file's own container."""
     from hostile import video_after_its_cover
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     path = video_after_its_cover(tmp_path, subtitles=True)
     with pytest.raises(UserError, match=r"\(e.g. ffmpeg -i IN -map 0 -map -0:v:0 -c copy OUT.mp4\)") as refused:
         VideoReader(path)
@@ -1681,21 +1701,24 @@ def test_a_video_with_sound_is_listed_by_ffmpeg_once_from_its_opening_to_its_out
     (played_audio) and its start (video_lead). The listing VideoReader reads of the file it opened serves them all,
     passed on to the output video's writer as generate.py passes it (VideoSource's listing)."""
     import utils.image_io as image_io
+    import utils.video_io as video_io
+    import utils.video_probe as video_probe
     video = str(tmp_path / "clip.mp4")
-    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
+    subprocess.run([video_probe.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
                     "testsrc=size=16x16:rate=10:d=0.2", "-f", "lavfi", "-i", "sine=d=0.2", "-c:v", "libx264", "-c:a",
                     "aac", video], check=True)
-    listed, listing = [], image_io.media_listing
-    monkeypatch.setattr(image_io, "media_listing", lambda *args: listed.append(args) or listing(*args))
-    reader = image_io.VideoReader(video)
+    listed, listing = [], video_probe.media_listing
+    for module in (video_io, video_probe):
+        monkeypatch.setattr(module, "media_listing", lambda *args: listed.append(args) or listing(*args))
+    reader = video_io.VideoReader(video)
     reader.select("0", "2")
-    writer = image_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, image_io.VideoSource(
+    writer = video_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, video_io.VideoSource(
         video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing))
     for frame in reader:
         writer.write(image_io.to_uint8(frame))
     writer.close()
     assert [args[0] for args in listed] == [video]
-    assert any(kind == "Audio" for kind, _ in image_io.media_streams(str(tmp_path / "sr.mkv")))
+    assert any(kind == "Audio" for kind, _ in video_probe.media_streams(str(tmp_path / "sr.mkv")))
 
 
 @pytest.mark.parametrize("options, extension", [(["-c:v", "libx264", "-movflags", "+faststart"], ".mp4"),
@@ -1708,7 +1731,7 @@ def test_a_video_cut_into_zeros_inside_its_last_frame_is_called_cut_short(tmp_pa
     after that frame tells the cut (no index, no cues), and it was read whole, its last frame's pixels wrong, or as 9
     of its 10 frames, exit code 0. Its last second is now decoded where its last bytes are zeros (FFmpeg's decoder says
     the error); an MKV whose Cues alone are cut into zeros, its frames whole, is read whole."""
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = ffmpeg_video(tmp_path / f"whole{extension}", "-bf", "0", *options, frames=10, size="32x32")
     whole = open(path, "rb").read()
     assert len(list(VideoReader(path))) == 10
@@ -1726,7 +1749,7 @@ def test_a_fragmented_mp4_cut_into_zeros_at_a_fragment_is_called_cut_short_and_a
     the fragments before it (20 of 30 frames), exit code 0: its boxes are now walked as an MKV's elements are. An MKV
     whose Cues alone (after every frame) are zeros holds every frame: read whole, the demuxer's complaint of the zeros
     not taken for a frame's."""
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "10", "-movflags", "frag_keyframe+empty_moov",
                         frames=30, size="16x16")
     whole = open(path, "rb").read()
@@ -1746,7 +1769,8 @@ def test_a_live_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
     1`, as a browser's MediaRecorder writes its WebM: no duration, no count): read at its header's 10 fps, its video was
     2 s long beside 10.6 s, exit code 0, as a variable-rate MKV of a known duration was before matroska_average_rate."""
     from hostile import screen_recording
-    from utils.image_io import VideoReader, ffmpeg_executable
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
     path = str(tmp_path / "live.mkv")
     subprocess.run([ffmpeg_executable(), "-v", "error", "-i", screen_recording(tmp_path), "-c", "copy", "-live", "1",
                     path], check=True)
@@ -1765,7 +1789,8 @@ def test_a_video_with_a_hole_of_zeros_is_refused(tmp_path, options, extension):
     FFmpeg's demuxer reads past the zeros to the next cluster, and the MKV of 30 frames was read as 22 at 7.2 fps (its
     average rate over the frames left), the live one as 29, the MP4 as the 10 frames of its first fragment, exit code
     0; only a file ending in zeros was walked."""
-    from utils.image_io import VideoReader, matroska_elements
+    from utils.containers import matroska_elements
+    from utils.video_io import VideoReader
     path = ffmpeg_video(tmp_path / f"whole{extension}", *options, frames=30, size="16x16")
     whole = open(path, "rb").read()
     with open(path, "rb") as file:  # the first frame in the file's second half; the second fragment
@@ -1783,15 +1808,17 @@ def test_a_live_mkv_ending_in_zeros_is_walked_once_and_read_whole(tmp_path, monk
     """A whole live recording's MKV (`-live 1`) whose last frame is of silent PCM sound (its last bytes zeros): its
     elements were walked twice, for zeros (cut_into_zeros) and then for one running past its end
     (live_matroska_cut_short), 0.12 s more for 10 minutes; one walk now tells both. Its 10 frames are read."""
-    import utils.image_io as image_io
+    import utils.containers as containers
+    import utils.video_io as video_io
+    import utils.video_probe as video_probe
     path = str(tmp_path / "live.mkv")
-    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10",
+    subprocess.run([video_probe.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10",
                     "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-frames:v", "10", "-t", "1.3", "-c:v", "libx264",
                     "-c:a", "pcm_s16le", "-live", "1", path], check=True)
     assert not open(path, "rb").read()[-16:].strip(b"\0")
-    walks, children = [], image_io.matroska_children
-    monkeypatch.setattr(image_io, "matroska_children", lambda *args: walks.append(args) or children(*args))
-    assert len(list(image_io.VideoReader(path))) == 10 and len(walks) == 1
+    walks, children = [], containers.matroska_children
+    monkeypatch.setattr(containers, "matroska_children", lambda *args: walks.append(args) or children(*args))
+    assert len(list(video_io.VideoReader(path))) == 10 and len(walks) == 1
 
 
 # Twenty-fourth pass, second look at the twenty-fourth pass's video fixes
@@ -1804,19 +1831,20 @@ def test_a_whole_mp4_or_live_mkv_of_open_gops_ending_in_zeros_is_read(tmp_path):
     last frame is silent PCM, decoded from its start. A line saying a reference is missing tells of frames before the
     decoding began, not of a cut: both are read whole."""
     import struct
-    import utils.image_io as image_io
+    import utils.video_io as video_io
+    import utils.video_probe as video_probe
     path, live = str(tmp_path / "whole.mp4"), str(tmp_path / "live.mkv")
-    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=25",
+    subprocess.run([video_probe.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=25",
                     "-frames:v", "50", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-x264-params",
                     "open-gop=1:keyint=20:bframes=3", "-movflags", "+faststart", path], check=True)
-    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-ss", "1", "-i", path, "-f", "lavfi", "-i",
+    subprocess.run([video_probe.ffmpeg_executable(), "-v", "error", "-ss", "1", "-i", path, "-f", "lavfi", "-i",
                     "anullsrc=r=8000:cl=mono", "-map", "0:v", "-map", "1:a", "-t", "4", "-c:v", "copy", "-c:a",
                     "pcm_s16le", "-live", "1", live], check=True)
     whole = open(path, "rb").read()
     (tmp_path / "padded.mp4").write_bytes(whole + struct.pack(">I4s", 4096, b"free") + bytes(4088))
-    assert len(list(image_io.VideoReader(str(tmp_path / "padded.mp4")))) == 50
+    assert len(list(video_io.VideoReader(str(tmp_path / "padded.mp4")))) == 50
     assert not open(live, "rb").read()[-16:].strip(b"\0")
-    assert len(list(image_io.VideoReader(live))) == 30  # from the key frame at 0.8 s
+    assert len(list(video_io.VideoReader(live))) == 30  # from the key frame at 0.8 s
 
 
 def test_a_video_replaced_between_its_opening_and_the_output_video_is_refused(tmp_path):
@@ -1825,16 +1853,17 @@ def test_a_video_replaced_between_its_opening_and_the_output_video_is_refused(tm
     decoding) had its sound muxed by the first file's listing, beside the first file's frames: a file without sound
     replaced by one with two tracks gave their first, exit code 0, one with sound replaced by one without "ffmpeg could
     not write video ...: Error opening output files: Invalid argument". Now said in one line, before any frame."""
-    import utils.image_io as image_io
+    import utils.video_io as video_io
+    import utils.video_probe as video_probe
     video, other = str(tmp_path / "clip.mp4"), str(tmp_path / "other.mp4")
     for path, sound in ((video, []), (other, ["-f", "lavfi", "-i", "sine=d=0.2", "-c:a", "aac"])):
-        subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
+        subprocess.run([video_probe.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
                         "testsrc=size=16x16:rate=10:d=0.2", *sound, "-c:v", "libx264", path], check=True)
-    reader = image_io.VideoReader(video)
+    reader = video_io.VideoReader(video)
     os.replace(other, video)
     with pytest.raises(UserError, match=r"^input video '.*clip.mp4' changed while it was read \(another file was put "
                                         r"in its place or it was rewritten\); run again once it is no longer written$"):
-        image_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, image_io.VideoSource(
+        video_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, video_io.VideoSource(
             video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
             reader.identity))
     assert os.listdir(tmp_path) == ["clip.mp4"]  # no output, nothing partial
@@ -1846,7 +1875,7 @@ def test_an_mp4_whose_last_sample_has_no_bytes_ending_in_zeros_is_not_called_cut
     it for a frame cut off, the whole file refused as "cut short (it is zeros from byte N on, where its data goes
     on ...)". A sample of no bytes is now passed over."""
     import struct
-    from utils.image_io import cut_into_zeros
+    from utils.video_probe import cut_into_zeros
     data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-bf", "0", "-movflags",
                                        "+faststart", frames=10, size="16x16"), "rb").read())
     sizes = data.index(b"stsz") + 16  # the table of the samples' sizes, after its version, common size and count
@@ -1863,7 +1892,7 @@ def test_a_fragmented_mp4_whose_index_holds_its_first_fragment_is_refused_not_re
     `empty_moov`, a recording's): OpenCV counts those and reads no more, and a whole one of 20 frames was read as its
     first 6, exit code 0. FFmpeg's demuxer counts its 20: the file is refused, with the remux that reads it; one
     written with `empty_moov` is read whole, as before."""
-    from utils.image_io import VideoReader
+    from utils.video_io import VideoReader
     path = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-g", "5", "-movflags", "frag_keyframe", frames=20,
                         size="16x16")
     with pytest.raises(UserError, match=r"^video '.*clip.mp4' is a fragmented MP4 of which OpenCV reads only the "

@@ -1509,7 +1509,7 @@ def test_a_full_disk_met_by_the_checkpoint_a_stop_signal_writes_at_once_is_one_l
     import time
     import train
     from training_data import make_calendar_scenes, tiny_training_flags
-    from utils.image_io import no_space
+    from utils.paths import no_space
     scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
     real_step, real_save, steps = train.training_step, train.save_checkpoint, []
 
@@ -2431,7 +2431,7 @@ def test_a_disk_that_fills_under_a_checkpoint_s_arrays_is_one_line_not_a_crash(s
                                    f"{{name: (3, {{'m': values, 'v': values}}) for name, values in {arrays}.items()}}))"
              }[writer]
     script = ("import numpy as np\nfrom training.checkpoint import save_solver_states\nfrom utils.errors import "
-              "UserError\nfrom utils.image_io import write_atomically\nfrom utils.weights import HostParameter, "
+              "UserError\nfrom utils.atomic_files import write_atomically\nfrom utils.weights import HostParameter, "
               "save_weights\n"
               f"path = {str(folder / 'file.h5')!r}\ntry:\n    {write}\nexcept UserError as error:\n    print(error)\n")
     completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
@@ -4158,8 +4158,8 @@ def test_a_long_sequence_with_a_picture_of_another_format_of_each_frame_is_liste
     timed: a count holds on a loaded machine)."""
     import builtins
 
-    import utils.image_io
-    from utils.image_io import no_picture_left_out
+    import utils.frame_names
+    from utils.frame_names import no_picture_left_out
     ends_taken = []
 
     def counted(function):
@@ -4169,8 +4169,8 @@ def test_a_long_sequence_with_a_picture_of_another_format_of_each_frame_is_liste
             return function(*args, **kwargs)
         return taking
 
-    monkeypatch.setattr(utils.image_io, "min", counted(builtins.min), raising=False)
-    monkeypatch.setattr(utils.image_io, "max", counted(builtins.max), raising=False)
+    monkeypatch.setattr(utils.frame_names, "min", counted(builtins.min), raising=False)
+    monkeypatch.setattr(utils.frame_names, "max", counted(builtins.max), raising=False)
     frames = [str(tmp_path / f"{index:05d}.png") for index in range(20000)]
     for index in range(0, 20000, 10):
         (tmp_path / f"{index:05d}.exr").touch()
@@ -4363,7 +4363,7 @@ def test_an_output_folder_replaced_in_the_instant_before_tensorboard_s_file_gets
     from training.loss_log import TensorBoardScalars, another_folder
     from utils.paths import file_identity
     from training_data import event_scalars
-    from utils.image_io import held_folder
+    from utils.atomic_files import held_folder
     output_dir, other = tmp_path / "run", tmp_path / "other"
     output_dir.mkdir()
     other.mkdir()
@@ -4425,8 +4425,8 @@ def test_a_checkpoint_s_json_replaced_by_a_folder_before_its_pruning_is_one_line
 
     from training.checkpoint import prune_checkpoints
     from training.loss_log import another_folder
+    from utils.atomic_files import held_folder
     from utils.paths import file_identity
-    from utils.image_io import held_folder
     (tmp_path / "checkpoint_00000001.json").mkdir()
     for iteration in (2, 3):
         (tmp_path / f"checkpoint_0000000{iteration}.json").write_text("{}")
@@ -4575,7 +4575,7 @@ def test_an_output_folder_made_read_only_before_the_pruning_is_one_line(tmp_path
                f"another_folder({str(tmp_path)!r}, path))")
     script = ("import os\nfrom training.checkpoint import prune_checkpoints\n"
               "from training.loss_log import another_folder, file_identity\nfrom utils.errors import UserError\n"
-              f"from utils.image_io import held_folder\nos.chmod({str(tmp_path)!r}, 0o555)\n"
+              f"from utils.atomic_files import held_folder\nos.chmod({str(tmp_path)!r}, 0o555)\n"
               f"with {holding}:\n    try:\n        prune_checkpoints({str(tmp_path)!r})\n"
               "    except UserError as error:\n        print(error)\n")
     try:
@@ -4916,7 +4916,7 @@ def test_records_that_can_be_written_but_not_read_and_a_read_only_start_are_one_
     stale.chmod(0o555)
     script = ("from train import same_file_content\nfrom training.checkpoint import record_source, recorded_source\n"
               "from training.validation import Validation\nfrom utils.errors import UserError\n"
-              "from utils.image_io import remove_stale_temporaries\n"
+              "from utils.atomic_files import remove_stale_temporaries\n"
               f"for call in (lambda: Validation([], {str(run)!r}, 2, 'psnr', 'cpu'), "
               f"lambda: recorded_source({str(run)!r}), "
               f"lambda: record_source({str(run)!r}, {str(other / 'checkpoint_00000002.json')!r}), "
@@ -4973,7 +4973,7 @@ def test_a_picture_s_temporary_a_killed_run_left_in_validation_is_removed_at_the
 @pytest.mark.parametrize("data", [b"\0" * 100, b"s1\ns2\n" + b"\0" * 100], ids=["zero bytes", "ending in zero bytes"])
 def test_a_sequence_list_of_zero_bytes_is_said_so(tmp_path, data):
     """A sequence list of zero bytes (a crash's) was said to be UTF-16 text, one NUL in four bytes taken for a wide
-    text's (utils.image_io.wide_text, which now decodes it first, as a loss log's zeros were said so too)."""
+    text's (utils.text.wide_text, which now decodes it first, as a loss log's zeros were said so too)."""
     from datasets.sequences import read_sequence_list
     path = tmp_path / "list.txt"
     path.write_bytes(data)
@@ -5286,7 +5286,7 @@ def test_a_phone_s_later_photos_of_one_second_train_in_order(tmp_path, names):
     """A phone's second photo of one second, Android's 'IMG_20230601_120000_1.jpg', Samsung's '20230601_120000(0).jpg',
     was refused as a copy of the first; ordered by all its digits it came after every later photo (ten times the
     number). Google Takeout's copy, '20230601_120000(1).jpg' where no '(0)' lies, is still a copy
-    (utils.image_io.TAKEN_IN_A_SECOND)."""
+    (utils.frame_names.TAKEN_IN_A_SECOND)."""
     from datasets.sequences import folder_sequences
     from hostile import sequence_of_a_copy, trained_frame_names
     (tmp_path / "data").mkdir()
@@ -5315,7 +5315,7 @@ def test_a_phone_s_second_photo_of_one_second_in_another_format_is_no_gap_left_o
 def test_frames_named_by_several_numbers_of_other_widths_are_ordered_by_each(tmp_path, names):
     """Frames ordered by all the digits of their names as one number: '1_10' (110) after '2_1' (21), 'f0001_v10'
     after 'f0002_v1', '1:0:59' after '1:1:0', trained on (and super-resolved, scored) in that order, exit code 0
-    (utils.image_io.frame_order); evaluate.py's targets and results so too."""
+    (utils.frame_names.frame_order); evaluate.py's targets and results so too."""
     from evaluation.scoring import list_png_frames
     from hostile import trained_frame_names
     (tmp_path / "data").mkdir()
@@ -5326,11 +5326,11 @@ def test_frames_named_by_several_numbers_of_other_widths_are_ordered_by_each(tmp
 def test_data_prepare_writes_a_video_mirrored_by_its_display_matrix_as_players_show_it(tmp_path):
     """dataPrepare.py --video of a video mirrored by its display matrix (QuickTime Player's Flip Horizontal, the pixels
     unchanged): OpenCV turned it by the matrix's rotation alone, and its scenes were written mirrored from what players
-    show, exit code 0 (utils.image_io.mirror_axis, as generate.py reads it)."""
+    show, exit code 0 (utils.video_probe.mirror_axis, as generate.py reads it)."""
     import cv2
     from authors_scripts import dataPrepare
     from hostile import ffmpeg_video
-    from utils.image_io import ffmpeg_executable
+    from utils.video_probe import ffmpeg_executable
     plain = ffmpeg_video(tmp_path / "plain.mp4", frames=2, size="32x24")
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-display_hflip", "-i", plain, "-c", "copy",
                     str(tmp_path / "mirrored.mp4")], check=True)
@@ -5422,9 +5422,9 @@ def test_the_loss_log_of_several_processes_is_their_global_batch_s(tmp_path, mon
 def test_frames_whose_numbers_make_one_number_as_digits_are_two_frames(tmp_path, names):
     """Ordered by each of their numbers (frame_order), frames were still told apart by all their digits as one
     number: scene 1's frame 11 and scene 11's frame 1 ('1_11', '11_1'), 'f0001_v11' and 'f0011_v1', '0:1:11' and
-    '0:11:1' were refused as "both frame 111" (utils.image_io.frame_order's numbers are a frame's number)."""
+    '0:11:1' were refused as "both frame 111" (utils.frame_names.frame_order's numbers are a frame's number)."""
     from hostile import trained_frame_names
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     (tmp_path / "data").mkdir()
     assert trained_frame_names(str(tmp_path / "data"), names[::-1]) == names
     assert [os.path.basename(path) for path in list_frames(str(tmp_path / "data" / "s"))] == names
@@ -5672,7 +5672,7 @@ def test_a_camera_s_adobe_rgb_picture_of_another_format_between_its_srgb_frames_
                                                                                                     picture):
     """A camera's Adobe RGB picture exported in a format frames are not read in, between its sRGB frames and no Adobe
     RGB frame among them: its pattern ('_mg_0') was none of the frames', and it was left out without a word, the frames
-    either side trained on (and super-resolved) as consecutive, exit code 0 (utils.image_io.series_pattern, as
+    either side trained on (and super-resolved) as consecutive, exit code 0 (utils.frame_names.series_pattern, as
     series_patterns joins an Adobe RGB frame to its camera's series)."""
     from datasets.sequences import folder_sequences
     from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
@@ -5684,7 +5684,7 @@ def test_a_camera_s_adobe_rgb_picture_of_another_format_between_its_srgb_frames_
 def test_nikon_s_adobe_rgb_names_among_a_fujifilm_s_are_another_camera_s_and_an_editor_s_ending_is_kept(tmp_path):
     """Nikon's (or Sony's) Adobe RGB '_DSC0104', '_DSC0105' among a Fujifilm's 'DSCF0001', 'DSCF0002' ('_DSC' is
     'DSCF' but 'F') were trained on as one sequence, exit code 0: Fujifilm names its Adobe RGB pictures '_DSF'
-    (utils.image_io.ADOBE_RGB_NAMES). And a camera's series exported by an editor that ends every name alike (DxO
+    (utils.frame_names.ADOBE_RGB_NAMES). And a camera's series exported by an editor that ends every name alike (DxO
     PhotoLab's '_DxO', Lightroom's '-Edit') was refused as two series, or its Adobe RGB frame as a poster (DCF_NAME's
     ending)."""
     from datasets.sequences import folder_sequences
@@ -5736,7 +5736,7 @@ def test_a_group_of_groups_four_levels_down_is_named_and_a_sequence_s_own_folder
 def test_another_camera_s_adobe_rgb_names_among_a_coolpix_s_are_two_series(tmp_path):
     """A Nikon DSLR's (or a Sony's) Adobe RGB '_DSC0104', '_DSC0105' among a Coolpix's 'DSCN0001', 'DSCN0002' ('_DSC'
     is 'DSCN' but 'N') were trained on as one sequence, exit code 0: a Coolpix names every original 'DSCN'
-    (utils.image_io.ADOBE_RGB_NAMES)."""
+    (utils.frame_names.ADOBE_RGB_NAMES)."""
     from datasets.sequences import folder_sequences
     from hostile import sequence_of_a_copy
     root, _, _ = sequence_of_a_copy(tmp_path, ["DSCN0001.JPG", "DSCN0002.JPG", "_DSC0104.JPG", "_DSC0105.JPG"],
@@ -5749,7 +5749,7 @@ def test_another_camera_s_adobe_rgb_names_among_a_coolpix_s_are_two_series(tmp_p
 def test_a_download_not_finished_or_a_backup_in_a_gap_is_refused(tmp_path, unfinished):
     """A frame still downloading (Chrome's '.crdownload', Firefox's '.part'), or kept only as exiftool's or an
     editor's backup, between '0001.png' and '0003.png' was left out without a word, the frames either side trained on
-    (and super-resolved) as consecutive, exit code 0 (utils.image_io.UNFINISHED)."""
+    (and super-resolved) as consecutive, exit code 0 (utils.frame_names.UNFINISHED)."""
     from datasets.sequences import folder_sequences
     from hostile import sequence_beside_a_picture
     root, path = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], unfinished)
@@ -5760,7 +5760,7 @@ def test_a_download_not_finished_or_a_backup_in_a_gap_is_refused(tmp_path, unfin
 def test_a_phone_s_later_photo_of_one_second_with_an_editor_s_ending_is_of_its_series(tmp_path):
     """A phone's photos exported by an editor that ends every name alike (Lightroom's '-Edit'): the second photo of
     one second, 'IMG_20230601_120000_1-Edit', was refused as a poster ("named otherwise than the other frames");
-    a copy of it ('-Edit-2', Lightroom's) is still refused as a copy (utils.image_io.EDITED)."""
+    a copy of it ('-Edit-2', Lightroom's) is still refused as a copy (utils.frame_names.EDITED)."""
     from datasets.sequences import folder_sequences
     from hostile import sequence_of_a_copy, trained_frame_names
     names = ["IMG_20230601_120000-Edit.jpg", "IMG_20230601_120000_1-Edit.jpg", "IMG_20230601_120001-Edit.jpg"]
@@ -6024,9 +6024,9 @@ def test_pictures_of_another_format_three_levels_down_are_named_not_left_out(tmp
 def test_generate_s_input_refuses_a_frame_named_otherwise_as_training_does(tmp_path, names):
     """generate.py's input (and the page's) read a frame named otherwise than all the others with a number ('poster_0'
     before '0001', super-resolved as the first frame, exit code 0) that training refuses as a poster: only training's
-    listing read series (utils.image_io.no_stray_frame, in list_frames, of one before the last frame)."""
+    listing read series (utils.frame_names.no_stray_frame, in list_frames, of one before the last frame)."""
     from hostile import sequence_of_a_copy
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
     stray = next(name for name in names if name.startswith(("poster", "_MG_")))
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', stray))}' is named otherwise than "):
@@ -6038,7 +6038,7 @@ def test_another_camera_s_adobe_rgb_names_among_a_casio_s_or_a_coolpix_s_copies_
                                                                                                 adobe_rgb):
     """'_IMG0104', '_IMG0105' among a Casio's 'CIMG0001', 'CIMG0002' (its manuals: every file is 'CIMG'), and '_SCN'
     among a Coolpix's cropped copies 'RSCN' (it writes no Adobe RGB name), were trained on as one camera's sequence,
-    exit code 0 (utils.image_io.ADOBE_RGB_NAMES)."""
+    exit code 0 (utils.frame_names.ADOBE_RGB_NAMES)."""
     from datasets.sequences import folder_sequences
     from hostile import sequence_of_a_copy
     names = [f"{srgb}0001.JPG", f"{srgb}0002.JPG", f"{adobe_rgb}0104.JPG", f"{adobe_rgb}0105.JPG"]
@@ -6050,9 +6050,9 @@ def test_another_camera_s_adobe_rgb_names_among_a_casio_s_or_a_coolpix_s_copies_
 def test_two_exports_of_one_camera_picture_are_refused_and_one_export_each_is_read(tmp_path):
     """Lightroom's exports of a picture's virtual copies, 'IMG_0002-2.JPG', 'IMG_0002-3.JPG' among 'IMG_0001-2.JPG',
     were read as frames (2, 2) and (2, 3), one picture twice as consecutive frames, exit code 0
-    (utils.image_io.one_camera_picture_once); '-2' on every name is read."""
+    (utils.frame_names.one_camera_picture_once); '-2' on every name is read."""
     from hostile import sequence_of_a_copy
-    from utils.image_io import list_frames
+    from utils.frame_names import list_frames
     names = ["IMG_0001-2.JPG", "IMG_0002-2.JPG", "IMG_0003-2.JPG", "IMG_0002-3.JPG"]
     root, copy, _ = sequence_of_a_copy(tmp_path, names, names[1])
     folder = os.path.join(root, "s")
@@ -6067,7 +6067,7 @@ def test_two_exports_of_one_camera_picture_are_refused_and_one_export_each_is_re
 def test_other_tools_downloads_not_finished_in_a_gap_are_refused(tmp_path, unfinished):
     """WinSCP's '.filepart' (a data set copied to a server), Internet Explorer's '.partial', uTorrent's '.!ut' between
     '0001.png' and '0003.png' were left out without a word, the frames either side trained on as consecutive, exit
-    code 0 (utils.image_io.UNFINISHED)."""
+    code 0 (utils.frame_names.UNFINISHED)."""
     from datasets.sequences import folder_sequences
     from hostile import sequence_beside_a_picture
     root, path = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], unfinished)
@@ -6077,7 +6077,7 @@ def test_other_tools_downloads_not_finished_in_a_gap_are_refused(tmp_path, unfin
 
 def test_a_burst_s_cover_with_an_editor_s_ending_is_of_its_series(tmp_path):
     """A phone's burst exported by Lightroom ('..._BURST1_COVER-Edit' among '..._BURST2-Edit'..): the cover was refused
-    as a poster, "named otherwise than the other frames" (utils.image_io.BURST_COVER)."""
+    as a poster, "named otherwise than the other frames" (utils.frame_names.BURST_COVER)."""
     from hostile import trained_frame_names
     names = [f"IMG_20230601_120000_BURST{number}{'_COVER' if number == 1 else ''}-Edit.jpg" for number in (1, 2, 3)]
     (tmp_path / "data").mkdir()
@@ -6092,8 +6092,8 @@ def test_a_burst_s_cover_with_an_editor_s_ending_is_of_its_series(tmp_path):
 def test_a_video_s_frames_numbered_after_its_camera_name_are_read(tmp_path, names):
     """A video's frames named after its camera file, 'MVI_1234-%03d.png' of ffmpeg (from '-100' on), 'GOPR0001-%d.png',
     Windows' 'IMG_0001 (1).png'.. (its files renamed at once), were refused as "one camera picture's two versions",
-    read before the pass (utils.image_io.one_camera_picture_once)."""
-    from utils.image_io import list_frames
+    read before the pass (utils.frame_names.one_camera_picture_once)."""
+    from utils.frame_names import list_frames
     for name in names:
         (tmp_path / name).touch()
     assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names
@@ -6102,7 +6102,7 @@ def test_a_video_s_frames_numbered_after_its_camera_name_are_read(tmp_path, name
 def test_a_page_s_zip_of_frames_with_synology_s_thumbnails_is_read(tmp_path):
     """A clip's frames zipped on a Synology NAS, each with its thumbnails in '@eaDir/0001.png/SYNOFILE_THUMB_M.jpg',
     were refused by the page as "frames in several folders", where training passes '@eaDir' over
-    (utils.image_io.passed_over_folder)."""
+    (utils.frame_names.passed_over_folder)."""
     from webapp.inputs import frame_folder
     for name in ("0001.png", "0002.png"):
         (tmp_path / "frames" / "@eaDir" / name).mkdir(parents=True)
@@ -6116,8 +6116,8 @@ def test_a_page_s_zip_of_frames_with_synology_s_thumbnails_is_read(tmp_path):
 def test_a_last_frame_named_otherwise_from_its_start_is_refused_by_generate_s_reader(tmp_path, last, refused):
     """'thumb_0003.png' after '0001.png', '0002.png' (a thumbnail of the frames' size) was super-resolved by
     generate.py and the page as the video's last frame, exit code 0; a last frame named as the others, then otherwise
-    (a second download, '0003 (1).png'), is still read (utils.image_io.no_stray_frame)."""
-    from utils.image_io import list_frames
+    (a second download, '0003 (1).png'), is still read (utils.frame_names.no_stray_frame)."""
+    from utils.frame_names import list_frames
     for name in ("0001.png", "0002.png", last):
         (tmp_path / name).touch()
     if refused:
@@ -6145,8 +6145,8 @@ def test_a_result_named_otherwise_than_the_others_is_refused_not_scored(tmp_path
 def test_frames_each_named_otherwise_or_a_last_named_on_are_read_by_generate_s_reader(tmp_path, names):
     """Roboflow's export of a video's frames, a hash in each name ('frame_0001_jpg.rf.<hash>.jpg'), and macOS'
     screenshots across noon (the last 'PM') were refused by generate.py and the page, "named otherwise than the other
-    frames", read in order before the pass (utils.image_io.no_stray_frame)."""
-    from utils.image_io import list_frames
+    frames", read in order before the pass (utils.frame_names.no_stray_frame)."""
+    from utils.frame_names import list_frames
     for name in names:
         (tmp_path / name).touch()
     assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names

@@ -22,10 +22,11 @@ from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, peak_memory
 from inference import SuperResolver, new_parameters, warp_dense
 from inference.onnx_export import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from models import deconv_x2, flow_to_high_res
-from utils import image_io
-from utils.image_io import WriteBehind, open_video_writer, read_ahead, sample_clip
+from utils import video_io
+from utils.image_io import WriteBehind, read_ahead
 from utils.ops import warp_by_flow
 from utils.paths import BUNDLED_MODEL
+from utils.video_io import open_video_writer, sample_clip
 from utils.weights import read_weight_file, save_weights
 
 RNG = np.random.RandomState(0)
@@ -262,9 +263,9 @@ def test_output_video_is_h264_at_the_source_rate_with_the_source_audio(tmp_path)
 
 
 def test_opencv_writes_the_video_when_ffmpeg_is_missing(tmp_path, monkeypatch):
-    monkeypatch.setattr(image_io, "ffmpeg_executable", lambda: None)
+    monkeypatch.setattr(video_io, "ffmpeg_executable", lambda: None)
     writer = open_video_writer(str(tmp_path / "sr.mp4"), 10, 32, 24)
-    assert isinstance(writer, image_io.VideoWriter)
+    assert isinstance(writer, video_io.VideoWriter)
     for value in range(3):
         writer.write(np.full((24, 32, 3), 80 * value, np.uint8))
     writer.close()

@@ -9,7 +9,7 @@ import pytest
 
 import train
 from training_data import CALENDAR, make_calendar_scenes, tiny_training_flags
-from utils.image_io import list_frames
+from utils.frame_names import list_frames
 from utils.weights import read_weight_file
 
 INPUT_WEIGHT = "generator/generator_unit/input_stage/conv/conv/W"

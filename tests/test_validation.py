@@ -18,7 +18,7 @@ from evaluation import scoring
 from evaluation_data import read_csv
 from helpers import mpi_environment, MPIRUN
 from training.validation import Validation, validation_clips
-from utils.image_io import list_frames
+from utils.frame_names import list_frames
 from utils.weights import read_weight_file
 
 VAL_FRAMES = 6  # of the 7 frames of each clip

@@ -10,10 +10,13 @@ import pytest
 
 from app_media import clip_with_audio, frames_zip, video_without_frames
 from utils.errors import UserError
-from utils.image_io import VideoReader, audio_codec, list_frames, read_rgb, sample_clip
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb
 from utils.ops import bicubic_upscale_frames
 from utils.output_size import resize_output
 from utils.paths import BUNDLED_MODEL, BUNDLED_X2_MODEL
+from utils.video_io import VideoReader, sample_clip
+from utils.video_probe import audio_codec
 from webapp.inputs import (BUNDLED_MODELS, SAMPLES, check_model, job_spec, list_models, sample_input,
                            size_flags, upload_input)
 from webapp.jobs import OUTPUTS, SWEEP_SECONDS, JobQueue

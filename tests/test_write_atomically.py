@@ -1,10 +1,10 @@
-"""utils/image_io.write_atomically: the one way files are written, with or without a kept partial file; a
+"""utils/atomic_files.write_atomically: the one way files are written, with or without a kept partial file; a
 staged file committed later (videos) and a staged folder (zips, scenes) go through the same helper."""
 import os
 
 import pytest
 
-from utils.image_io import StagedFile, commit_folder, write_atomically
+from utils.atomic_files import StagedFile, commit_folder, write_atomically
 
 
 def write_then_fail(temporary):
@@ -103,8 +103,8 @@ def test_a_write_past_the_file_size_limit_is_one_line_and_leaves_nothing(tmp_pat
     pass)."""
     import resource
 
+    from utils.atomic_files import write_bytes
     from utils.errors import UserError
-    from utils.image_io import write_bytes
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, hard))
     try:

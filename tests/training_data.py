@@ -11,7 +11,8 @@ import h5py
 from conftest import shared_path
 from datasets import reds
 from training.loss_log import ITERATION_SECONDS
-from utils.image_io import list_frames, read_rgb, write_rgb
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb, write_rgb
 from utils.scene_layout import write_scenes
 
 CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144

@@ -23,10 +23,11 @@ from contextlib import contextmanager, suppress
 import h5py
 import numpy as np
 
+from utils.atomic_files import remove_file, write_atomically, write_bytes
 from utils.errors import UserError, counted, shortened
 from utils.hdf5 import hdf5_file
-from utils.image_io import remove_file, text_line, wide_text, wide_text_refusal, write_atomically, write_bytes
 from utils.paths import absolute, input_file
+from utils.text import text_line, wide_text, wide_text_refusal
 from utils.weights import (HostParameter, assign_weights, host_values, new_hdf5_file, read_weight_file, save_weights,
                            write_dataset)
 

@@ -26,8 +26,8 @@ from utils.degradation import DEGRADATIONS
 from utils.errors import UserError, shortened
 from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALES
-from utils.image_io import wide_text, wide_text_refusal
 from utils.paths import input_file
+from utils.text import wide_text, wide_text_refusal
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
 REFERENCE_BATCH = 4  # train.learning_rate and train.max_iter are for batch 4 on one process (the reference's)

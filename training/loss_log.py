@@ -11,11 +11,12 @@ from contextlib import contextmanager, suppress
 
 from matplotlib.figure import Figure
 
+from utils.atomic_files import disk_full, folder_changed, held_descriptor, remove_file, write_atomically, write_bytes
 from utils.errors import UserError
 from utils.flags import grouped
-from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, text_line,
-                            wide_text, wide_text_refusal, write_atomically, write_bytes)
 from utils.paths import file_identity, input_file
+from utils.paths import no_space
+from utils.text import text_line, wide_text, wide_text_refusal
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"

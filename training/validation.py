@@ -29,10 +29,11 @@ from training.config import METRIC_COLUMNS
 from training.loss_log import LossLog
 from training.stage_weights import model_file
 from utils import metrics
-from utils.errors import UserError, counted
-from utils.image_io import (common_image_size, folder_changed, held_descriptor, list_frames, read_rgb, remove_file,
-                            visible_subfolders, write_bytes, write_rgb)
+from utils.atomic_files import folder_changed, held_descriptor, remove_file, write_bytes
 from utils.degradation import degrade_frames
+from utils.errors import UserError, counted
+from utils.frame_names import list_frames, visible_subfolders
+from utils.image_io import common_image_size, read_rgb, write_rgb
 from utils.ops import bicubic_upscale_frames
 from utils.paths import input_file, input_folder, room_to_create
 from utils.pictures import detail_frame, detail_window, joined, panel_labels, panel_row

@@ -21,7 +21,7 @@ import os
 import site
 import sys
 
-from utils.image_io import write_atomically
+from utils.atomic_files import write_atomically
 
 # What NNabla's dl_mpi looks up in libmpi (functions and Open MPI's predefined objects).
 MPI_SYMBOLS = ("MPI_Init", "MPI_Init_thread", "MPI_Initialized", "MPI_Finalized", "MPI_Error_string",

@@ -17,9 +17,9 @@ import nnabla as nn
 import nnabla.functions as F
 import numpy as np
 
+from utils.atomic_files import write_atomically
 from utils.errors import UserError, printable
 from utils.hdf5 import link_to_another_file
-from utils.image_io import write_atomically
 from utils.weights import HostParameter, read_weight_file, save_parameter_file
 
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)

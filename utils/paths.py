@@ -465,7 +465,7 @@ def remove_lock_file(lock_path):
 def output_lock_name(name):
     """The name of the lock file of the output file name, beside it (lock_output_file)."""
     lock_name = f".{name}{LOCK_NAME}"
-    if len(os.fsencode(lock_name)) > NAME_MAX:  # a name its temporary's (utils.image_io.temporary_path) still fits
+    if len(os.fsencode(lock_name)) > NAME_MAX:  # a name its temporary's (utils.atomic_files.temporary_path) still fits
         lock_name = f".{hashlib.sha1(os.fsencode(name)).hexdigest()}{LOCK_NAME}"
     return lock_name
 
@@ -577,3 +577,10 @@ def inodes_used_up(path):
         except OSError:
             return False
     return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
+
+
+def not_a_file(path):
+    """'a folder' or 'a pipe or device' where path is one of those, else None (a file, or nothing)."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        return "a folder" if os.path.isdir(path) else "a pipe or device"
+    return None

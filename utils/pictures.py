@@ -9,7 +9,8 @@ import numpy as np
 from PIL import Image
 
 from utils import metrics
-from utils.image_io import GIF_FEWEST_HUNDREDTHS, to_uint8, write_atomically, write_rgb
+from utils.atomic_files import write_atomically
+from utils.image_io import GIF_FEWEST_HUNDREDTHS, to_uint8, write_rgb
 
 DETAIL_WINDOW = (96, 128)  # height, width of the HR window shown side by side (cut to the frames' size)
 ZOOM = 2  # each pixel of the window is shown as ZOOM x ZOOM pixels

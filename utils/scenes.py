@@ -12,8 +12,11 @@ import re
 
 import numpy as np
 
+from utils.atomic_files import write_bytes
 from utils.errors import UserError, shortened, shown_plainly
-from utils.image_io import WriteBehind, opencv_path, wide_text, wide_text_refusal, write_bytes
+from utils.image_io import WriteBehind
+from utils.text import wide_text, wide_text_refusal
+from utils.video_probe import opencv_path
 
 # Shortest shot the detector reports (frames): PySceneDetect's default (15) would miss a shot of under
 # 15 frames; a few frames still keep a flash from opening two shots.

@@ -13,10 +13,10 @@ from typing import NamedTuple
 import numpy as np
 import nnabla as nn
 
+from utils.atomic_files import is_held, write_atomically
 from utils.degradation import record_degradation
 from utils.errors import UserError, counted, out_of_memory_said
 from utils.hdf5 import hdf5_file, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
-from utils.image_io import is_held, write_atomically
 from utils.paths import input_file
 
 FILE_TO_COMPUTE_AXES = (0, 3, 1, 2)

@@ -12,8 +12,8 @@ import zlib
 
 from tqdm import tqdm
 
+from utils.atomic_files import commit_folder, disk_full
 from utils.errors import UserError, error_reason
-from utils.image_io import commit_folder, disk_full
 
 # What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip, or one
 # whose member name is not the UTF-8 its flag says (UnicodeDecodeError).

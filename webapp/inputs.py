@@ -17,14 +17,17 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.backends import BACKEND_PRECISIONS, precision_refused
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import GENERATOR_INPUT_WEIGHT, model_scale
+from utils.atomic_files import write_atomically
+from utils.containers import VideoCutShort
 from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
-from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, UnreadableImage, VideoCutShort, VideoReader,
-                            common_image_size, damage_of, image_size, is_frame_name, list_frames, passed_over_folder,
-                            sample_clip, write_atomically)
+from utils.frame_names import IMAGE_EXTENSIONS, is_frame_name, list_frames, passed_over_folder
+from utils.image_io import UnreadableImage, common_image_size, damage_of, image_size
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
+from utils.video_io import VideoReader, sample_clip
+from utils.video_probe import SeveralVideoStreams
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, ZIP_SIGNATURES, DamagedZip, UnpackBlocked, extract_zip
 

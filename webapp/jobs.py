@@ -20,9 +20,10 @@ import time
 import uuid
 from collections import deque
 
+from utils.atomic_files import disk_full, write_atomically, write_bytes
 from utils.errors import UserError, counted, error_reason
-from utils.image_io import disk_full, no_space, write_atomically, write_bytes
 from utils.paths import REPO_ROOT, is_scratch_folder
+from utils.paths import no_space
 from webapp.inputs import check_degradation, check_model, check_output_size, page_terms
 
 GENERATE = os.path.join(REPO_ROOT, "generate.py")

@@ -19,11 +19,14 @@ import zipfile
 from evaluation.report import evaluate, markdown_table
 from evaluation.scoring import Sequence, load_lpips
 from utils import metrics
-from utils.errors import UserError, exit_on_user_error
-from utils.image_io import VideoReader, list_frames, read_rgb, write_atomically, write_bytes, write_rgb
+from utils.atomic_files import write_atomically, write_bytes
 from utils.degradation import degrade_frames
+from utils.errors import UserError, exit_on_user_error
+from utils.frame_names import list_frames
+from utils.image_io import read_rgb, write_rgb
 from utils.ops import bicubic_upscale_frames
 from utils.output_size import resize_output
+from utils.video_io import VideoReader
 from webapp.inputs import SIZE_FLAGS
 from webapp.jobs import OUTPUTS, job_file
 

@@ -1,0 +1,286 @@
+"""Walks of a video file's own bytes (MP4/MOV boxes and sample tables, Matroska elements, RIFF chunks, GIF and
+APNG frames): where its frames lie, and zeros where a cut or a hole left them. No decoding here."""
+import os
+import struct
+from fractions import Fraction
+
+from utils.errors import UserError, counted
+from utils.image_io import PNG_SIGNATURE, holds_several_pictures
+
+
+# a Matroska or WebM file's first bytes (EBML's)
+EBML_SIGNATURE = b"\x1a\x45\xdf\xa3"
+
+
+class VideoCutShort(UserError):
+    """An animated GIF that ends before its trailer after whole frames (gif_cut_short), an animated PNG before its IEND
+    (apng_cut_short), or an AVI, MKV, WebM, MP4 or MOV cut off into zeros (cut_into_zeros): a video, of which the page
+    names what is wrong."""
+
+
+def gif_cut_short(path, walked):
+    """The UserError of an animated GIF (path; walked: gif_read's) that ends before its trailer after one whole frame or
+    more: OpenCV read the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job
+    "done", exit code 0; or inside its first frame after whole sub-blocks of its data, which OpenCV decodes as a frame
+    (the rows past them filled: a GIF of 3 frames cut so was a clip of 1, "done"); or in zeros from a block's place to
+    its end (a download cut off into a file of its full length: read as 1, 2 or 3 frames of 3, "done"). None for a
+    whole GIF, a file that is no GIF, and one cut otherwise before a whole frame (OpenCV decodes none:
+    undecodable_codec)."""
+    if walked is not None and walked[3] is not None:
+        return VideoCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where "
+                             "its trailer should be, as a download cut off leaves a file made its full length first): "
+                             "repair it or pass another video")
+    if walked is None or walked[1] or not (walked[0] or walked[2]):
+        return None
+    ends = f"after {counted(len(walked[0]), 'whole frame')}" if walked[0] else "inside its first frame"
+    return VideoCutShort(f"video '{path}' is a GIF cut short (it ends {ends}, before its trailer): repair it or pass "
+                         "another video")
+
+
+def apng_cut_short(path):
+    """The UserError of an animated PNG (an acTL chunk before its first IDAT) that ends before its IEND chunk, its
+    chunks walked by their lengths (a download cut off, or cut off into a file of its full length, zeros where its
+    chunks should be): OpenCV read the frames it holds, and an APNG of 6 frames cut so was a clip of 4, its job "done",
+    exit code 0, as a GIF cut short was (gif_cut_short). None for a whole one, and for a file that is no APNG."""
+    with open(path, "rb") as file:
+        if file.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE or not holds_several_pictures(path):
+            return None
+        size, position, announced = os.fstat(file.fileno()).st_size, len(PNG_SIGNATURE), None
+        while position + 12 <= size:
+            file.seek(position)
+            length, kind = struct.unpack(">I4s", file.read(8))
+            if kind == b"IEND":
+                return None
+            if kind == b"acTL" and length >= 4:
+                announced = struct.unpack(">I", file.read(4))[0]
+            position += 12 + length
+    frames = f"; its acTL chunk announces {counted(announced, 'frame')}" if announced else ""
+    return VideoCutShort(f"video '{path}' is an animated PNG cut short (it ends before its IEND chunk, as a download "
+                         f"cut off leaves it{frames}): repair it or pass another video")
+
+
+def exact_rate(rate):
+    """A frame rate as a Fraction. OpenCV reports a stream's rational rate (e.g. 30000/1001) as a double:
+    the closest fraction of denominator <= 100000 gives the rational back exactly."""
+    return Fraction(rate).limit_denominator(100000)
+
+
+# the bytes at a file's end that must be zeros, beside a chunk or element of zeros, for a video to be cut off into zeros
+ZERO_TAIL = 16
+
+
+MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
+
+
+def quicktime_places(file, size, ends_in_zeros):
+    """The places an MP4's or MOV's data goes on: its samples' by its sample tables (quicktime_samples), in a file that
+    ends in zeros (a whole file's are not read through), then its fragments' (iso_boxes), whatever its end."""
+    if ends_in_zeros:
+        yield from quicktime_samples(file, size)
+    yield from iso_boxes(file, size)
+
+
+def iso_boxes(file, size):
+    """The places of an MP4's (MOV's) top-level boxes after its first fragment's (moof) begins: a fragmented file's
+    (a recording's, `frag_keyframe`) frames are indexed in each fragment, and one cut into zeros at a fragment's start
+    was read as the fragments before. Nothing of a file that is not fragmented (its index, moov, holds every frame):
+    zeros after its last box are a writer's padding, or a cut that its frames' decoding tells."""
+    position, fragmented = 0, False
+    while position + 8 <= size:
+        file.seek(position)
+        length, kind = struct.unpack(">I4s", file.read(8))
+        if fragmented:
+            yield position
+        if length == 1:
+            length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
+        if length < 8:  # 0: to the file's end
+            return
+        fragmented, position = fragmented or kind == b"moof", position + length
+
+
+def zeros_end(file, position, size):
+    """Where the zeros from position (in a file of size bytes) end: the place of the first byte that is not zero, or
+    size."""
+    while position < size:
+        file.seek(position)
+        block = file.read(min(65536, size - position))
+        if rest := block.lstrip(b"\0"):
+            return position + len(block) - len(rest)
+        position += len(block)
+    return size
+
+
+def zeros_begin(file, size):
+    """Where the zeros that end a file (of size bytes) begin, read back from its end."""
+    end = size
+    while end:
+        file.seek(max(0, end - 65536))
+        block = file.read(end - max(0, end - 65536))
+        if kept := len(block.rstrip(b"\0")):
+            return end - len(block) + kept
+        end -= len(block)
+    return 0
+
+
+# the codecs (an MP4's or MOV's sample entries) whose frames never begin with four zero bytes: H.264's and H.265's (a
+# length, then a NAL unit), AV1's, VP8's and VP9's, JPEG's, MPEG-4 Part 2's (a start code) and ProRes' (a size, then
+# 'icpf'); a raw frame may (black rows), and an AAC frame may
+NEVER_ZEROS_FIRST = {b"avc1", b"avc3", b"hvc1", b"hev1", b"dvh1", b"dvhe", b"av01", b"vp08", b"vp09", b"jpeg", b"mjpa",
+                     b"mjpb", b"mp4v", b"apch", b"apcn", b"apcs", b"apco", b"ap4h", b"ap4x"}
+
+
+def quicktime_samples(file, size):
+    """The places of the samples of an MP4's or MOV's tracks of a codec whose frames never begin with four zero bytes
+    (NEVER_ZEROS_FIRST), by the sample tables of its moov box (stco or co64, stsc, stsz), in a file whose moov box comes
+    before its zeros (a faststart file's, before its media data: a moov box after them is gone, and no frame is read).
+    None of a track whose tables cannot be read (FFmpeg says what is wrong), nor of a sample of no bytes (a frame
+    dropped, remuxed from an AVI's empty chunk): placed at the zeros after a whole file's last frame, it was taken for a
+    frame cut off, and the file refused as cut short."""
+    position, moov = 0, None
+    while moov is None and position + 8 <= size:
+        file.seek(position)
+        length, kind = struct.unpack(">I4s", file.read(8))
+        head = 8
+        if length == 1:
+            length, head = struct.unpack(">Q", file.read(8))[0], 16
+        elif length == 0:
+            length = size - position
+        if length < head:
+            return
+        if kind == b"moov":
+            moov = file.read(min(length, size - position) - head)
+        position += length
+    for start, end in quicktime_boxes(moov or b"", b"trak"):
+        track = moov[start:end]
+        table = {kind: next(iter(quicktime_boxes(track, b"mdia", b"minf", b"stbl", kind)), (0, 0))[0]
+                 for kind in (b"stsd", b"stco", b"co64", b"stsc", b"stsz")}
+        if track[table[b"stsd"] + 12:table[b"stsd"] + 16] not in NEVER_ZEROS_FIRST:
+            continue
+        at = table[b"co64"] or table[b"stco"]  # 0: no such box (a box's contents follow its header)
+        if not (at and table[b"stsc"] and table[b"stsz"]):
+            continue
+        try:
+            count = struct.unpack_from(">I", track, at + 4)[0]
+            chunks = struct.unpack_from(f">{count}{'Q' if table[b'co64'] else 'I'}", track, at + 8)
+            count = struct.unpack_from(">I", track, table[b"stsc"] + 4)[0]
+            runs = struct.unpack_from(f">{3 * count}I", track, table[b"stsc"] + 8)
+            common, count = struct.unpack_from(">II", track, table[b"stsz"] + 4)
+            sizes = () if common else struct.unpack_from(f">{count}I", track, table[b"stsz"] + 12)
+        except struct.error:
+            continue
+        sample, run = 0, 0
+        for chunk, place in enumerate(chunks, 1):
+            while 3 * (run + 1) < len(runs) and runs[3 * (run + 1)] <= chunk:
+                run += 1
+            for _ in range(runs[3 * run + 1] if runs else 0):
+                if sample >= count:
+                    break
+                length = common or sizes[sample]
+                if length and place + 4 <= size:  # one of no bytes (a dropped frame's) is the next one's place
+                    yield place
+                place, sample = place + length, sample + 1
+
+
+def riff_chunks(file, size):
+    """The places of the chunks of an AVI's RIFF lists ('AVI ', OpenDML's 'AVIX') and of their 'movi' lists (its
+    frames), walked by their lengths: where no index follows the frames, one cut into zeros among them is found."""
+    position, list_end = 0, 0
+    while position + 8 <= size:
+        file.seek(position)
+        chunk, length, form = struct.unpack("<4sI4s", file.read(12).ljust(12, b"\0"))
+        if position >= list_end and chunk != b"RIFF":  # after its RIFF lists: padding, or what no list holds
+            return
+        if position >= list_end:
+            list_end, position = position + 8 + length, position + 12
+            continue
+        yield position
+        position += 12 if (chunk, form) == (b"LIST", b"movi") else 8 + length + (length & 1)
+
+
+def ebml_element(file, position):
+    """The header of the Matroska (EBML) element at position: (its ID's bytes, its length (None: not known), where its
+    data begins); None where no header can be read there (zeros, another file's bytes, the file's end)."""
+    file.seek(position)
+    read = file.read(12)
+    lengths = [8 - byte.bit_length() + 1 if byte else 9 for byte in read[:1]]
+    if not lengths or lengths[0] > 4 or len(read) < lengths[0] + 1:
+        return None
+    width = 8 - read[lengths[0]].bit_length() + 1 if read[lengths[0]] else 9
+    if width > 8 or len(read) < lengths[0] + width:
+        return None
+    value = int.from_bytes(read[lengths[0]:lengths[0] + width], "big") & ((1 << (7 * width)) - 1)
+    return read[:lengths[0]], None if value == (1 << (7 * width)) - 1 else value, position + lengths[0] + width
+
+
+def matroska_segment(file):
+    """(the Segment's element header, as ebml_element gives it) of a Matroska or WebM file, else None."""
+    header = ebml_element(file, 0)
+    segment = header and header[1] is not None and ebml_element(file, header[2] + header[1])
+    return segment if segment and segment[0] == MATROSKA_SEGMENT else None
+
+
+def matroska_children(file, segment, end):
+    """(place, element header) of each element of a Matroska Segment (its clusters, cues..) and of its clusters' (their
+    frames), walked by their lengths up to end; (place, None) where a header cannot be read, and the walk ends."""
+    position = segment[2]
+    while position < end:
+        child = ebml_element(file, position)
+        yield position, child
+        if child is None:
+            return
+        # into a cluster (or one of a length not known): its elements, then the next
+        position = child[2] + (0 if child[0] == MATROSKA_CLUSTER or child[1] is None else child[1])
+
+
+def matroska_elements(file, size, overruns=None):
+    """The places of a Matroska or WebM file's Segment's elements and of its clusters' (matroska_children): where no
+    cues follow the last cluster (a live recording's, `-live 1`'s), one cut into zeros inside it was read as 24 to 29
+    frames of 30; and a cut inside an element's header (its ID's bytes, then zeros, which no length begins with) as the
+    frames before it (15 of 30), the walk ending there without a place of zeros. overruns: a list given, to which
+    (its place, the bytes it runs past the file's end) of each element of a live Segment (its length not known) that
+    runs past the file's end is added (live_matroska_cut_short): the one walk of the file tells both."""
+    segment = matroska_segment(file)
+    if not segment:
+        return
+    for position, child in matroska_children(file, segment, size if segment[1] is None
+                                             else min(size, segment[2] + segment[1])):
+        yield position
+        if overruns is not None and segment[1] is None and child and child[1] is not None and (
+                child[2] + child[1] > size):
+            overruns.append((position, child[2] + child[1] - size))
+        if child is None:  # a header cut into zeros (its ID, then a length's first byte 0): where its zeros begin
+            file.seek(position)
+            yield position + len(file.read(12).rstrip(b"\0"))
+
+
+def live_matroska_cut_short(path, position, past):
+    """The UserError of a live Matroska or WebM recording (its Segment's length not known, `-live 1`'s, a stream's
+    dump: no cues, no duration, no frame count) cut off plainly, its element at `position` (a cluster, a frame) running
+    `past` bytes past the file's end (found by cut_into_zeros's walk, matroska_elements): the frames before the cut were
+    read, 604 of 627 cuts of a 30-frame file a shorter clip, exit code 0, where a file of a known length is told cut
+    short by the frames its header announces. One cut at an element's end is read (nothing tells it)."""
+    return VideoCutShort(f"video '{path}' is a Matroska or WebM video cut short (its element at byte {position} runs "
+                         f"{past} bytes past the file's end, as a download or a recording cut off leaves it): repair "
+                         "it or pass another video")
+
+
+def quicktime_boxes(data, *path):
+    """(start, end) of the contents of each QuickTime box of data at path (kinds, e.g. b"moov", b"trak")."""
+    spans = [(0, len(data))]
+    for kind in path:
+        found = []
+        for start, end in spans:
+            while start + 8 <= end:
+                size, named = struct.unpack(">I4s", data[start:start + 8])
+                head = 8
+                if size == 1 and start + 16 <= end:
+                    size, head = struct.unpack(">Q", data[start + 8:start + 16])[0], 16
+                elif size == 0:
+                    size = end - start
+                if size < head:
+                    break
+                if named == kind:
+                    found.append((start + head, min(start + size, end)))
+                start += size
+        spans = found
+    return spans
