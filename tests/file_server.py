@@ -58,7 +58,8 @@ class FileServer:
     that ETag to a HEAD request instead (a host of several servers, each of its own ETag). refused_sizes[path] = n
     answers a Range request with 416 and Content-Range 'bytes */n' (of a size other than the file's).
     head_lengths[path] = text sends that Content-Length to a HEAD request instead of the file's (a host whose HEAD
-    replies say 0). range_totals[path] = text sends that text as the total of a 206's Content-Range ('bytes a-b/text').
+    replies say 0). range_totals[path] = text sends that text as the total of a 206's Content-Range ('bytes a-b/text');
+    content_ranges[path] = text sends that text as a 206's whole Content-Range (None: none at all).
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
     gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
     the headers of the name gzip_header names (Transfer-Encoding: a compression of the transfer alone).
@@ -78,6 +79,7 @@ class FileServer:
         self.refused_sizes = {}
         self.head_lengths = {}
         self.range_totals = {}
+        self.content_ranges = {}
         self.gzip = False
         self.gzip_encodings = ["gzip"]
         self.gzip_header = "Content-Encoding"
@@ -137,7 +139,9 @@ class FileServer:
                 return
             request.send_response(206)
             total = self.range_totals.get(path, len(data))
-            request.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{total}")
+            content_range = self.content_ranges.get(path, f"bytes {start}-{len(data) - 1}/{total}")
+            if content_range is not None:
+                request.send_header("Content-Range", content_range)
         else:
             request.send_response(200)
         etag = self.head_etags.get(path, self.etags.get(path)) if head else self.etags.get(path)
