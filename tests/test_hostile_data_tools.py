@@ -4483,3 +4483,21 @@ def test_the_lpips_v0_0_linear_weights_are_refused_by_their_values_and_v0_1_s_ta
         "'v0.0/alex.pth') are the LPIPS project's v0.0 AlexNet weights (weights/v0.0/alex.pth), which score pairs "
         "otherwise than the v0.1 weights this LPIPS computes (v0.0's were trained on images without v0.1's scaling); "
         "pass torchvision's AlexNet state dict and the LPIPS v0.1 alex.pth")
+
+
+@pytest.mark.parametrize("passed", [".data-00000-of-00001", ""])
+def test_a_v2_checkpoint_of_an_empty_index_names_its_index_not_the_part_passed(tmp_path, passed, capsys):
+    """A V2 checkpoint whose .index is of 0 bytes (a copy cut short), its data part or prefix passed: "cannot read
+    '...vgg_19.ckpt.data-00000-of-00001' as a TensorFlow checkpoint (file is too short to be an sstable); pass
+    vgg_19.ckpt or vgg_19_2016_08_28.tar.gz", the part passed blamed (or the prefix, no file) and a V1 name advised."""
+    import convert_tf_vgg19_weights
+    small_vgg19_checkpoint(tmp_path / "vgg_19.ckpt", 3.0)
+    (tmp_path / "vgg_19.ckpt.index").write_bytes(b"")
+    with pytest.raises(SystemExit):
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / ("vgg_19.ckpt" + passed)),
+                                       "--save-path", str(tmp_path / "vgg19.h5")])
+    assert capsys.readouterr().err.endswith(
+        f"error: cannot read the index of the TensorFlow checkpoint '{tmp_path / ('vgg_19.ckpt' + passed)}', "
+        "'vgg_19.ckpt.index' (file is too short to be an sstable); it is cut short or damaged: download "
+        "vgg_19_2016_08_28.tar.gz again, or save the checkpoint again\n")
+    assert not (tmp_path / "vgg19.h5").exists()
