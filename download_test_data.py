@@ -207,7 +207,12 @@ def invalid_range(url, response, partial, offset):
 
 
 def content_length(response):
-    """The Content-Length header as a number, or None when it is missing or garbled (header_number)."""
+    """The Content-Length header as a number, or None when it is missing or garbled (header_number), or where the body
+    comes chunked: Transfer-Encoding overrides Content-Length (RFC 9112, 6.3), and http.client reads the chunks whole,
+    so that a reply of both ('Content-Length: 10') was "gave 2688 bytes instead of the 10 announced; the file was
+    deleted, run again to download it anew", a good file deleted and fetched alike on every run."""
+    if getattr(response, "chunked", False):
+        return None
     return header_number(response.headers.get("Content-Length", ""))
 
 

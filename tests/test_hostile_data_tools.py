@@ -4501,3 +4501,15 @@ def test_a_v2_checkpoint_of_an_empty_index_names_its_index_not_the_part_passed(t
         "'vgg_19.ckpt.index' (file is too short to be an sstable); it is cut short or damaged: download "
         "vgg_19_2016_08_28.tar.gz again, or save the checkpoint again\n")
     assert not (tmp_path / "vgg19.h5").exists()
+
+
+def test_a_reply_of_chunks_and_a_content_length_is_read_by_its_chunks(tmp_path):
+    """A reply sent chunked beside a Content-Length of 10 (Transfer-Encoding overrides it, RFC 9112 6.3; http.client
+    reads the chunks whole): "gave 2688 bytes instead of the 10 announced; the file was deleted, run again to download
+    it anew", a good file deleted and fetched alike on every run."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.chunked, server.garbled_length = True, "10"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
