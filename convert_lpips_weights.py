@@ -4,7 +4,7 @@
         --output alex_with_LPIPS.h5
 
 --alexnet: torchvision's ImageNet AlexNet state dict (features.<i>.weight|bias are used).
---lpips:   the LPIPS project's v0.1 linear layers, lpips/weights/v0.1/alex.pth.
+--lpips:   the LPIPS project's v0.1 linear layers, lpips/weights/v0.1/alex.pth (its v0.0's are refused).
 The result has the names, shapes and layout of NNabla's published alex_with_LPIPS.h5 (utils/lpips.py).
 """
 import logging

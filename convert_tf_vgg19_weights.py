@@ -79,6 +79,14 @@ def read_checkpoint(prefix, names, shown):
         reader = tf.compat.v1.train.NewCheckpointReader(os.fsencode(prefix))
     # TF raises several types (NotFound, DataLoss, ValueError) for unreadable files
     except Exception as error:
+        # a V2 checkpoint's reader reads its .index alone here: one of 0 bytes or damaged was "cannot read
+        # '...data-00000-of-00001' as a TensorFlow checkpoint (file is too short to be an sstable); pass vgg_19.ckpt",
+        # the data part passed (or a prefix, no file) blamed and the name of a V1 checkpoint advised
+        if os.path.isfile(prefix + ".index"):
+            raise UserError(f"cannot read the index of the TensorFlow checkpoint {shown}, "
+                            f"'{shortened(printable(os.path.basename(prefix)), 80)}.index' ({error_reason(error)}); it "
+                            "is cut short or damaged: download vgg_19_2016_08_28.tar.gz again, or save the checkpoint "
+                            "again")
         raise UserError(f"cannot read {shown} as a TensorFlow checkpoint ({error_reason(error)}); "
                         "pass vgg_19.ckpt or vgg_19_2016_08_28.tar.gz")
     available = reader.get_variable_to_shape_map()

@@ -182,8 +182,38 @@ def _content_range(response):
     return tuple(header_number(group) for group in match.groups())
 
 
+def valid_range(first, last, total):
+    """Whether a 206's Content-Range, read by _content_range, is one HTTP allows: 'bytes first-last/total' (or '/*'),
+    first at most last, total past last (RFC 9110, 14.4: "The recipient of an invalid Content-Range MUST NOT attempt to
+    recombine the received content with a stored representation"). Its grammar has no blank round the dash (incl-range
+    = first-pos "-" last-pos), as Apache, nginx and the others write it: 'bytes 1000 - 2687/2688', one missing, one of
+    a total below its last byte were "another range; delete <the partial file> and run again", a good part to be
+    deleted by hand, or ('bytes 1000-2687/1500') appended to, then deleted whole: "gave 2688 bytes instead of the 1500
+    announced"."""
+    return first is not None and last is not None and first <= last and (total is None or total > last)
+
+
+def invalid_range(url, response, partial, offset):
+    """The UserError of a 206 whose Content-Range is not valid_range's, before a byte of it is written: to a resume at
+    offset the part downloaded is kept (the reply does not say that it is another file's)."""
+    header = response.headers.get("Content-Range")
+    said = (f"a part whose Content-Range is not HTTP's ('{reply_text(header, 80)}')" if header is not None
+            else "a part without a Content-Range")
+    if offset:
+        return UserError(f"{url} answered the request to resume at byte {offset} with {said}, which does not say where "
+                         f"its bytes go; the {size_text(offset)} downloaded are kept in {partial}: run again later to "
+                         "resume, or fetch from another host with --base-url")
+    return UserError(f"{url} answered a request for the whole file with {said}, which does not say where its bytes go; "
+                     "run again later, or fetch from another host with --base-url")
+
+
 def content_length(response):
-    """The Content-Length header as a number, or None when it is missing or garbled (header_number)."""
+    """The Content-Length header as a number, or None when it is missing or garbled (header_number), or where the body
+    comes chunked: Transfer-Encoding overrides Content-Length (RFC 9112, 6.3), and http.client reads the chunks whole,
+    so that a reply of both ('Content-Length: 10') was "gave 2688 bytes instead of the 10 announced; the file was
+    deleted, run again to download it anew", a good file deleted and fetched alike on every run."""
+    if getattr(response, "chunked", False):
+        return None
     return header_number(response.headers.get("Content-Length", ""))
 
 
@@ -333,6 +363,8 @@ def _fetch_whole(url, partial, validate):
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, last, total = _content_range(response)
+                if not valid_range(first, last, total):
+                    raise invalid_range(url, response, partial, offset)
                 # a resume answered with the whole file (from byte 0 to its end, or of a size the server does not
                 # know: 'bytes 0-<last>/*'): start over, as on a 200 ("another range; delete the partial file and run
                 # again" had the user do it by hand)

@@ -58,7 +58,9 @@ class FileServer:
     that ETag to a HEAD request instead (a host of several servers, each of its own ETag). refused_sizes[path] = n
     answers a Range request with 416 and Content-Range 'bytes */n' (of a size other than the file's).
     head_lengths[path] = text sends that Content-Length to a HEAD request instead of the file's (a host whose HEAD
-    replies say 0). range_totals[path] = text sends that text as the total of a 206's Content-Range ('bytes a-b/text').
+    replies say 0). range_totals[path] = text sends that text as the total of a 206's Content-Range ('bytes a-b/text');
+    content_ranges[path] = text sends that text as a 206's whole Content-Range (None: none at all).
+    chunked sends the body in one chunk (Transfer-Encoding: chunked), beside a Content-Length only if garbled_length.
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
     gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
     the headers of the name gzip_header names (Transfer-Encoding: a compression of the transfer alone).
@@ -78,6 +80,8 @@ class FileServer:
         self.refused_sizes = {}
         self.head_lengths = {}
         self.range_totals = {}
+        self.content_ranges = {}
+        self.chunked = False
         self.gzip = False
         self.gzip_encodings = ["gzip"]
         self.gzip_header = "Content-Encoding"
@@ -137,7 +141,9 @@ class FileServer:
                 return
             request.send_response(206)
             total = self.range_totals.get(path, len(data))
-            request.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{total}")
+            content_range = self.content_ranges.get(path, f"bytes {start}-{len(data) - 1}/{total}")
+            if content_range is not None:
+                request.send_header("Content-Range", content_range)
         else:
             request.send_response(200)
         etag = self.head_etags.get(path, self.etags.get(path)) if head else self.etags.get(path)
@@ -145,13 +151,17 @@ class FileServer:
             request.send_header("ETag", etag)
         if head and path in self.head_lengths:
             request.send_header("Content-Length", self.head_lengths[path])
-        elif not self.omit_length:
+        elif not self.omit_length and (self.garbled_length or not self.chunked):
             request.send_header("Content-Length", self.garbled_length or str(len(data) - start))
+        if self.chunked:
+            request.send_header("Transfer-Encoding", "chunked")
         request.end_headers()
         body = b"" if head else data[start:]
         if path in self.cut_after:
             body = body[:self.cut_after[path]]
             request.close_connection = True
+        if self.chunked and not head:
+            body = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n" if body else b"0\r\n\r\n"
         request.wfile.write(body)
 
     def paths_requested(self):

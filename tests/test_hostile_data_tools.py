@@ -4436,3 +4436,80 @@ def test_a_part_of_a_v2_checkpoint_passed_beside_the_other_is_converted_as_its_c
     convert_tf_vgg19_weights.main(argv)
     with h5py.File(tmp_path / "vgg19.h5", "r") as h5:
         assert h5["conv1/conv/b"][()].tolist() == [3, 3]
+
+
+# Twenty-fifth pass, look at the downloads, weight files and converters
+
+@pytest.mark.parametrize("content_range", ["bytes 1000 - 2687/2688", "bytes 1000-2687/1500", None])
+def test_a_resume_answered_with_a_content_range_http_does_not_allow_keeps_the_part_and_says_so(tmp_path, capsys,
+                                                                                               content_range):
+    """A 206 to a resume at byte 1000 whose Content-Range has blanks round its dash (RFC 9110's incl-range has none;
+    servers write 'bytes 1000-2687/2688'), or none: "answered the request to resume at byte 1000 with another range;
+    delete <the partial file> and run again", a good part to be deleted by hand; of a total below its last byte
+    (invalid, RFC 9110 14.4: not to be recombined): its bytes appended, then the whole deleted, "gave 2688 bytes instead
+    of the 1500 announced"."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = partial_weights(tmp_path, whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.content_ranges[WEIGHT_PATHS[0]] = content_range
+        fetch(server, tmp_path, "--weights", "--no-data")
+    said = (f"a part whose Content-Range is not HTTP's ('{content_range}')" if content_range
+            else "a part without a Content-Range")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"answered the request to resume at byte 1000 with {said}, which does not say where its bytes go; the 1.0 kB "
+        f"downloaded are kept in {partial}: run again later to resume, or fetch from another host with --base-url\n")
+    assert partial.read_bytes() == whole[:1000]
+
+
+def test_the_lpips_v0_0_linear_weights_are_refused_by_their_values_and_v0_1_s_taken(monkeypatch):
+    """The LPIPS project's v0.0 alex.pth (of v0.1's names and shapes, of weights like theirs) was converted and scored
+    as v0.1's, where v0.0 was trained on images without v0.1's input scaling (15 % lower on random pairs here). Its
+    values are told by their digest, V0_0_DIGEST (that of lpips/weights/v0.0/alex.pth, measured once: its file is not
+    among the tests' references); here the digest is a stand-in's, the published v0.1 weights scaled by 0.62."""
+    from utils import lpips
+    from utils.torch_pickle import read_state_dict
+    alexnet_path = reference_path("lpips", "alexnet_random.pth")
+    v0_1_path = reference_path("lpips", "lpips_v0.1_alex.pth")
+    alexnet, v0_1 = read_state_dict(alexnet_path), read_state_dict(v0_1_path)
+    stand_in = {name: np.asarray(value, np.float32) * np.float32(0.62) for name, value in v0_1.items()}
+    monkeypatch.setattr(lpips, "V0_0_DIGEST", lpips.linear_digest(
+        {name: stand_in[name.replace("_", ".")] for name in lpips.LIN_NAMES}))
+    lpips.weights_from_torch(alexnet, v0_1, (alexnet_path, v0_1_path))
+    with pytest.raises(UserError) as refused:
+        lpips.weights_from_torch(alexnet, stand_in, (alexnet_path, "v0.0/alex.pth"))
+    assert str(refused.value) == (
+        "the PyTorch weights: its linear layers ('lin0.model.1.weight' of 'v0.0/alex.pth' .. 'lin4.model.1.weight' of "
+        "'v0.0/alex.pth') are the LPIPS project's v0.0 AlexNet weights (weights/v0.0/alex.pth), which score pairs "
+        "otherwise than the v0.1 weights this LPIPS computes (v0.0's were trained on images without v0.1's scaling); "
+        "pass torchvision's AlexNet state dict and the LPIPS v0.1 alex.pth")
+
+
+@pytest.mark.parametrize("passed", [".data-00000-of-00001", ""])
+def test_a_v2_checkpoint_of_an_empty_index_names_its_index_not_the_part_passed(tmp_path, passed, capsys):
+    """A V2 checkpoint whose .index is of 0 bytes (a copy cut short), its data part or prefix passed: "cannot read
+    '...vgg_19.ckpt.data-00000-of-00001' as a TensorFlow checkpoint (file is too short to be an sstable); pass
+    vgg_19.ckpt or vgg_19_2016_08_28.tar.gz", the part passed blamed (or the prefix, no file) and a V1 name advised."""
+    import convert_tf_vgg19_weights
+    small_vgg19_checkpoint(tmp_path / "vgg_19.ckpt", 3.0)
+    (tmp_path / "vgg_19.ckpt.index").write_bytes(b"")
+    with pytest.raises(SystemExit):
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / ("vgg_19.ckpt" + passed)),
+                                       "--save-path", str(tmp_path / "vgg19.h5")])
+    assert capsys.readouterr().err.endswith(
+        f"error: cannot read the index of the TensorFlow checkpoint '{tmp_path / ('vgg_19.ckpt' + passed)}', "
+        "'vgg_19.ckpt.index' (file is too short to be an sstable); it is cut short or damaged: download "
+        "vgg_19_2016_08_28.tar.gz again, or save the checkpoint again\n")
+    assert not (tmp_path / "vgg19.h5").exists()
+
+
+def test_a_reply_of_chunks_and_a_content_length_is_read_by_its_chunks(tmp_path):
+    """A reply sent chunked beside a Content-Length of 10 (Transfer-Encoding overrides it, RFC 9112 6.3; http.client
+    reads the chunks whole): "gave 2688 bytes instead of the 10 announced; the file was deleted, run again to download
+    it anew", a good file deleted and fetched alike on every run."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.chunked, server.garbled_length = True, "10"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole

@@ -13,6 +13,8 @@ conv0, conv3, conv6, conv8, conv10 (named after torchvision's features indices),
 layers as lin0_model_1_weight .. lin4_model_1_weight of shape (1, C, 1, 1). That file and the ones
 convert_lpips_weights.py writes are interchangeable.
 """
+import hashlib
+
 import nnabla as nn
 import nnabla.functions as F
 import numpy as np
@@ -40,6 +42,12 @@ LEAST_TOTAL_REACH = 4
 # the one above which lin weights are refused: weights of int64's largest value scored pairs 7.6e17, exit code 0
 PUBLISHED_REACH = 421
 GREATEST_REACH = 1e6
+# sha256 of the LPIPS project's v0.0 AlexNet linear layers (lpips/weights/v0.0/alex.pth), their float32 values in
+# LIN_NAMES' order (linear_digest): of v0.1's shapes and of weights like theirs, they were converted and scored as
+# v0.1's, where v0.0 was trained on images without v0.1's input scaling and scores otherwise (15 % lower on random
+# 64x64 pairs through the tests' AlexNet: 0.083 and 0.085 where v0.1 scores 0.097 and 0.100); no bound on their values
+# tells them apart (v0.0's reach 262 in all and 10 to 90 a layer, v0.1's 421 and 9.4 to 157)
+V0_0_DIGEST = "8a9f071221953c589f32ea6727d04f800af07c3f4d97ef07514bcc3c4e82f687"
 
 
 class AlexConv:
@@ -123,6 +131,11 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
         raise UserError(f"{source}: {said[negative]} holds negative values, which no LPIPS weights hold (its training "
                         "keeps the linear layers' weights at 0 or above; negative ones score distances below 0); "
                         f"{advice}")
+    if linear_digest(arrays) == V0_0_DIGEST:
+        raise UserError(f"{source}: its linear layers ({said[LIN_NAMES[0]]} .. {said[LIN_NAMES[-1]]}) are the LPIPS "
+                        "project's v0.0 AlexNet weights (weights/v0.0/alex.pth), which score pairs otherwise than the "
+                        "v0.1 weights this LPIPS computes (v0.0's were trained on images without v0.1's scaling); "
+                        f"{advice}")
     # each squared difference of unit vectors is at most 4: lin weights of zeros scored every pair 0, exit code 0
     reaches = {name: 4 * float(np.abs(arrays[name].astype(np.float64)).sum()) for name in LIN_NAMES}
     reach = sum(reaches.values())
@@ -162,6 +175,14 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
         raise UserError(f"{source}: its weights up to {said[vanishing]} are so small (or 0) that LPIPS's features "
                         f"there fall below its normalization's {NORM_EPS:g} on every image (scoring each pair near 0, "
                         f"a perfect LPIPS), as no trained network's weights do; {advice}")
+
+
+def linear_digest(arrays):
+    """sha256 (hex) of the linear layers' values as float32, little-endian, in LIN_NAMES' order (V0_0_DIGEST's)."""
+    digest = hashlib.sha256()
+    for name in LIN_NAMES:
+        digest.update(np.ascontiguousarray(arrays[name], "<f4").tobytes())
+    return digest.hexdigest()
 
 
 def parameters_out_of_range(arrays):
