@@ -2861,3 +2861,24 @@ def test_an_output_folder_on_a_read_only_mount_is_not_told_to_be_given_write_per
     monkeypatch.setattr(os, "access", lambda path, mode: False)
     with pytest.raises(UserError, match=r"^--cache-dir '.*' is on a read-only file system; choose another path$"):
         paths.output_folder(str(tmp_path), "--cache-dir")
+
+
+# Twenty-fifth pass, look at tiles, scales, backends, the ONNX cache and evaluate.py's scores
+
+@pytest.mark.parametrize("kind, mode", [("JPEG", "L"), ("BMP", "1"), ("TIFF", "L"), ("PPM", "L")])
+def test_a_grey_picture_of_another_format_named_png_is_refused_as_a_greyscale_one(tmp_path, kind, mode):
+    """A grey JPEG, BMP, TIFF or PGM file saved as '0005.png' (the greyscale check read PNG headers alone) was scored
+    against its colour target as the target itself, 57 to 60 dB, exit code 0, where a grey PNG was refused. A colour
+    JPEG of grey pixels is scored as an RGB PNG of grey pixels is."""
+    from PIL import Image
+
+    from evaluation.scoring import read_frame_pair
+    colours = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    target, output = str(tmp_path / "target.png"), str(tmp_path / "output.png")
+    Image.fromarray(colours).save(target)
+    Image.fromarray(colours).convert(mode).save(output, format=kind)
+    with pytest.raises(UserError, match=rf"output '.*output.png' is a greyscale {kind} file \(whatever its name\) but "
+                                        "its target .* is in colour"):
+        read_frame_pair(target, output, None)
+    Image.fromarray(colours).convert("L").convert("RGB").save(output, format="JPEG")
+    assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)
