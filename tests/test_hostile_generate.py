@@ -2882,3 +2882,21 @@ def test_a_grey_picture_of_another_format_named_png_is_refused_as_a_greyscale_on
         read_frame_pair(target, output, None)
     Image.fromarray(colours).convert("L").convert("RGB").save(output, format="JPEG")
     assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)
+
+
+def test_an_onnx_cache_entry_read_by_a_run_that_cannot_touch_it_is_kept_while_read(tmp_path, monkeypatch):
+    """A shared cache that a run may read but not write (no write permission): its reads could not renew the entry's
+    modification time, and another run's export removed the entry after 30 days while it was read each day (that run
+    then refused, the cache not writable). Now a file's access time, which the system renews as it is read (set here
+    as a relatime mount sets it, whatever this machine's mount), is a use too; an entry no run read is removed as
+    before."""
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: "compiled")
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    now, month = time.time(), 31 * 86400
+    for name in os.listdir(tmp_path):
+        os.utime(tmp_path / name, (now - 3600, now - month))  # read an hour ago, touched a month ago
+    onnx_export.prune_cache(str(tmp_path))
+    assert len(os.listdir(tmp_path)) == len(backends.NETWORK_IO) and ExportCounted.exports == [1]
+    onnx_export.prune_cache(str(tmp_path), now=now + month)  # a month on, unread since
+    assert os.listdir(tmp_path) == []
