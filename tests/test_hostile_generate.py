@@ -2900,3 +2900,26 @@ def test_an_onnx_cache_entry_read_by_a_run_that_cannot_touch_it_is_kept_while_re
     assert len(os.listdir(tmp_path)) == len(backends.NETWORK_IO) and ExportCounted.exports == [1]
     onnx_export.prune_cache(str(tmp_path), now=now + month)  # a month on, unread since
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("dead", [None, "biases", "channels"])
+def test_lpips_weights_of_a_layer_0_on_every_image_are_refused(dead):
+    """LPIPS weights whose fourth convolution's biases (-1e4) hold its features at 0 on every image (the bounds of
+    parameters_out_of_range, loose there, refused them at -1e3 in the first alone), or whose fifth linear layer weighs
+    only channels such biases hold at 0: the fourth and fifth terms, or the fifth, lost on every pair (scores 18 % or
+    8 % lower), exit code 0. Weights of that draw as they are pass."""
+    from utils.lpips import LIN_NAMES, check_shapes, parameter_shapes
+    draw = np.random.default_rng(0)
+    arrays = {name: (draw.uniform(0.05, 0.5, shape) if name in LIN_NAMES else np.zeros(shape) if len(shape) == 1
+                     else draw.normal(0, (2 / np.prod(shape[1:])) ** 0.5, shape)).astype(np.float32)
+              for name, shape in parameter_shapes().items()}  # AlexNet's initial draw, He's
+    if dead == "biases":
+        arrays["conv8/conv/b"][:] = -1e4
+    elif dead == "channels":
+        arrays["conv10/conv/b"][128:], arrays["conv10/conv/W"][128:], arrays[LIN_NAMES[4]][:, :128] = -1e3, 0, 0
+    if dead is None:
+        check_shapes(arrays, "weights")
+        return
+    lost = LIN_NAMES[3 if dead == "biases" else 4]
+    with pytest.raises(UserError, match=rf"^weights: its linear layer '{lost}' adds 0 to the score of every pair of "):
+        check_shapes(arrays, "weights")
