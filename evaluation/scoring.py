@@ -6,8 +6,10 @@ compares two shots, not the motion of one.
 """
 import itertools
 import os
+import warnings
 
 import numpy as np
+from PIL import Image
 
 from utils import metrics
 from utils.errors import UserError, counted
@@ -78,6 +80,28 @@ def list_png_frames(folder, role):
 # the mean spread of a target's channels (8-bit levels) above which it is in colour, a grey output of it refused (a
 # black-and-white film's frames saved as RGB spread by a level or two, where JPEG's chroma left noise)
 COLOUR_SPREAD = 4
+# Pillow's modes of a picture of one channel (and alpha): black and white, grey of 8, 16 or 32 bits, floats
+GREY_MODES = {"1", "L", "LA", "La", "I", "F"}
+
+
+def greyscale_format(path, rgb):
+    """The format of a greyscale picture (as a PNG: grey_png; for other data named '.png', what its header says to
+    Pillow: a grey mode, or a palette whose pixels as read, rgb, are all grey), or None for a colour one or a file
+    Pillow cannot tell. A grey JPEG, BMP, TIFF, PGM or JPEG 2000 file saved as '0005.png' was scored against its colour
+    target as the target itself, 57 to 60 dB, exit code 0, where a grey PNG was refused."""
+    if grey_png(path, rgb):
+        return "PNG"
+    try:
+        with warnings.catch_warnings():  # Pillow's warning of a picture of over 89 million pixels: a line of its own
+            warnings.simplefilter("ignore")
+            with Image.open(path) as picture:  # its header alone: no pixel is decoded
+                mode, kind = picture.mode, picture.format
+    except Exception:  # OpenCV decoded it (rgb); a format Pillow lacks is not told grey, as before
+        return None
+    palette_of_greys = mode in ("P", "PA") and not np.ptp(rgb, 2).any()
+    if kind != "PNG" and (mode in GREY_MODES or mode.startswith("I;") or palette_of_greys):
+        return f"{kind} file (whatever its name)"
+    return None
 
 
 def read_frame_pair(target_path, output_path, frame_shape):
@@ -107,9 +131,10 @@ def read_frame_pair(target_path, output_path, frame_shape):
     # a greyscale PNG (another tool's results) of a colour target: the authors' PSNR and SSIM are of luma alone, and
     # scored it as the target itself (60 dB, SSIM 1.000), exit code 0. Not an RGB output of equal channels: a model's
     # (an untrained one's black frames) is scored as it is
-    if grey_png(output_path, output) and np.ptp(target, axis=2).mean() > COLOUR_SPREAD:
-        raise UserError(f"output '{output_path}' is a greyscale PNG but its target '{target_path}' is in colour: PSNR "
-                        "and SSIM, of luma alone, would score it as the target; compare outputs saved in colour (RGB)")
+    if (kind := greyscale_format(output_path, output)) and np.ptp(target, axis=2).mean() > COLOUR_SPREAD:
+        raise UserError(f"output '{output_path}' is a greyscale {kind} but its target '{target_path}' is in colour: "
+                        "PSNR and SSIM, of luma alone, would score it as the target; compare outputs saved in colour "
+                        "(RGB)")
     return target, output
 
 

@@ -166,11 +166,16 @@ def prune_cache(cache_dir, now=None):
 
 
 def last_use(path):
-    """When a cache file was last read (touched): its modification time, or its target's for a link named as an entry
-    (a read renews the target's; the link's own time, of when it was made, had it removed in use after 30 days)."""
-    used = os.lstat(path).st_mtime
+    """When a cache file was last read: its modification time (touched by each run that reads it), or its target's for
+    a link named as an entry (a read renews the target's; the link's own time, of when it was made, had it removed in
+    use after 30 days); or its access time where later, which the system renews as a run reads it (once a day at least,
+    as Linux's relatime mounts do): a run that cannot touch a shared cache's files (no write permission) reads them
+    each day, and another run's export removed them after 30 days, in use, that run then refused as the cache is not
+    writable."""
+    used = os.lstat(path).st_mtime  # a link's own access time is renewed by following it, as this does
     with suppress(OSError):
-        used = max(used, os.stat(path).st_mtime)
+        target = os.stat(path)
+        used = max(used, target.st_mtime, target.st_atime)
     return used
 
 

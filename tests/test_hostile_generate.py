@@ -2864,3 +2864,65 @@ def test_an_output_folder_on_a_read_only_mount_is_not_told_to_be_given_write_per
     monkeypatch.setattr(os, "access", lambda path, mode: False)
     with pytest.raises(UserError, match=r"^--cache-dir '.*' is on a read-only file system; choose another path$"):
         paths.output_folder(str(tmp_path), "--cache-dir")
+
+
+# Twenty-fifth pass, look at tiles, scales, backends, the ONNX cache and evaluate.py's scores
+
+@pytest.mark.parametrize("kind, mode", [("JPEG", "L"), ("BMP", "1"), ("TIFF", "L"), ("PPM", "L")])
+def test_a_grey_picture_of_another_format_named_png_is_refused_as_a_greyscale_one(tmp_path, kind, mode):
+    """A grey JPEG, BMP, TIFF or PGM file saved as '0005.png' (the greyscale check read PNG headers alone) was scored
+    against its colour target as the target itself, 57 to 60 dB, exit code 0, where a grey PNG was refused. A colour
+    JPEG of grey pixels is scored as an RGB PNG of grey pixels is."""
+    from PIL import Image
+
+    from evaluation.scoring import read_frame_pair
+    colours = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    target, output = str(tmp_path / "target.png"), str(tmp_path / "output.png")
+    Image.fromarray(colours).save(target)
+    Image.fromarray(colours).convert(mode).save(output, format=kind)
+    with pytest.raises(UserError, match=rf"output '.*output.png' is a greyscale {kind} file \(whatever its name\) but "
+                                        "its target .* is in colour"):
+        read_frame_pair(target, output, None)
+    Image.fromarray(colours).convert("L").convert("RGB").save(output, format="JPEG")
+    assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)
+
+
+def test_an_onnx_cache_entry_read_by_a_run_that_cannot_touch_it_is_kept_while_read(tmp_path, monkeypatch):
+    """A shared cache that a run may read but not write (no write permission): its reads could not renew the entry's
+    modification time, and another run's export removed the entry after 30 days while it was read each day (that run
+    then refused, the cache not writable). Now a file's access time, which the system renews as it is read (set here
+    as a relatime mount sets it, whatever this machine's mount), is a use too; an entry no run read is removed as
+    before."""
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: "compiled")
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    now, month = time.time(), 31 * 86400
+    for name in os.listdir(tmp_path):
+        os.utime(tmp_path / name, (now - 3600, now - month))  # read an hour ago, touched a month ago
+    onnx_export.prune_cache(str(tmp_path))
+    assert len(os.listdir(tmp_path)) == len(backends.NETWORK_IO) and ExportCounted.exports == [1]
+    onnx_export.prune_cache(str(tmp_path), now=now + month)  # a month on, unread since
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("dead", [None, "biases", "channels"])
+def test_lpips_weights_of_a_layer_0_on_every_image_are_refused(dead):
+    """LPIPS weights whose fourth convolution's biases (-1e4) hold its features at 0 on every image (the bounds of
+    parameters_out_of_range, loose there, refused them at -1e3 in the first alone), or whose fifth linear layer weighs
+    only channels such biases hold at 0: the fourth and fifth terms, or the fifth, lost on every pair (scores 18 % or
+    8 % lower), exit code 0. Weights of that draw as they are pass."""
+    from utils.lpips import LIN_NAMES, check_shapes, parameter_shapes
+    draw = np.random.default_rng(0)
+    arrays = {name: (draw.uniform(0.05, 0.5, shape) if name in LIN_NAMES else np.zeros(shape) if len(shape) == 1
+                     else draw.normal(0, (2 / np.prod(shape[1:])) ** 0.5, shape)).astype(np.float32)
+              for name, shape in parameter_shapes().items()}  # AlexNet's initial draw, He's
+    if dead == "biases":
+        arrays["conv8/conv/b"][:] = -1e4
+    elif dead == "channels":
+        arrays["conv10/conv/b"][128:], arrays["conv10/conv/W"][128:], arrays[LIN_NAMES[4]][:, :128] = -1e3, 0, 0
+    if dead is None:
+        check_shapes(arrays, "weights")
+        return
+    lost = LIN_NAMES[3 if dead == "biases" else 4]
+    with pytest.raises(UserError, match=rf"^weights: its linear layer '{lost}' adds 0 to the score of every pair of "):
+        check_shapes(arrays, "weights")

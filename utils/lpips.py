@@ -175,6 +175,33 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
         raise UserError(f"{source}: its weights up to {said[vanishing]} are so small (or 0) that LPIPS's features "
                         f"there fall below its normalization's {NORM_EPS:g} on every image (scoring each pair near 0, "
                         f"a perfect LPIPS), as no trained network's weights do; {advice}")
+    lost = lost_layer(arrays)
+    if lost:
+        raise UserError(f"{source}: its linear layer {said[lost]} adds 0 to the score of every pair of test pictures "
+                        "(the channels it weighs are 0 on every image: biases so far below 0 that the ReLU holds them "
+                        f"there, or its weights on such channels alone), its term lost on every pair, as no trained "
+                        f"network's weights do; {advice}")
+
+
+# pairs of pictures each layer's term is computed on (lost_layer): noise against noise, and a ramp against its mirror
+PROBE_SIZE = 32  # pixels a side: the least whose last layers are 1x1 (0.1 s a check; 64, 3x3, 0.25 s)
+
+
+def probe_pictures():
+    """(a, b): two batches of (N, 3, PROBE_SIZE, PROBE_SIZE) pictures in [-1, 1], each pair of them unlike."""
+    noise = np.random.default_rng(0).uniform(-1, 1, (4, 3, PROBE_SIZE, PROBE_SIZE)).astype(np.float32)
+    ramp = np.broadcast_to(np.linspace(-1, 1, PROBE_SIZE, dtype=np.float32), (1, 3, PROBE_SIZE, PROBE_SIZE))
+    return np.concatenate([noise[:2], ramp]), np.concatenate([noise[2:], ramp[..., ::-1]])
+
+
+def lost_layer(arrays):
+    """The first linear layer whose term is 0 on every probe pair (probe_pictures), or None. parameters_out_of_range
+    bounds each layer's features from above, which cannot see a layer that is 0 on every image where its bounds are
+    loose: biases of -1e4 in the fourth convolution (refused at -1e3 in the first) held its features at 0, the fourth
+    and fifth terms lost (the scores 18 % lower), exit code 0, and so did a fifth linear layer weighing only channels
+    such biases hold at 0."""
+    terms = LPIPS(arrays).per_layer(*probe_pictures())
+    return next((name for name, term in zip(LIN_NAMES, terms.T) if not (term > 0).any()), None)
 
 
 def linear_digest(arrays):
