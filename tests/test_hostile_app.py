@@ -2488,3 +2488,30 @@ def test_a_zips_picture_a_letter_past_the_ends_is_named_wherever_the_letter_coun
     with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture lettered next to the first or last "
                                         "frame of its sequence"):
         list_frames(str(tmp_path), ends=True)
+
+
+# Twenty-fifth pass, look at demo.py and the web page
+
+@pytest.mark.parametrize("extension, kept, shown", [("mkv", 0.6, "announces: it is truncated or damaged"),
+                                                    ("mp4", 0.6, "announces: it is truncated or damaged"),
+                                                    ("avi", 0.7, "announces, the file shorter than its container says: "
+                                                     "it is truncated")])
+def test_an_uploaded_video_cut_off_plainly_is_refused_at_once_and_its_part_before_the_cut_is_read(tmp_path, extension,
+                                                                                                   kept, shown):
+    """An MKV, WebM, MP4 or MOV of a recorded length cut off plainly (no zeros after it) passed the upload's check (its
+    first frame decodes) and failed at its job's turn, after every job ahead of it, with the reader's "ended after N":
+    the file shorter than its container says, the part chosen is now decoded at upload. A Motion JPEG AVI cut so, read
+    to the cut without a word (a shorter clip, "done"), is refused too. Its part before the cut (End) is read."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", "mjpeg",
+                         *(["-movflags", "+faststart"] if extension == "mp4" else []), frames=10, size="16x16")
+    assert upload_input(whole, "whole", "", "", str(tmp_path / "job0"), 2 ** 30)["frames"] == 10
+    data = open(whole, "rb").read()
+    (tmp_path / f"cut.{extension}").write_bytes(data[:int(len(data) * kept)])
+    with pytest.raises(UserError, match=rf"^video 'cut\.{extension}' ended after \d of the 10 frames it {shown}; "
+                                        r"repair it \(or (pass|set) End (to )?\d to use what is there\)$"):
+        upload_input(str(tmp_path / f"cut.{extension}"), f"cut.{extension}", "", "", str(tmp_path / "job"), 2 ** 30)
+    read = upload_input(str(tmp_path / f"cut.{extension}"), f"cut.{extension}", "1", "3", str(tmp_path / "job2"),
+                        2 ** 30)
+    assert read["frames"] == 2
