@@ -485,14 +485,16 @@ def test_an_upload_of_several_video_streams_says_so_not_that_it_is_no_video(tmp_
 
 def test_a_failed_job_s_advice_names_the_page_s_fields_not_generate_s_flags(tmp_path):
     """An upload cut short fails once generate.py reaches its end, whose line advised "pass --end 13", a flag the page
-    does not have: its field is End (as the upload's own checks already said)."""
-    from hostile import video_cut_short
+    does not have: its field is End (as the upload's own checks already said). (The page refuses such an upload at once
+    since the twenty-fifth pass: its copy is cut before the job's turn.)"""
+    from hostile import queued_then_cut_short
     from webapp.inputs import job_spec
     from webapp.jobs import JobQueue
-    video = video_cut_short(tmp_path)
+    video = str(tmp_path / "cut.mkv")
     queue = JobQueue(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: job_spec(folder, video, None, "bundled: tecogan_demo_bigbuckbunny.h5", "", "",
-                                               {"--backend": "nnabla"}, str(tmp_path), 2 ** 30))
+    job = queued_then_cut_short(queue, video, lambda: queue.submit(
+        lambda folder: job_spec(folder, video, None, "bundled: tecogan_demo_bigbuckbunny.h5", "", "",
+                                {"--backend": "nnabla"}, str(tmp_path), 2 ** 30)))
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message.startswith("video 'cut.mkv' ended after ")
     assert job.message.endswith(" to use what is there)") and "pass End " in job.message and "--" not in job.message
@@ -1531,17 +1533,16 @@ def test_an_uploads_folder_made_again_without_its_mark_is_named_at_the_stop(tmp_
 def test_a_failed_upload_named_with_a_quote_and_the_cache_flag_gets_its_own_advice_not_the_onnx_cache_s(tmp_path):
     """The ONNX cache's lines are told by generate.py's --cache-dir outside quoted names; the upload's name, put in
     first, held a quote ("it's --cache-dir.mkv"), which left the flag outside them: a video cut short after its first
-    frames was given "choose Backend nnabla, or make the ONNX cache a writable folder"."""
-    import shutil
-
-    from hostile import video_cut_short
+    frames was given "choose Backend nnabla, or make the ONNX cache a writable folder". (The page refuses such an upload
+    at once since the twenty-fifth pass: its copy is cut before the job's turn.)"""
+    from hostile import queued_then_cut_short
     from webapp.inputs import job_spec
     from webapp.jobs import JobQueue
     upload = tmp_path / "it's --cache-dir.mkv"
-    shutil.copyfile(video_cut_short(tmp_path), upload)
     queue = JobQueue(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: job_spec(folder, str(upload), None, "bundled: frvsr_x2_demo_bigbuckbunny.h5",
-                                               "", "", {"--backend": "auto"}, str(tmp_path), 2 ** 30))
+    job = queued_then_cut_short(queue, str(upload), lambda: queue.submit(
+        lambda folder: job_spec(folder, str(upload), None, "bundled: frvsr_x2_demo_bigbuckbunny.h5", "", "",
+                                {"--backend": "auto"}, str(tmp_path), 2 ** 30)))
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message == ("video 'it's --cache-dir.mkv' ended after 7 of the 40 frames it announces: it is truncated "
                            "or damaged; repair it (or pass End 7 to use what is there)")
