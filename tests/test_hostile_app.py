@@ -2493,20 +2493,23 @@ def test_a_zips_picture_a_letter_past_the_ends_is_named_wherever_the_letter_coun
 
 # Twenty-fifth pass, look at demo.py and the web page
 
-@pytest.mark.parametrize("extension, kept, shown", [("mkv", 0.6, "announces: it is truncated or damaged"),
-                                                    ("mp4", 0.6, "announces: it is truncated or damaged"),
-                                                    ("avi", 0.7, "announces, the file shorter than its container says: "
-                                                     "it is truncated")])
+TRUNCATED = "announces: it is truncated or damaged"
+
+
+@pytest.mark.parametrize("extension, options, kept, shown", [
+    ("mkv", ["-c:v", "mjpeg"], 0.6, TRUNCATED), ("mp4", ["-c:v", "mjpeg", "-movflags", "+faststart"], 0.6, TRUNCATED),
+    ("flv", ["-c:v", "flv"], 0.6, TRUNCATED),
+    ("avi", ["-c:v", "mjpeg"], 0.7, "announces, the file shorter than its container says: it is truncated")],
+                         ids=["mkv", "mp4", "flv", "avi"])
 def test_an_uploaded_video_cut_off_plainly_is_refused_at_once_and_its_part_before_the_cut_is_read(tmp_path, extension,
-                                                                                                   kept, shown):
-    """An MKV, WebM, MP4 or MOV of a recorded length cut off plainly (no zeros after it) passed the upload's check (its
-    first frame decodes) and failed at its job's turn, after every job ahead of it, with the reader's "ended after N":
-    the file shorter than its container says, the part chosen is now decoded at upload. A Motion JPEG AVI cut so, read
-    to the cut without a word (a shorter clip, "done"), is refused too. Its part before the cut (End) is read."""
+                                                                                                   options, kept, shown):
+    """An MKV, WebM, MP4, MOV or FLV of a recorded length cut off plainly (no zeros after it) passed the upload's check
+    (its first frame decodes) and failed at its job's turn, after every job ahead of it, with the reader's "ended after
+    N": the file shorter than its container says, the part chosen is now decoded at upload. A Motion JPEG AVI cut so,
+    read to the cut without a word (a shorter clip, "done"), is refused too. Its part before the cut (End) is read."""
     from hostile import ffmpeg_video
     from webapp.inputs import upload_input
-    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", "mjpeg",
-                         *(["-movflags", "+faststart"] if extension == "mp4" else []), frames=10, size="16x16")
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", *options, frames=10, size="16x16")
     assert upload_input(whole, "whole", "", "", str(tmp_path / "job0"), 2 ** 30)["frames"] == 10
     data = open(whole, "rb").read()
     (tmp_path / f"cut.{extension}").write_bytes(data[:int(len(data) * kept)])
