@@ -2502,7 +2502,8 @@ TRUNCATED = "announces: it is truncated or damaged"
     ("avi", ["-c:v", "mjpeg"], 0.7, "announces, the file shorter than its container says: it is truncated")],
                          ids=["mkv", "mp4", "flv", "avi"])
 def test_an_uploaded_video_cut_off_plainly_is_refused_at_once_and_its_part_before_the_cut_is_read(tmp_path, extension,
-                                                                                                   options, kept, shown):
+                                                                                                   options, kept,
+                                                                                                   shown):
     """An MKV, WebM, MP4, MOV or FLV of a recorded length cut off plainly (no zeros after it) passed the upload's check
     (its first frame decodes) and failed at its job's turn, after every job ahead of it, with the reader's "ended after
     N": the file shorter than its container says, the part chosen is now decoded at upload. A Motion JPEG AVI cut so,
@@ -2519,3 +2520,17 @@ def test_an_uploaded_video_cut_off_plainly_is_refused_at_once_and_its_part_befor
     read = upload_input(str(tmp_path / f"cut.{extension}"), f"cut.{extension}", "1", "3", str(tmp_path / "job2"),
                         2 ** 30)
     assert read["frames"] == 2
+
+
+@pytest.mark.parametrize("folder", ["/proc/tecogan_output", "/sys/tecogan_output/run"])
+def test_an_output_folder_the_system_will_not_make_is_one_line_not_a_traceback(folder):
+    """demo.py --output /proc/x (or generate.py --output-dir, app.py's folders) run as root, to whom /proc and /sys
+    are writable by their modes, passed every check and ended in os.mkdir's traceback ("FileNotFoundError: [Errno 2]
+    No such file or directory: '/proc/x'", exit code 1)."""
+    from contextlib import ExitStack
+
+    from utils.paths import make_folder
+    with ExitStack() as claim, pytest.raises(UserError, match=r"^cannot create the folder '/(proc|sys)/tecogan_output' "
+                                                              r"\([^)]+\); choose another path$"):
+        make_folder(folder, claim)
+    assert not os.path.exists(folder)

@@ -86,27 +86,27 @@ def video_input(path, name, start, end):
         raise in_page_terms(error, path, name)
     if first is None:
         raise unreadable
-    reader = VideoReader(path)
+    reader, cut_off = VideoReader(path), shorter_than_its_container(path)
     try:
         reader.select(start or None, end or None)
-        if shorter_than_its_container(path):
-            held = sum(1 for _ in reader)  # the reader's own refusal of the part chosen, as the job's turn gave it
+        held = sum(1 for _ in reader) if cut_off else None  # the reader's own refusal of the part, as at the job's turn
     except UserError as error:
         raise in_page_terms(error, path, name)
-    if shorter_than_its_container(path) and held < reader.frame_count:  # read to a cut without a word, decoding well
+    if cut_off and held < reader.frame_count:  # the frames to the cut decode well: a shorter clip, without a word
         there = reader.start + held
-        raise UserError(f"video '{name}' ended after {there} of the {reader.total_frames} frames it announces, the file "
-                        f"shorter than its container says: it is truncated; repair it (or set End to {there} to use "
-                        "what is there)")
+        raise UserError(f"video '{name}' ended after {there} of the {reader.total_frames} frames it announces, the "
+                        f"file shorter than its container says: it is truncated; repair it (or set End to {there} to "
+                        "use what is there)")
     return dict(kind="video", path=path, name=name, start=start, end=end, frames=reader.frame_count)
 
 
 def shorter_than_its_container(path):
     """Whether an uploaded video is shorter than its container says (a download or a copy cut off plainly, no zeros
     after it): a Matroska or WebM Segment of a recorded length, an AVI's RIFF list, an FLV's recorded file size, or an
-    MP4's or MOV's top-level box (its frames' mdat) running past the file's end. Such a video of 30 frames cut at 50 to 97 % passed the upload's check
-    (its first frame decodes) and failed at its job's turn, after every job ahead of it, with the reader's "ended after
-    N of the 30 frames"; where this is so, the part chosen is decoded at upload (video_input). Headers only are read."""
+    MP4's or MOV's top-level box (its frames' mdat) running past the file's end. Such a video of 30 frames cut at 50 to
+    97 % passed the upload's check (its first frame decodes) and failed at its job's turn, after every job ahead of it,
+    with the reader's "ended after N of the 30 frames"; where this is so, the part chosen is decoded at upload
+    (video_input), and a Motion JPEG AVI read to its cut without a word is refused. Headers only are read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
