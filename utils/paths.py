@@ -10,7 +10,7 @@ import stat
 import time
 from contextlib import contextmanager, nullcontext, suppress
 
-from utils.errors import FULL_DISK_BYTES, UserError, error_reason, printable, shortened
+from utils.errors import FULL_DISK_BYTES, UserError, error_reason, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
 NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
@@ -268,12 +268,6 @@ def make_folder(path, claim):
                 os.mkdir(folder)
             except FileExistsError:
                 continue
-            except OSError as error:  # a folder that no check before foresees: root's write access to /proc, /sys
-                if error.errno in (errno.ENOSPC, errno.EDQUOT):  # was "/proc/x: No such file or directory" traceback
-                    raise
-                reason = error.strerror or error_reason(error)
-                raise UserError(f"cannot create the folder '{printable(folder)}' ({reason}); choose another "
-                                "path") from None
             claim.callback(remove_if_empty, folder)  # run last first: the deepest is removed first
         os.makedirs(path, exist_ok=True)
 
