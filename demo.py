@@ -36,7 +36,7 @@ from evaluation import report, scoring
 from inference import SuperResolver
 from inference.host import available_memory
 from utils import metrics
-from utils.errors import UserError, counted, exit_on_user_error, printable, shortened, size_said
+from utils.errors import UserError, counted, error_reason, exit_on_user_error, printable, shortened, size_said
 from utils.degradation import (DEFAULT_DEGRADATION, degrade as degrade_graph, known_degradation, margin,
                                recorded_degradation)
 from utils.atomic_files import remove_stale_temporaries, write_bytes
@@ -188,6 +188,17 @@ def check_output(out, video, model=None):
                             f"{what}; move it or choose another --output")
 
 
+def make_output(out, claim):
+    """Create the --output folder out (and the folders above it that are missing), removed if the run fails before
+    anything is in it (claim, an ExitStack). One the system will not make where check_output's checks pass (root may
+    write /proc and /sys by their modes) was os.mkdir's traceback, "FileNotFoundError: ... '/proc/x'", exit code 1."""
+    try:
+        make_folder(out, claim)
+    except OSError as error:
+        raise UserError(f"cannot create --output '{printable(out)}' ({error.strerror or error_reason(error)}); choose "
+                        "another --output") from None
+
+
 def report_files_blocked(folder):
     """Report files and pictures of folder that are folders, or links to one: evaluate.py refuses both."""
     return [entry for entry in os.listdir(folder)
@@ -275,7 +286,7 @@ def run(args):
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_NAMES}
     with ExitStack() as claim:
-        make_folder(out, claim)  # removed if the run fails before anything is in it
+        make_output(out, claim)
         # a second demo into the folder would delete this one's frames while it scores them
         claim.enter_context(lock_folder(out, "--output"))
         # generate.py writing its --output-video there under that name: the later rename would replace the other's

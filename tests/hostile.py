@@ -171,6 +171,23 @@ def video_cut_short(folder):
     return str(path)
 
 
+def queued_then_cut_short(queue, upload, submit):
+    """The job submit() gives (its spec's input: the video upload, an MKV of 40 frames made there, whole), that video's
+    copy in the job's folder cut to its first 60 % (video_cut_short's) before the job's turn: the page refuses a video
+    cut short at upload, and a job whose video fails at its turn is made so. queue: the JobQueue, whose worker waits for
+    its lock."""
+    import pathlib
+    import shutil
+    made = os.path.join(os.path.dirname(upload), "made")
+    os.makedirs(made, exist_ok=True)
+    cut = video_cut_short(pathlib.Path(made))
+    shutil.copyfile(os.path.join(made, "whole.mkv"), upload)
+    with queue.changed:
+        job = submit()
+        shutil.copyfile(cut, job.spec["input"]["path"])
+    return job
+
+
 def stale_temporary_through_a_link_and_dotdot(tmp_path, output_name):
     """runs/deep, and work/lnk a link to it (work/ to be the working folder): the name of a killed run's temporary of
     output_name (of a pid past any live process's), written in runs/, where lnk/../<output_name> is, and in work/,

@@ -485,14 +485,16 @@ def test_an_upload_of_several_video_streams_says_so_not_that_it_is_no_video(tmp_
 
 def test_a_failed_job_s_advice_names_the_page_s_fields_not_generate_s_flags(tmp_path):
     """An upload cut short fails once generate.py reaches its end, whose line advised "pass --end 13", a flag the page
-    does not have: its field is End (as the upload's own checks already said)."""
-    from hostile import video_cut_short
+    does not have: its field is End (as the upload's own checks already said). (The page refuses such an upload at once
+    since the twenty-fifth pass: its copy is cut before the job's turn.)"""
+    from hostile import queued_then_cut_short
     from webapp.inputs import job_spec
     from webapp.jobs import JobQueue
-    video = video_cut_short(tmp_path)
+    video = str(tmp_path / "cut.mkv")
     queue = JobQueue(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: job_spec(folder, video, None, "bundled: tecogan_demo_bigbuckbunny.h5", "", "",
-                                               {"--backend": "nnabla"}, str(tmp_path), 2 ** 30))
+    job = queued_then_cut_short(queue, video, lambda: queue.submit(
+        lambda folder: job_spec(folder, video, None, "bundled: tecogan_demo_bigbuckbunny.h5", "", "",
+                                {"--backend": "nnabla"}, str(tmp_path), 2 ** 30)))
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message.startswith("video 'cut.mkv' ended after ")
     assert job.message.endswith(" to use what is there)") and "pass End " in job.message and "--" not in job.message
@@ -1531,17 +1533,16 @@ def test_an_uploads_folder_made_again_without_its_mark_is_named_at_the_stop(tmp_
 def test_a_failed_upload_named_with_a_quote_and_the_cache_flag_gets_its_own_advice_not_the_onnx_cache_s(tmp_path):
     """The ONNX cache's lines are told by generate.py's --cache-dir outside quoted names; the upload's name, put in
     first, held a quote ("it's --cache-dir.mkv"), which left the flag outside them: a video cut short after its first
-    frames was given "choose Backend nnabla, or make the ONNX cache a writable folder"."""
-    import shutil
-
-    from hostile import video_cut_short
+    frames was given "choose Backend nnabla, or make the ONNX cache a writable folder". (The page refuses such an upload
+    at once since the twenty-fifth pass: its copy is cut before the job's turn.)"""
+    from hostile import queued_then_cut_short
     from webapp.inputs import job_spec
     from webapp.jobs import JobQueue
     upload = tmp_path / "it's --cache-dir.mkv"
-    shutil.copyfile(video_cut_short(tmp_path), upload)
     queue = JobQueue(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: job_spec(folder, str(upload), None, "bundled: frvsr_x2_demo_bigbuckbunny.h5",
-                                               "", "", {"--backend": "auto"}, str(tmp_path), 2 ** 30))
+    job = queued_then_cut_short(queue, str(upload), lambda: queue.submit(
+        lambda folder: job_spec(folder, str(upload), None, "bundled: frvsr_x2_demo_bigbuckbunny.h5", "", "",
+                                {"--backend": "auto"}, str(tmp_path), 2 ** 30)))
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message == ("video 'it's --cache-dir.mkv' ended after 7 of the 40 frames it announces: it is truncated "
                            "or damaged; repair it (or pass End 7 to use what is there)")
@@ -2489,3 +2490,34 @@ def test_a_zips_picture_a_letter_past_the_ends_is_named_wherever_the_letter_coun
     with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture lettered next to the first or last "
                                         "frame of its sequence"):
         list_frames(str(tmp_path), ends=True)
+
+
+# Twenty-fifth pass, look at demo.py and the web page
+
+TRUNCATED = "announces: it is truncated or damaged"
+
+
+@pytest.mark.parametrize("extension, options, kept, shown", [
+    ("mkv", ["-c:v", "mjpeg"], 0.6, TRUNCATED), ("mp4", ["-c:v", "mjpeg", "-movflags", "+faststart"], 0.6, TRUNCATED),
+    ("flv", ["-c:v", "flv"], 0.6, TRUNCATED),
+    ("avi", ["-c:v", "mjpeg"], 0.7, "announces, the file shorter than its container says: it is truncated")],
+                         ids=["mkv", "mp4", "flv", "avi"])
+def test_an_uploaded_video_cut_off_plainly_is_refused_at_once_and_its_part_before_the_cut_is_read(tmp_path, extension,
+                                                                                                   options, kept,
+                                                                                                   shown):
+    """An MKV, WebM, MP4, MOV or FLV of a recorded length cut off plainly (no zeros after it) passed the upload's check
+    (its first frame decodes) and failed at its job's turn, after every job ahead of it, with the reader's "ended after
+    N": the file shorter than its container says, the part chosen is now decoded at upload. A Motion JPEG AVI cut so,
+    read to the cut without a word (a shorter clip, "done"), is refused too. Its part before the cut (End) is read."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", *options, frames=10, size="16x16")
+    assert upload_input(whole, "whole", "", "", str(tmp_path / "job0"), 2 ** 30)["frames"] == 10
+    data = open(whole, "rb").read()
+    (tmp_path / f"cut.{extension}").write_bytes(data[:int(len(data) * kept)])
+    with pytest.raises(UserError, match=rf"^video 'cut\.{extension}' ended after \d of the 10 frames it {shown}; "
+                                        r"repair it \(or (pass|set) End (to )?\d to use what is there\)$"):
+        upload_input(str(tmp_path / f"cut.{extension}"), f"cut.{extension}", "", "", str(tmp_path / "job"), 2 ** 30)
+    read = upload_input(str(tmp_path / f"cut.{extension}"), f"cut.{extension}", "1", "3", str(tmp_path / "job2"),
+                        2 ** 30)
+    assert read["frames"] == 2

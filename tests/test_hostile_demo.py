@@ -628,3 +628,19 @@ def test_the_demos_titles_show_a_clip_name_of_other_letters_by_their_codes():
     window = np.zeros((8, 200, 3), np.uint8)
     assert np.array_equal(labelled(window, "café.mp4"), labelled(window, "caf\\xe9.mp4"))
     assert not np.array_equal(labelled(window, "café.mp4"), labelled(window, "caf??.mp4"))
+
+
+# Twenty-fifth pass, look at demo.py and the web page
+
+@pytest.mark.parametrize("folder", ["/proc/tecogan_output", "/sys/tecogan_output/run"])
+def test_a_demo_output_folder_the_system_will_not_make_is_one_line_not_a_traceback(folder):
+    """demo.py --output /proc/x (or /sys/x) run as root, to whom /proc and /sys are writable by their modes, passed
+    every check and ended in os.mkdir's traceback ("FileNotFoundError: [Errno 2] No such file or directory: '/proc/x'",
+    exit code 1), where generate.py's --output-dir says "cannot create output folder"."""
+    from contextlib import ExitStack
+
+    import demo
+    with ExitStack() as claim, pytest.raises(UserError, match=rf"^cannot create --output '{folder}' \([^)]+\); "
+                                                              "choose another --output$"):
+        demo.make_output(folder, claim)
+    assert not os.path.exists(folder)

@@ -18,7 +18,7 @@ from inference.backends import BACKEND_PRECISIONS, precision_refused
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.atomic_files import write_atomically
-from utils.containers import VideoCutShort
+from utils.containers import VideoCutShort, shorter_than_its_container
 from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
@@ -88,11 +88,17 @@ def video_input(path, name, start, end):
         raise in_page_terms(error, path, name)
     if first is None:
         raise unreadable
-    reader = VideoReader(path)
+    reader, cut_off = VideoReader(path), shorter_than_its_container(path)
     try:
         reader.select(start or None, end or None)
+        held = sum(1 for _ in reader) if cut_off else None  # the reader's own refusal of the part, as at the job's turn
     except UserError as error:
         raise in_page_terms(error, path, name)
+    if cut_off and held < reader.frame_count:  # the frames to the cut decode well: a shorter clip, without a word
+        there = reader.start + held
+        raise UserError(f"video '{name}' ended after {there} of the {reader.total_frames} frames it announces, the "
+                        f"file shorter than its container says: it is truncated; repair it (or set End to {there} to "
+                        "use what is there)")
     return dict(kind="video", path=path, name=name, start=start, end=end, frames=reader.frame_count)
 
 
