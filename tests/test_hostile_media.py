@@ -1940,8 +1940,9 @@ def test_a_whole_fragmented_mp4_whose_last_box_runs_to_the_file_s_end_is_read(tm
 
 def test_a_whole_video_whose_decoder_warns_of_every_frame_ending_in_zeros_is_read(tmp_path):
     """A Motion JPEG MKV of frames without their end marker (EOI, as some webcams write them; FFmpeg's decoder says
-    "EOI missing, emulating" of every frame) followed by a writer's zeros: its last second's warning was taken for a cut,
-    "cut short ... inside its last frames", though its first second says it too. Read whole, as without the zeros."""
+    "EOI missing, emulating" of every frame) followed by a writer's zeros: its last second's warning was taken for a
+    cut, "cut short ... inside its last frames", though its first second says it too. Read whole, as without the
+    zeros."""
     from utils.video_io import VideoReader
     from utils.video_probe import ffmpeg_executable
     stream = subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10",
@@ -2014,3 +2015,18 @@ def test_a_long_video_cut_inside_its_last_frame_is_refused_without_decoding_it_w
                                         rf"byte {cut} on, inside its last frames, "):
         VideoReader(str(tmp_path / "clip.mp4"))
     assert decodes and all({"-sseof", "-t"} & set(before) for before in decodes)
+
+
+def test_a_video_removed_while_it_is_read_is_said_to_be_gone(tmp_path):
+    """An input video removed (or moved away) between its opening and the output video's was said to have "another
+    file put in its place", to "run again once it is no longer written": it is now said to be gone."""
+    import utils.video_io as video_io
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", frames=2, size="16x16")
+    reader = video_io.VideoReader(video)
+    os.rename(video, tmp_path / "moved.mp4")
+    with pytest.raises(UserError, match=r"^input video '.*clip.mp4' was removed or moved while it was read; put it "
+                                        r"back \(or pass it where it is now\) and run again$"):
+        video_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, video_io.VideoSource(
+            video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
+            reader.identity))
+    assert sorted(os.listdir(tmp_path)) == ["moved.mp4"]

@@ -190,8 +190,8 @@ PRORES_TAIL = 4
 
 
 def prores_frame_end(file, place):
-    """Where the ProRes frame at place ends, by its length (its first 4 bytes, before 'icpf'); None where no ProRes
-    frame begins there."""
+    """Where the ProRes frame at place (an MP4's or MOV's sample's) ends, by its length (its first 4 bytes, before
+    'icpf'); None where no ProRes frame begins there. (A Matroska block holds the frame without them.)"""
     file.seek(place)
     head = file.read(8)
     return place + struct.unpack(">I", head[:4])[0] if len(head) == 8 and head[4:] == b"icpf" else None

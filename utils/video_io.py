@@ -432,10 +432,17 @@ class VideoSource:
         """UserError where the input video is no longer the file its listing was read of: another put in its place
         between its opening and the output's (a run's model loading, its scene cuts' decoding) had its sound muxed
         by the first file's listing, beside the first file's frames: "ffmpeg could not write video ...: Error opening
-        output files: Invalid argument" where it had no sound, the other's sound with exit code 0 where it had."""
-        if self.listing and self.identity and video_identity(self.path) != self.identity:
-            raise UserError(f"input video '{self.path}' changed while it was read (another file was put in its place "
-                            "or it was rewritten); run again once it is no longer written")
+        output files: Invalid argument" where it had no sound, the other's sound with exit code 0 where it had. One
+        removed or moved away is said so."""
+        if not (self.listing and self.identity) or (now := video_identity(self.path)) == self.identity:
+            return
+        if now is None:  # it was said to have "another file put in its place", to run again "once it is no longer
+            # written", where none was there
+            raise UserError(f"input video '{self.path}' was removed or moved while it was read; put it back (or pass "
+                            "it where it is now) and run again")
+        # a `touch` (its time alone) too: its bytes are not compared (a second reading of the whole file)
+        raise UserError(f"input video '{self.path}' changed while it was read (another file was put in its place or "
+                        "it was rewritten); run again once it is no longer written")
 
 
 class FfmpegVideoWriter:

@@ -236,7 +236,7 @@ REFERENCE_MISSING = ("mmco: unref short failure|Missing reference picture|refere
 def last_frames_decode_cleanly(path, listing=None):
     """Whether FFmpeg's decoder of path's first video stream says nothing wrong (no warning: a Motion JPEG frame's end
     missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof) that its first
-    second does not say too, or, where it does, of the last second decoded from a key frame EARLIER_SECONDS before (the
+    packets (START_PACKETS, its last aside) do not say too, or, where it does, of the last second decoded from a key frame EARLIER_SECONDS before (the
     whole stream where that is the same key frame); True without a working ffmpeg. A seek's own lines are not the
     file's, nor its start's: the B-frames before an open GOP's key frame lose their references ("mmco: unref short
     failure", REFERENCE_MISSING), and a whole H.264 MP4 of open GOPs ending in a `free` box of zeros, and a whole live
@@ -252,23 +252,35 @@ def last_frames_decode_cleanly(path, listing=None):
     listing = listing or media_listing(path, ffmpeg)
     codec = video_codec(path, ffmpeg, listing)
 
-    def decoded(*before):  # (the decoder's lines, their numbers aside ("truncated at 16", "at 17"); its frames)
+    def said(completed):  # the decoder's lines, their numbers aside ("SEI ... truncated at 16", "at 17")
+        return {re.sub(r"\d+", "#", line) for line in re.findall(
+            rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ((?!{REFERENCE_MISSING}).*)",
+            completed.stderr.decode(errors="replace"), re.MULTILINE)} if codec else set()
+
+    def decoded(*before):  # (its lines, the frames it gave)
         completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux",
                                     "-progress", "pipe:1", "-f", "null", "-", before=before)
-        said = completed.stderr.decode(errors="replace")
         frames = re.findall(rb"^frame=(\d+)", completed.stdout, re.MULTILINE)
-        return {re.sub(r"\d+", "#", line) for line in re.findall(
-            rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ((?!{REFERENCE_MISSING}).*)", said, re.MULTILINE)
-        } if codec else set(), int(frames[-1]) if frames else 0
+        return said(completed), int(frames[-1]) if frames else 0
 
     # from the key frame the seek lands on, every frame given (-noaccurate_seek): their count tells where it landed
     last, landed = decoded("-noaccurate_seek", "-sseof", "-1")
     if not last:
         return True
-    # lines its first second gives too are the stream's, said of every frame (a Motion JPEG camera's frames without
-    # their end, "EOI missing"; an H.264 encoder's SEI cut short), not a cut's: a whole file of them ending in zeros
-    # was refused as cut short
-    last -= decoded("-t", "1")[0]
+    # lines its first packets (not its last, which the zeros are in) give too are the stream's, said of every frame (a
+    # Motion JPEG camera's frames without their end, "EOI missing"; an H.264 encoder's SEI cut short), not a cut's: a
+    # whole file of them ending in zeros was refused as cut short
+    def first_packets(muxer, count):  # ffmpeg's copy of its first `count` packets (-c copy: nothing decoded)
+        return [ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path), "-map", "0:v:0", "-c", "copy", "-frames:v",
+                str(count), "-f", muxer, "-"]
+
+    listed = subprocess.run(first_packets("framecrc", START_PACKETS + 1), stdin=subprocess.DEVNULL,
+                            capture_output=True).stdout.splitlines()
+    if (packets := sum(bool(line) and not line.startswith(b"#") for line in listed)) > 1:
+        with subprocess.Popen(first_packets("nut", min(START_PACKETS, packets - 1)),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE) as copied:
+            last -= said(subprocess.run([ffmpeg, "-nostdin", "-v", "warning", "-f", "nut", "-i", "-", "-f", "null",
+                                         "-"], stdin=copied.stdout, capture_output=True))
     if not last:
         return True
     if re.search(r"^ *Duration: N/A", listing, re.MULTILINE):
@@ -280,6 +292,10 @@ def last_frames_decode_cleanly(path, listing=None):
     if frames > landed:
         return not last & earlier
     return not last & decoded()[0]
+
+
+# the packets from a video's start that last_frames_decode_cleanly decodes for the lines of every frame (about a second)
+START_PACKETS = 30
 
 
 # how far before the last second last_frames_decode_cleanly decodes a video from, to decode that second with its
