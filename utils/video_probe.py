@@ -237,15 +237,15 @@ def last_frames_decode_cleanly(path, listing=None):
     """Whether FFmpeg's decoder of path's first video stream says nothing wrong (no warning: a Motion JPEG frame's end
     missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof) that its first
     packets (START_PACKETS, its last aside) do not say too, or, where it does, of that second decoded from a key frame
-    EARLIER_SECONDS before (the whole stream where that is the same key frame); True without a working ffmpeg. A
-    seek's own lines are not the file's, nor its start's: the B-frames before an open GOP's key frame lose their references ("mmco: unref short
-    failure", REFERENCE_MISSING), and a whole H.264 MP4 of open GOPs ending in a `free` box of zeros, and a whole live
-    MKV (a stream's dump, beginning at such a key frame) whose last frame is silent PCM, were refused as cut short. The
-    demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10 minutes of 480x270
-    H.264 in an MP4, 3.4 s in a live MKV (no duration: every frame decoded, once); asked only of a file whose last
-    bytes are zeros. H.264's and Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's, VP8's,
-    VP9's and ProRes' decode the zeros without a word (a ProRes frame's cut is told by its length, prores_frame_end).
-    listing: its media_listing, where already read."""
+    EARLIER_SECONDS before (the whole stream where that is the same key frame); True without a working ffmpeg. A seek's
+    own lines are not the file's, nor its start's: the B-frames before an open GOP's key frame lose their references
+    ("mmco: unref short failure", REFERENCE_MISSING), and a whole H.264 MP4 of open GOPs ending in a `free` box of
+    zeros, and a whole live MKV (a stream's dump, beginning at such a key frame) whose last frame is silent PCM, were
+    refused as cut short. The demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for
+    10 minutes of 480x270 H.264 in an MP4, 3.4 s in a live MKV (no duration: every frame decoded, once); asked only of a
+    file whose last bytes are zeros. H.264's and Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part
+    2's, VP8's, VP9's and ProRes' decode the zeros without a word (a ProRes frame's cut is told by its length,
+    prores_frame_end). listing: its media_listing, where already read."""
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return True
