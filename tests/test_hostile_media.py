@@ -1902,3 +1902,131 @@ def test_a_fragmented_mp4_whose_index_holds_its_first_fragment_is_refused_not_re
     path = ffmpeg_video(tmp_path / "empty.mp4", "-c:v", "libx264", "-g", "5", "-movflags", "frag_keyframe+empty_moov",
                         frames=20, size="16x16")
     assert len(list(VideoReader(path))) == 20
+
+
+# Twenty-fifth pass, look at generate.py's videos, frames and scene cuts
+
+def test_a_fragmented_prores_mov_indexed_by_its_first_fragment_is_advised_a_remux_into_a_mov(tmp_path):
+    """A fragmented ProRes MOV whose moov box holds its first fragment (`-movflags frag_keyframe`) was refused as "a
+    fragmented MP4", advised `ffmpeg -i IN -c copy OUT.mp4`, which fails ("Could not find tag for codec prores"): the
+    advice now names the file's own container, and the remux it advises is read whole."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    path = ffmpeg_video(tmp_path / "clip.mov", "-c:v", "prores_ks", "-movflags", "frag_keyframe", "-frag_duration",
+                        "0.4", frames=20, size="16x16")
+    with pytest.raises(UserError, match=r"^video '.*clip.mov' is a fragmented MOV of which OpenCV reads only the "
+                                        r"first \d of its 20 frames .*; save it unfragmented \(e.g. ffmpeg -i IN -c "
+                                        r"copy OUT.mov\) and pass that$"):
+        VideoReader(path)
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", path, "-c", "copy", str(tmp_path / "OUT.mov")],
+                   check=True)
+    assert len(list(VideoReader(str(tmp_path / "OUT.mov")))) == 20
+
+
+def test_a_whole_fragmented_mp4_whose_last_box_runs_to_the_file_s_end_is_read(tmp_path):
+    """A whole fragmented MP4 whose last box (its last fragment's mdat) has length 0, "to the end of the file" (ISO/IEC
+    14496-12; a writer that cannot seek back writes it so): the length's four zero bytes were taken for a hole, "an MP4
+    or MOV video with a hole (it is zeros from byte N to byte N+4 ...)", and the whole file refused."""
+    import struct
+    from utils.video_io import VideoReader
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "5", "-movflags",
+                                       "frag_keyframe+empty_moov", frames=20, size="16x16"), "rb").read())
+    last = data.rindex(b"mdat") - 4
+    del data[last + struct.unpack_from(">I", data, last)[0]:]  # the mfra box after it
+    struct.pack_into(">I", data, last, 0)
+    (tmp_path / "clip.mp4").write_bytes(data)
+    assert len(list(VideoReader(str(tmp_path / "clip.mp4")))) == 20
+
+
+def test_a_whole_video_whose_decoder_warns_of_every_frame_ending_in_zeros_is_read(tmp_path):
+    """A Motion JPEG MKV of frames without their end marker (EOI, as some webcams write them; FFmpeg's decoder says
+    "EOI missing, emulating" of every frame) followed by a writer's zeros: its last second's warning was taken for a
+    cut, "cut short ... inside its last frames", though its first second says it too. Read whole, as without the
+    zeros."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    stream = subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10",
+                             "-frames:v", "10", "-c:v", "mjpeg", "-f", "mjpeg", "-"], check=True,
+                            capture_output=True).stdout
+    assert stream.count(b"\xff\xd9\xff\xd8") == 9
+    path = str(tmp_path / "noeoi.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "mjpeg", "-framerate", "10", "-i", "-", "-c", "copy",
+                    path], input=stream.replace(b"\xff\xd9\xff\xd8", b"\xff\xd8")[:-2], check=True)
+    with open(path, "ab") as file:
+        file.write(bytes(4096))
+    assert len(list(VideoReader(path))) == 10
+
+
+def test_a_prores_mov_cut_into_zeros_inside_its_last_frame_is_called_cut_short(tmp_path):
+    """A ProRes MOV (`+faststart`) cut into zeros in the second half of its last frame: FFmpeg's ProRes decoder decodes
+    the zeros without a word, and it was read whole, its last frame's pixels wrong, exit code 0. The frame's length (its
+    first 4 bytes) says where it ends. The same file whole, a `free` box of zeros after it, is read."""
+    import struct
+    from utils.video_io import VideoReader
+    whole = open(ffmpeg_video(tmp_path / "whole.mov", "-c:v", "prores_ks", "-movflags", "+faststart", frames=10,
+                              size="16x16"), "rb").read()
+    last = whole.rindex(b"icpf") - 4
+    assert last + struct.unpack_from(">I", whole, last)[0] == len(whole)
+    cut = (last + len(whole)) // 2
+    (tmp_path / "clip.mov").write_bytes(whole[:cut] + bytes(len(whole) - cut))
+    with pytest.raises(UserError, match=rf"^video '.*clip.mov' is an MP4 or MOV video cut short \(it is zeros from "
+                                        rf"byte {cut} on, inside its last frame, a ProRes frame that its header says "
+                                        rf"ends at byte {len(whole)}, .*\): repair it or pass another video$"):
+        VideoReader(str(tmp_path / "clip.mov"))
+    (tmp_path / "padded.mov").write_bytes(whole + struct.pack(">I4s", 4096, b"free") + bytes(4088))
+    assert len(list(VideoReader(str(tmp_path / "padded.mov")))) == 10
+
+
+def test_a_video_replaced_between_its_capture_s_opening_and_its_listing_is_refused(tmp_path, monkeypatch):
+    """VideoReader took the file's identity after OpenCV's opening and FFmpeg's listing: a file put in its place
+    between the two (its frames the first file's, its listing and sound the second's) was the file the writer checked
+    against, and the second file's sound was muxed beside the first's frames, exit code 0. The identity is now taken
+    before both."""
+    import utils.video_io as video_io
+    video, other = str(tmp_path / "clip.mp4"), str(tmp_path / "other.mp4")
+    for path, sound in ((video, []), (other, ["-f", "lavfi", "-i", "sine=d=0.2", "-c:a", "aac"])):
+        subprocess.run([video_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
+                        "testsrc=size=16x16:rate=10:d=0.2", *sound, "-c:v", "libx264", path], check=True)
+    listing = video_io.media_listing
+    monkeypatch.setattr(video_io, "media_listing", lambda *args: os.replace(other, video) or listing(*args))
+    reader = video_io.VideoReader(video)
+    with pytest.raises(UserError, match=r"^input video '.*clip.mp4' changed while it was read"):
+        video_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, video_io.VideoSource(
+            video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
+            reader.identity))
+
+
+def test_a_long_video_cut_inside_its_last_frame_is_refused_without_decoding_it_whole(tmp_path, monkeypatch):
+    """An H.264 MP4 (`+faststart`) cut into zeros inside its last frame: its last second's warnings had the whole stream
+    decoded before the refusal (12.8 s for an hour of 64x64). The last second decoded from a key frame 10 s earlier,
+    with its references, says the cut's lines again: every decode is now of the file's end (or its first second)."""
+    import io
+    import utils.video_probe as video_probe
+    from utils.containers import quicktime_samples
+    from utils.video_io import VideoReader
+    whole = open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-bf", "0", "-g", "10", "-movflags",
+                              "+faststart", frames=130, size="32x32"), "rb").read()
+    cut = max(quicktime_samples(io.BytesIO(whole), len(whole))) + 8  # its last frame's slice header
+    (tmp_path / "clip.mp4").write_bytes(whole[:cut] + bytes(len(whole) - cut))
+    decodes, decoding = [], video_probe.ffmpeg_decoding
+    monkeypatch.setattr(video_probe, "ffmpeg_decoding",
+                        lambda *args, before=(): decodes.append(before) or decoding(*args, before=before))
+    with pytest.raises(UserError, match=r"^video '.*clip.mp4' is an MP4 or MOV video cut short \(it is zeros from "
+                                        rf"byte {cut} on, inside its last frames, "):
+        VideoReader(str(tmp_path / "clip.mp4"))
+    assert decodes and all({"-sseof", "-t"} & set(before) for before in decodes)
+
+
+def test_a_video_removed_while_it_is_read_is_said_to_be_gone(tmp_path):
+    """An input video removed (or moved away) between its opening and the output video's was said to have "another
+    file put in its place", to "run again once it is no longer written": it is now said to be gone."""
+    import utils.video_io as video_io
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", frames=2, size="16x16")
+    reader = video_io.VideoReader(video)
+    os.rename(video, tmp_path / "moved.mp4")
+    with pytest.raises(UserError, match=r"^input video '.*clip.mp4' was removed or moved while it was read; put it "
+                                        r"back \(or pass it where it is now\) and run again$"):
+        video_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, video_io.VideoSource(
+            video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
+            reader.identity))
+    assert sorted(os.listdir(tmp_path)) == ["moved.mp4"]

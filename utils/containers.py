@@ -84,13 +84,16 @@ def iso_boxes(file, size):
     """The places of an MP4's (MOV's) top-level boxes after its first fragment's (moof) begins: a fragmented file's
     (a recording's, `frag_keyframe`) frames are indexed in each fragment, and one cut into zeros at a fragment's start
     was read as the fragments before. Nothing of a file that is not fragmented (its index, moov, holds every frame):
-    zeros after its last box are a writer's padding, or a cut that its frames' decoding tells."""
+    zeros after its last box are a writer's padding, or a cut that its frames' decoding tells. A box of length 0 (its
+    type not zeros) runs to the file's end (ISO/IEC 14496-12, as a writer that cannot seek back leaves its last mdat):
+    its place is its type's, and the walk ends there; its length's four zero bytes were taken for a hole, and a whole
+    fragmented MP4 or MOV was refused."""
     position, fragmented = 0, False
     while position + 8 <= size:
         file.seek(position)
         length, kind = struct.unpack(">I4s", file.read(8))
         if fragmented:
-            yield position
+            yield position + 4 if length == 0 and kind.strip(b"\0") else position
         if length == 1:
             length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
         if length < 8:  # 0: to the file's end
@@ -179,6 +182,19 @@ def quicktime_samples(file, size):
                 if length and place + 4 <= size:  # one of no bytes (a dropped frame's) is the next one's place
                     yield place
                 place, sample = place + length, sample + 1
+
+
+# the bytes before a ProRes frame's end that zeros must begin at or before for the frame to be cut: its slices'
+# data may end in a zero byte (6 of 1,086 frames of FFmpeg's three ProRes encoders, none in more)
+PRORES_TAIL = 4
+
+
+def prores_frame_end(file, place):
+    """Where the ProRes frame at place (an MP4's or MOV's sample's) ends, by its length (its first 4 bytes, before
+    'icpf'); None where no ProRes frame begins there. (A Matroska block holds the frame without them.)"""
+    file.seek(place)
+    head = file.read(8)
+    return place + struct.unpack(">I", head[:4])[0] if len(head) == 8 and head[4:] == b"icpf" else None
 
 
 def riff_chunks(file, size):

@@ -22,7 +22,7 @@ from utils.paths import no_space, output_file
 from utils.video_probe import (STREAM_KINDS, apng_average_rate, audio_after_seek, check_video_streams, cut_into_zeros,
     decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, gif_average_rate,
     matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams, mirror_axis, opencv_path,
-    played_audio, size_change, undecodable_codec, video_lead, working_ffmpeg)
+    own_container, played_audio, size_change, undecodable_codec, video_lead, working_ffmpeg)
 
 
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
@@ -88,6 +88,10 @@ class VideoReader:
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
         self.path, self.end_flag, self.fewest, self.folder_flag = path, end_flag, fewest, folder_flag
+        # the file opened and listed below: its sound is muxed from it, where it is still there (VideoSource). Taken
+        # before both: taken after, a file put in its place between the capture's opening and the listing's was not
+        # told, its frames the first file's, its listing and sound the second's
+        self.identity = video_identity(path)
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
             # FFmpeg's alone: OpenCV's own reader of Motion JPEG AVIs, tried after it, printed a line of its own
@@ -109,7 +113,6 @@ class VideoReader:
         # FFmpeg's listing of the file, read once for every question of it (its streams, its codec for the size check,
         # its audio and start for the output video): `ffmpeg -i` ran three or four times a run, 16 to 20 ms each
         self.listing = media_listing(path, ffmpeg) if (ffmpeg := working_ffmpeg()) else None
-        self.identity = video_identity(path)  # the file listed: its sound is muxed from it, where it is still there
         turned_by_a_matrix = check_video_streams(path, self.listing)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
@@ -151,9 +154,13 @@ class VideoReader:
         if self.total_frames <= 0 or not (held := fragmented_mp4_frames(self.path)) or held <= self.total_frames:
             return
         if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1:
-            raise UserError(f"video '{self.path}' is a fragmented MP4 of which OpenCV reads only the first {read} of its "
-                            f"{held} frames (those its moov box holds, as `-movflags frag_keyframe` writes it); save it "
-                            "unfragmented (e.g. ffmpeg -i IN -c copy OUT.mp4) and pass that")
+            # in its own container (own_container): a ProRes MOV's advice of OUT.mp4 failed, "Could not find tag for
+            # codec prores"
+            extension = own_container(self.path)
+            raise UserError(f"video '{self.path}' is a fragmented {extension[1:].upper()} of which OpenCV reads only "
+                            f"the first {read} of its {held} frames (those its moov box holds, as `-movflags "
+                            f"frag_keyframe` writes it); save it unfragmented (e.g. ffmpeg -i IN -c copy "
+                            f"OUT{extension}) and pass that")
         self.total_frames = held
 
     def _refuse_a_picture(self):
@@ -425,10 +432,17 @@ class VideoSource:
         """UserError where the input video is no longer the file its listing was read of: another put in its place
         between its opening and the output's (a run's model loading, its scene cuts' decoding) had its sound muxed
         by the first file's listing, beside the first file's frames: "ffmpeg could not write video ...: Error opening
-        output files: Invalid argument" where it had no sound, the other's sound with exit code 0 where it had."""
-        if self.listing and self.identity and video_identity(self.path) != self.identity:
-            raise UserError(f"input video '{self.path}' changed while it was read (another file was put in its place "
-                            "or it was rewritten); run again once it is no longer written")
+        output files: Invalid argument" where it had no sound, the other's sound with exit code 0 where it had. One
+        removed or moved away is said so."""
+        if not (self.listing and self.identity) or (now := video_identity(self.path)) == self.identity:
+            return
+        if now is None:  # it was said to have "another file put in its place", to run again "once it is no longer
+            # written", where none was there
+            raise UserError(f"input video '{self.path}' was removed or moved while it was read; put it back (or pass "
+                            "it where it is now) and run again")
+        # a `touch` (its time alone) too: its bytes are not compared (a second reading of the whole file)
+        raise UserError(f"input video '{self.path}' changed while it was read (another file was put in its place or "
+                        "it was rewritten); run again once it is no longer written")
 
 
 class FfmpegVideoWriter:

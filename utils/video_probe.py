@@ -13,9 +13,9 @@ from fractions import Fraction
 
 import cv2
 
-from utils.containers import (EBML_SIGNATURE, VideoCutShort, ZERO_TAIL, exact_rate, iso_boxes,
-    live_matroska_cut_short, matroska_elements, quicktime_boxes, quicktime_places, riff_chunks, zeros_begin,
-    zeros_end)
+from utils.containers import (EBML_SIGNATURE, PRORES_TAIL, VideoCutShort, ZERO_TAIL, exact_rate, iso_boxes,
+    live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes, quicktime_places, riff_chunks,
+    zeros_begin, zeros_end)
 from utils.errors import UserError
 from utils.image_io import GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS, GIF_SIGNATURES, PNG_SIGNATURE
 from utils.paths import absolute
@@ -182,9 +182,11 @@ def cut_into_zeros(path, listing=None):
         kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video" if walk is matroska_elements else (
             "an MP4 or MOV video")
         overruns = []  # a live Matroska file cut off plainly: told by the same walk (it was walked twice)
+        last = None  # the last part's place (all are before the zeros that end the file, else told below)
         for position in (matroska_elements(file, size, overruns) if walk is matroska_elements
                          else quicktime_places(file, size, ends_in_zeros) if walk is quicktime_places
                          else walk(file, size)):
+            last = max(position, last or 0)
             file.seek(position)
             if not file.read(4).strip(b"\0"):
                 if (end := zeros_end(file, position, size)) < size:
@@ -197,6 +199,13 @@ def cut_into_zeros(path, listing=None):
                                      "first): repair it or pass another video")
         if overruns:
             return live_matroska_cut_short(path, *overruns[0])
+        # FFmpeg's ProRes decoder decodes zeros without a word: a MOV cut into zeros inside its last frame's slices was
+        # read whole, that frame's pixels wrong, exit code 0. Its frame says its own length
+        if walk is quicktime_places and ends_in_zeros and last is not None and (
+                end := prores_frame_end(file, last)) and (position := zeros_begin(file, size)) <= end - PRORES_TAIL:
+            return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its "
+                                 f"last frame, a ProRes frame that its header says ends at byte {end}, as a download "
+                                 "cut off leaves a file made its full length first): repair it or pass another video")
         if not ends_in_zeros or walk is riff_chunks or last_frames_decode_cleanly(path, listing):
             return None
         position = zeros_begin(file, size)
@@ -226,30 +235,72 @@ REFERENCE_MISSING = ("mmco: unref short failure|Missing reference picture|refere
 
 def last_frames_decode_cleanly(path, listing=None):
     """Whether FFmpeg's decoder of path's first video stream says nothing wrong (no warning: a Motion JPEG frame's end
-    missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof), or, where it
-    does, of the whole stream decoded from its start; True without a working ffmpeg. A seek's own lines are not the
-    file's, nor its start's: the B-frames before an open GOP's key frame lose their references ("mmco: unref short
-    failure", REFERENCE_MISSING), and a whole H.264 MP4 of open GOPs ending in a `free` box of zeros, and a whole live
-    MKV (a stream's dump, beginning at such a key frame) whose last frame is silent PCM, were refused as cut short. The
-    demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10 minutes of 480x270 H.264 in an MP4, 3.4 s in
-    a live MKV (no duration: every frame decoded, once); asked only of a file whose last bytes are zeros. H.264's and
-    Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's, VP8's and VP9's decode the zeros
-    without a word. listing: its media_listing, where already read."""
+    missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof) that its first
+    packets (START_PACKETS, its last aside) do not say too, or, where it does, of that second decoded from a key frame
+    EARLIER_SECONDS before (the whole stream where that is the same key frame); True without a working ffmpeg. A seek's
+    own lines are not the file's, nor its start's: the B-frames before an open GOP's key frame lose their references
+    ("mmco: unref short failure", REFERENCE_MISSING), and a whole H.264 MP4 of open GOPs ending in a `free` box of
+    zeros, and a whole live MKV (a stream's dump, beginning at such a key frame) whose last frame is silent PCM, were
+    refused as cut short. The demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for
+    10 minutes of 480x270 H.264 in an MP4, 3.4 s in a live MKV (no duration: every frame decoded, once); asked only of a
+    file whose last bytes are zeros. H.264's and Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part
+    2's, VP8's, VP9's and ProRes' decode the zeros without a word (a ProRes frame's cut is told by its length,
+    prores_frame_end). listing: its media_listing, where already read."""
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return True
     listing = listing or media_listing(path, ffmpeg)
     codec = video_codec(path, ffmpeg, listing)
 
-    def warned(*before):
-        completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
-                                    "null", "-", before=before)
-        said = completed.stderr.decode(errors="replace")
-        return codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] (?!{REFERENCE_MISSING})", said,
-                                   re.MULTILINE)
+    def said(completed):  # the decoder's lines, their numbers aside ("SEI ... truncated at 16", "at 17")
+        return {re.sub(r"\d+", "#", line) for line in re.findall(
+            rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ((?!{REFERENCE_MISSING}).*)",
+            completed.stderr.decode(errors="replace"), re.MULTILINE)} if codec else set()
 
-    # a file of no duration (a live MKV's) is decoded whole by the seek: not twice
-    return not (warned("-sseof", "-1") and (re.search(r"^ *Duration: N/A", listing, re.MULTILINE) or warned()))
+    def decoded(*before):  # (its lines, the frames it gave)
+        completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux",
+                                    "-progress", "pipe:1", "-f", "null", "-", before=before)
+        frames = re.findall(rb"^frame=(\d+)", completed.stdout, re.MULTILINE)
+        return said(completed), int(frames[-1]) if frames else 0
+
+    # from the key frame the seek lands on, every frame given (-noaccurate_seek): their count tells where it landed
+    last, landed = decoded("-noaccurate_seek", "-sseof", "-1")
+    if not last:
+        return True
+    # lines its first packets (not its last, which the zeros are in) give too are the stream's, said of every frame (a
+    # Motion JPEG camera's frames without their end, "EOI missing"; an H.264 encoder's SEI cut short), not a cut's: a
+    # whole file of them ending in zeros was refused as cut short
+    def first_packets(muxer, count):  # ffmpeg's copy of its first `count` packets (-c copy: nothing decoded)
+        return [ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path), "-map", "0:v:0", "-c", "copy", "-frames:v",
+                str(count), "-f", muxer, "-"]
+
+    listed = subprocess.run(first_packets("framecrc", START_PACKETS + 1), stdin=subprocess.DEVNULL,
+                            capture_output=True).stdout.splitlines()
+    if (packets := sum(bool(line) and not line.startswith(b"#") for line in listed)) > 1:
+        with subprocess.Popen(first_packets("nut", min(START_PACKETS, packets - 1)),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE) as copied:
+            last -= said(subprocess.run([ffmpeg, "-nostdin", "-v", "warning", "-f", "nut", "-i", "-", "-f", "null",
+                                         "-"], stdin=copied.stdout, capture_output=True))
+    if not last:
+        return True
+    if re.search(r"^ *Duration: N/A", listing, re.MULTILINE):
+        return False  # a file of no duration (a live MKV's) is decoded whole by the seek: not twice
+    # the last second decoded from an earlier key frame has its references: a cut says its lines again, a seek's are
+    # of the frame it landed on. The whole stream decoded took 12.8 s before an hour's H.264 MP4 cut inside its last
+    # frame was refused; only a seek that lands on the same key frame (a longer GOP) has the whole stream decoded
+    earlier, frames = decoded("-noaccurate_seek", "-sseof", f"-{1 + EARLIER_SECONDS}")
+    if frames > landed:
+        return not last & earlier
+    return not last & decoded()[0]
+
+
+# the packets from a video's start that last_frames_decode_cleanly decodes for the lines of every frame (about a second)
+START_PACKETS = 30
+
+
+# how far before the last second last_frames_decode_cleanly decodes a video from, to decode that second with its
+# references (past a key frame before it, where its GOPs are shorter)
+EARLIER_SECONDS = 10
 
 
 def undecodable_codec(path):
@@ -526,6 +577,19 @@ def streams_of(lines):
     return [match.groups() for line in lines if (match := re.match(r"Stream #\S+.*?: (\w+): (\w+)", line))]
 
 
+def own_container(path):
+    """The extension of the file a line's advice saves path's streams into as they are (ffmpeg -i IN ... -c copy
+    OUT.ext): the file's own container. An MKV does not hold an MP4's mov_text subtitles (an iTunes film's), and the
+    advice failed ("Subtitle codec mov_text is not supported"), nor an MP4 a MOV's PCM sound or ProRes video ("Could not
+    find tag for codec prores"): a QuickTime file (its ftyp brand 'qt  ') is a .mov whatever its name; another, its
+    name's extension, else .mp4."""
+    with open(path, "rb") as file:
+        if file.read(12)[4:] == b"ftypqt  ":
+            return ".mov"
+    extension = os.path.splitext(path)[1].lower()
+    return extension if re.fullmatch(r"\.\w{1,5}", extension) else ".mp4"
+
+
 class SeveralVideoStreams(UserError):
     """A file of several video streams: which one to super-resolve is not known."""
 
@@ -564,10 +628,7 @@ def check_video_streams(path, listing=None):
     if streams and covers:
         size = re.search(r", (\d+x\d+)\b|$", covers[0]).group(1) or "?"
         dropped = " ".join(f"-map -0:v:{index}" for index in range(len(covers)))
-        # in its own container: an MKV does not hold an MP4's mov_text subtitles (an iTunes film's), and the advice
-        # failed ("Subtitle codec mov_text is not supported"), nor an MP4 a MOV's PCM sound
-        extension = os.path.splitext(path)[1].lower()
-        extension = extension if re.fullmatch(r"\.\w{1,5}", extension) else ".mp4"
+        extension = own_container(path)
         raise UserError(f"'{path}' holds a cover picture ({size}) before its video stream, which OpenCV would read in "
                         f"the video's place; save the file without it (e.g. ffmpeg -i IN -map 0 {dropped} -c copy "
                         f"OUT{extension}) and use that file")
