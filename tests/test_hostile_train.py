@@ -6251,10 +6251,12 @@ def test_an_int_tag_of_no_digit_is_refused_not_read_as_0(tmp_path, value):
 @pytest.mark.parametrize("names", [
     [f"Screenshot 2023-06-01 at {time} PM.png" for time in ("12.59.58", "12.59.59", "1.00.00", "1.00.01")],
     [f"Screen Shot 2023-06-01 at {time}\u202fPM.png" for time in ("12.59.59", "1.00.00", "1.00.01")],
-    [f"Screenshot 2023-06-01 at {time}.png" for time in ("12.59.59 AM", "1.00.00 AM", "11.59.59 AM", "12.00.00 PM")]])
+    [f"Screenshot 2023-06-01 at {time}.png" for time in ("12.59.59 AM", "1.00.00 AM", "11.59.59 AM", "12.00.00 PM")],
+    [f"Screenshot 2023-06-01 at {time}.png" for time in ("11.59.59 AM", "12.00.00 PM", "12.00.01 PM")]])
 def test_a_twelve_hour_clock_is_ordered_by_its_hours(tmp_path, names):
     """macOS' screenshots at '1.00.00 PM' came before those at '12.59.59 PM' (numbers 1 before 12), trained on,
-    super-resolved and scored so, exit code 0 (utils.frame_names.frame_order reads TWELVE_HOUR_CLOCK)."""
+    super-resolved and scored so, exit code 0 (utils.frame_names.frame_order reads TWELVE_HOUR_CLOCK); one at '11.59.59
+    AM' before two 'PM' was refused as "named otherwise" (name_pattern)."""
     from hostile import listed_frame_names
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
 
@@ -6285,7 +6287,7 @@ def test_a_frame_of_another_version_among_them_is_refused(tmp_path):
 
 @pytest.mark.parametrize("middle", ["PXL_20230601_120001456.MP.jpg", "PXL_20230601_120001456.NIGHT.jpg",
                                     "PXL_20230601_120001456.PORTRAIT.jpg", "IMG_20230601_120001_HDR.jpg",
-                                    "MVIMG_20230601_120001.jpg"])
+                                    "MVIMG_20230601_120001.jpg", "PXL_20230601_120001456.RAW-01.MP.COVER.jpg"])
 def test_a_phone_s_mode_tag_is_of_its_series(tmp_path, middle):
     """A Pixel's motion photo '.MP' (and '.NIGHT', '.PORTRAIT'), an older Android's '_HDR', a Pixel 2's 'MVIMG_' among
     the phone's other photos was refused as "named otherwise than the other frames" (utils.frame_names.PHONE_MODE)."""

@@ -516,8 +516,10 @@ def spellings(names):
 
 def name_pattern(stem):
     """stem without its numbers and case, in composed Unicode form: 'lr_0001', 'LR_12' are both 'lr_0' (a converter's
-    upper case)."""
-    return unicodedata.normalize("NFC", NUMBER.sub("0", stem)).casefold()
+    upper case); and without a 12-hour clock's 'AM' or 'PM' (TWELVE_HOUR_CLOCK), part of its time: macOS' screenshot
+    'at 11.59.59 AM' before those 'at 12.00.00 PM'.. (or 'PM' before the next day's 'AM') was refused as "named
+    otherwise than the other frames", a poster."""
+    return unicodedata.normalize("NFC", NUMBER.sub("0", TWELVE_HOUR_CLOCK.sub(r"\1\2M", stem))).casefold()
 
 
 # a camera's file name (DCF, the design rule for camera file systems: four characters, then four digits), whose first
@@ -548,12 +550,14 @@ BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover((?:[_-][a-z][^.]*)?)", re.IGN
 
 
 # a phone's photo named by the time it was taken, and a tag of the mode it was taken in: Pixel's motion photo
-# 'PXL_20230601_120001456.MP', '.NIGHT', '.PORTRAIT' (and the like, '.PANO'), an older Android's HDR+ '_HDR' or an
-# edit's '~2' after the time, and the Pixel 2's and 3's motion photo 'MVIMG_' for 'IMG_'; then an editor's ending, as
-# every name of its export has. A Pixel on Motion "Auto" writes '.MP' on some of a folder's photos: each was refused as
-# "named otherwise than the other frames" (a poster), two in a row as frames of two series
+# 'PXL_20230601_120001456.MP', '.NIGHT', '.PORTRAIT' (and the like: '.PANO', a RAW's '.RAW-01.MP.COVER'), an older
+# Android's HDR+ '_HDR' or an edit's '~2' after the time, and the Pixel 2's and 3's motion photo 'MVIMG_' for 'IMG_';
+# then an editor's ending, as every name of its export has. A Pixel on Motion "Auto" writes '.MP' on some of a
+# folder's photos: each was refused as "named otherwise than the other frames" (a poster), two in a row as frames of two
+# series; and so were the others
 PHONE_MODE = re.compile(r"(mv(?=img_))?(.*(?<![0-9])[0-9]{8}_[0-9]{6}(?:[0-9]{3})?)"
-                        r"((?:\.[a-z][a-z_]*)+|_hdr\+?|~[0-9]+)?((?:[_-][a-z][^.]*)?)", re.IGNORECASE | re.DOTALL)
+                        r"((?:\.[a-z][a-z0-9_]*(?:-[0-9]+)?)+|_hdr\+?|~[0-9]+)?"
+                        r"((?:[_-][a-z][^.]*)?)", re.IGNORECASE | re.DOTALL)
 
 
 def phone_photo(stem):
