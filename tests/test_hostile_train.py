@@ -6252,11 +6252,14 @@ def test_an_int_tag_of_no_digit_is_refused_not_read_as_0(tmp_path, value):
     [f"Screenshot 2023-06-01 at {time} PM.png" for time in ("12.59.58", "12.59.59", "1.00.00", "1.00.01")],
     [f"Screen Shot 2023-06-01 at {time}\u202fPM.png" for time in ("12.59.59", "1.00.00", "1.00.01")],
     [f"Screenshot 2023-06-01 at {time}.png" for time in ("12.59.59 AM", "1.00.00 AM", "11.59.59 AM", "12.00.00 PM")],
-    [f"Screenshot 2023-06-01 at {time}.png" for time in ("11.59.59 AM", "12.00.00 PM", "12.00.01 PM")]])
+    [f"Screenshot 2023-06-01 at {time}.png" for time in ("11.59.59 AM", "12.00.00 PM", "12.00.01 PM")],
+    [f"Photo on 6-1-23 at {time} PM.jpg" for time in ("12.59", "1.00")],
+    [f"Replay 2023-06-01 {time} PM.png" for time in ("12-59-59", "01-00-00")]])
 def test_a_twelve_hour_clock_is_ordered_by_its_hours(tmp_path, names):
     """macOS' screenshots at '1.00.00 PM' came before those at '12.59.59 PM' (numbers 1 before 12), trained on,
     super-resolved and scored so, exit code 0 (utils.frame_names.frame_order reads TWELVE_HOUR_CLOCK); one at '11.59.59
-    AM' before two 'PM' was refused as "named otherwise" (name_pattern)."""
+    AM' before two 'PM' was refused as "named otherwise" (name_pattern); and so Photo Booth's ('at 1.00 PM') and OBS'
+    ('01-00-00 PM') were misordered."""
     from hostile import listed_frame_names
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
 

@@ -76,9 +76,10 @@ def frame_order(filename):
 NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
 
 
-# a time of a 12-hour clock: macOS' screenshots' 'at 1.00.00 PM' (a blank or its narrow no-break space before 'PM')
-TWELVE_HOUR_CLOCK = re.compile(r"(?<![0-9])([0-9]{1,2})([.:][0-9]{2}[.:][0-9]{2}[ \u202f\u00a0])([AP])M(?![a-z])",
-                               re.IGNORECASE)
+# a time of a 12-hour clock: macOS' screenshots' 'at 1.00.00 PM' (a blank or its narrow no-break space before 'PM'),
+# Photo Booth's 'at 1.00 PM' (no seconds), OBS' '01-00-00 PM' (its '%I-%M-%S %p')
+TWELVE_HOUR_CLOCK = re.compile(r"(?<![0-9.:-])([0-9]{1,2})([.:-][0-9]{2}(?:[.:-][0-9]{2})?[ \u202f\u00a0])([AP])M"
+                               r"(?![a-z])", re.IGNORECASE)
 
 
 def twenty_four_hours(time):
