@@ -6362,3 +6362,13 @@ def test_frames_of_several_clips_named_after_their_camera_files_are_told_what_to
     names = ["GOPR0001-1.png", "GOPR0001-2.png", "GOPR0001-3.png"] + [f"GOPR000{clip}-1.png" for clip in (2, 3, 4)]
     with pytest.raises(UserError, match=r"or frames of several clips named after their camera files "):
         listed_frame_names(tmp_path / "s", names)
+
+
+def test_evaluate_s_targets_order_an_adobe_rgb_frame_of_a_custom_prefix_in_its_place(tmp_path):
+    """evaluate.py's listing ordered Nikon's custom '_D850003.png' among 'D85_0001.png'.. last, scored against the last
+    result, exit code 0 (evaluation.scoring.list_png_frames: utils.frame_names.in_frame_order)."""
+    from evaluation.scoring import list_png_frames
+    names = ["D85_0001.png", "D85_0002.png", "_D850003.png", "D85_0004.png"]
+    for name in names:
+        (tmp_path / name).touch()
+    assert [os.path.basename(path) for path in list_png_frames(str(tmp_path), "targets")] == names
