@@ -13,7 +13,7 @@ from PIL import Image
 
 from utils import metrics
 from utils.errors import UserError, counted
-from utils.frame_names import frame_order, is_frame_name, no_stray_frame, one_frame_a_number, only_files
+from utils.frame_names import in_frame_order, is_frame_name, no_stray_frame, one_frame_a_number, only_files
 from utils.image_io import grey_png, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
@@ -62,7 +62,8 @@ def list_png_frames(folder, role):
     numbers in their name (frame_order: the authors' order, by the digits in the name, where each name holds one
     number or numbers of one width; as generate.py orders its input frames), refused as generate.py's are where two
     are one frame, or one is named otherwise than the others (no_stray_frame: 'poster_5.png' after 'output_0000.png'..
-    'output_0004.png' was scored as the last result, exit code 0)."""
+    'output_0004.png' was scored as the last result, exit code 0); a camera's Adobe RGB frame in its sRGB name's place
+    (in_frame_order: Nikon's custom '_D850003.png' among 'D85_0001.png'.. was scored against the last result)."""
     input_folder(folder, f"{role} folder")
     pngs = [name for name in os.listdir(folder) if is_frame_name(name, ".png")]
     names = [name for name in pngs if not name.startswith("IB")]
@@ -74,7 +75,7 @@ def list_png_frames(folder, role):
             "leaves them out; rename them" + (" (or generate them with another --output-name)" if role == "results"
                                               else "") if pngs else ""))
     return no_stray_frame(one_frame_a_number(only_files(
-        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], f"{role} folder", folder)))
+        [os.path.join(folder, name) for name in in_frame_order(names)], f"{role} folder", folder)))
 
 
 # the mean spread of a target's channels (8-bit levels) above which it is in colour, a grey output of it refused (a

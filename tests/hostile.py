@@ -324,6 +324,16 @@ def trained_frame_names(root, frame_names):
     return [os.path.basename(path) for path in folder_sequences(root)[0].frames]
 
 
+def listed_frame_names(folder, names, ends=False):
+    """The names, in order, that generate.py's listing (the page's, where ends) reads of empty files named names, made
+    in folder (a pathlib.Path): names alone are read, not pictures."""
+    from utils.frame_names import list_frames
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / name).touch()
+    return [os.path.basename(path) for path in list_frames(str(folder), ends=ends)]
+
+
 # how a picture in a format frames are not read in that lies between a sequence's frames is refused
 PICTURE_IN_A_GAP = "is a picture among the frames of its sequence in a format frames are not read in"
 

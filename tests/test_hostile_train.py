@@ -6244,3 +6244,131 @@ def test_an_int_tag_of_no_digit_is_refused_not_read_as_0(tmp_path, value):
         load_config(str(tmp_path / "c.yaml"))
     with pytest.raises(UserError, match=r"^bad value .* for train\.seed: expected an integer"):
         load_config(overrides={"train.seed": parse_value(value)})
+
+
+# Twenty-fifth pass, look at the training data, frame names and series
+
+@pytest.mark.parametrize("names", [
+    [f"Screenshot 2023-06-01 at {time} PM.png" for time in ("12.59.58", "12.59.59", "1.00.00", "1.00.01")],
+    [f"Screen Shot 2023-06-01 at {time}\u202fPM.png" for time in ("12.59.59", "1.00.00", "1.00.01")],
+    [f"Screenshot 2023-06-01 at {time}.png" for time in ("12.59.59 AM", "1.00.00 AM", "11.59.59 AM", "12.00.00 PM")],
+    [f"Screenshot 2023-06-01 at {time}.png" for time in ("11.59.59 AM", "12.00.00 PM", "12.00.01 PM")],
+    [f"Photo on 6-1-23 at {time} PM.jpg" for time in ("12.59", "1.00")],
+    [f"Replay 2023-06-01 {time} PM.png" for time in ("12-59-59", "01-00-00")]])
+def test_a_twelve_hour_clock_is_ordered_by_its_hours(tmp_path, names):
+    """macOS' screenshots at '1.00.00 PM' came before those at '12.59.59 PM' (numbers 1 before 12), trained on,
+    super-resolved and scored so, exit code 0 (utils.frame_names.frame_order reads TWELVE_HOUR_CLOCK); one at '11.59.59
+    AM' before two 'PM' was refused as "named otherwise" (name_pattern); and so Photo Booth's ('at 1.00 PM') and OBS'
+    ('01-00-00 PM') were misordered."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+@pytest.mark.parametrize("names", [["D85_0001.JPG", "D85_0002.JPG", "_D850003.JPG", "D85_0004.JPG"],
+                                   ["5D4A0001.JPG", "5D4A0002.JPG", "_D4A0003.JPG", "5D4A0004.JPG"]])
+def test_an_adobe_rgb_frame_of_a_custom_prefix_ending_in_a_digit_is_in_its_place(tmp_path, names):
+    """Nikon's custom '_D850003' among 'D85_0001'.. was frame 850003 (the last), Canon's '_D4A0003' among '5D4A0001'..
+    (4, 3) (the first), exit code 0; and a '.webp' of that name in the gap was left out without a word
+    (utils.frame_names.camera_numbers)."""
+    from hostile import PICTURE_IN_A_GAP, listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names) == names
+    (tmp_path / "s" / names[2]).rename(tmp_path / "s" / names[2].replace(".JPG", ".webp"))
+    with pytest.raises(UserError, match=PICTURE_IN_A_GAP):
+        listed_frame_names(tmp_path / "s", [])
+
+
+def test_a_frame_of_another_version_among_them_is_refused(tmp_path):
+    """'sh010_comp_v002.1005.png' among 'sh010_comp_v001.1001.png'..'.1010.png' (a re-rendered frame) was read after
+    '.1010', exit code 0 (utils.frame_names.no_frame_of_another_version); frames numbered on are read."""
+    from hostile import listed_frame_names
+    names = [f"sh010_comp_v00{2 if number == 1005 else 1}.{number}.png" for number in range(1001, 1011)]
+    with pytest.raises(UserError, match=r"sh010_comp_v002\.1005\.png' is a frame of another version than the other "):
+        listed_frame_names(tmp_path / "s", names)
+    names = ["v1_0001.png", "v1_0002.png", "v1_0003.png", "v2_0004.png"]
+    assert listed_frame_names(tmp_path / "t", names) == names
+
+
+@pytest.mark.parametrize("middle", ["PXL_20230601_120001456.MP.jpg", "PXL_20230601_120001456.NIGHT.jpg",
+                                    "PXL_20230601_120001456.PORTRAIT.jpg", "IMG_20230601_120001_HDR.jpg",
+                                    "MVIMG_20230601_120001.jpg", "PXL_20230601_120001456.RAW-01.MP.COVER.jpg"])
+def test_a_phone_s_mode_tag_is_of_its_series(tmp_path, middle):
+    """A Pixel's motion photo '.MP' (and '.NIGHT', '.PORTRAIT'), an older Android's '_HDR', a Pixel 2's 'MVIMG_' among
+    the phone's other photos was refused as "named otherwise than the other frames" (utils.frame_names.PHONE_MODE)."""
+    from hostile import listed_frame_names
+    stem = "PXL_20230601_12000{}456.jpg" if middle.startswith("PXL") else "IMG_20230601_12000{}.jpg"
+    names = [stem.format(0), middle, stem.format(2)]
+    assert listed_frame_names(tmp_path / "s", names) == names
+
+
+def test_two_pixel_motion_photos_in_a_row_last_are_trained_on(tmp_path):
+    """Training refused two '.MP' photos last as "frames of two series" (its listing reads the last frame too)."""
+    from hostile import trained_frame_names
+    names = ["PXL_20230601_120000456.jpg", "PXL_20230601_120001456.MP.jpg", "PXL_20230601_120002456.MP.jpg"]
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names) == names
+
+
+@pytest.mark.parametrize("names", [["0001.png", "0002 (1).png"], ["lr_0001.png", "lr_0002--end.png"],
+                                   ["frame_0001.png", "frame_0002_final.png"]])
+def test_a_clip_of_two_frames_the_second_named_on_is_read_and_training_names_the_second(tmp_path, names):
+    """generate.py and the page refused such a clip as its first, ordinary frame "named otherwise", as three frames are
+    read; training refused it naming the first (utils.frame_names.no_stray_frame)."""
+    from datasets.sequences import folder_sequences
+    from hostile import listed_frame_names
+    (tmp_path / "data").mkdir()
+    assert listed_frame_names(tmp_path / "data" / "s", names, ends=True) == names
+    with pytest.raises(UserError, match=rf"/s/{re.escape(names[1])}' is named otherwise than the other frames "):
+        folder_sequences(str(tmp_path / "data"))
+
+
+@pytest.mark.parametrize("ending", [".!sync", ".bc!", ".fdmdownload", ".xltd", ".td", ".dtapart", ".tmp", ".old"])
+def test_more_tools_downloads_not_finished_in_a_gap_are_refused(tmp_path, ending):
+    """Resilio Sync's, BitComet's, Free Download Manager's, Xunlei's, Thunder's, DownThemAll's downloads, a writer's
+    temporary and a backup of '0002.png' between '0001.png' and '0003.png' were left out without a word, the frames
+    either side read as consecutive, exit code 0 (utils.frame_names.UNFINISHED)."""
+    from hostile import listed_frame_names
+    with pytest.raises(UserError, match=rf"0002\.png{re.escape(ending)}' is a picture's download not finished"):
+        listed_frame_names(tmp_path / "s", ["0001.png", "0002.png" + ending, "0003.png"])
+
+
+@pytest.mark.parametrize("names, beyond", [
+    (["Screenshot 2023-06-01 12-00-58.png", "Screenshot 2023-06-01 12-00-59.png"], "Screenshot 2023-06-01 12-01-00"),
+    ([f"c_01-00-00-{frame}.png" for frame in (22, 23)], "c_01-00-01-00"),
+    (["clip2_aa.png", "clip2_ab.png", "clip2_ba.png"], "clip2_bb")])
+def test_the_page_s_clip_s_next_frame_carried_is_refused(tmp_path, names, beyond):
+    """A clock's or a timecode's next frame as a '.webp' after the last ('12-01-00' after '12-00-59'), and a two-letter
+    counter's ('clip2_bb' after 'clip2_ba'), were left out of the page's clip without a word, its video a frame short,
+    "done" (utils.frame_names.no_picture_left_out: next_to, next_letters)."""
+    from hostile import listed_frame_names
+    with pytest.raises(UserError, match=rf"{re.escape(beyond)}\.webp' is a picture (numbered|lettered) next to the "):
+        listed_frame_names(tmp_path / "s", names + [beyond + ".webp"], ends=True)
+
+
+def test_blender_s_negative_frame_numbers_are_read_in_order(tmp_path):
+    """Blender's frames of a scene begun below 0, '-002.png', '-001.png', '0000.png'.., were refused as "both frame 1"
+    and two series (utils.frame_names.NUMBER reads the sign); a '-001.webp' in their gap is refused."""
+    from hostile import PICTURE_IN_A_GAP, listed_frame_names
+    names = ["-002.png", "-001.png", "0000.png", "0001.png", "0002.png"]
+    assert listed_frame_names(tmp_path / "s", names) == names
+    (tmp_path / "s" / "-001.png").rename(tmp_path / "s" / "-001.webp")
+    with pytest.raises(UserError, match=PICTURE_IN_A_GAP):
+        listed_frame_names(tmp_path / "s", [])
+
+
+def test_frames_of_several_clips_named_after_their_camera_files_are_told_what_to_do(tmp_path):
+    """'GOPR0001-1'..'-3' with one frame each of 'GOPR0002'.. was refused as one picture's two versions alone, its
+    remedy to remove one (utils.frame_names.one_camera_picture_once)."""
+    from hostile import listed_frame_names
+    names = ["GOPR0001-1.png", "GOPR0001-2.png", "GOPR0001-3.png"] + [f"GOPR000{clip}-1.png" for clip in (2, 3, 4)]
+    with pytest.raises(UserError, match=r"or frames of several clips named after their camera files "):
+        listed_frame_names(tmp_path / "s", names)
+
+
+def test_evaluate_s_targets_order_an_adobe_rgb_frame_of_a_custom_prefix_in_its_place(tmp_path):
+    """evaluate.py's listing ordered Nikon's custom '_D850003.png' among 'D85_0001.png'.. last, scored against the last
+    result, exit code 0 (evaluation.scoring.list_png_frames: utils.frame_names.in_frame_order)."""
+    from evaluation.scoring import list_png_frames
+    names = ["D85_0001.png", "D85_0002.png", "_D850003.png", "D85_0004.png"]
+    for name in names:
+        (tmp_path / name).touch()
+    assert [os.path.basename(path) for path in list_png_frames(str(tmp_path), "targets")] == names

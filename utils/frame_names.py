@@ -63,8 +63,29 @@ def frame_order(filename):
     '12h59m59s' after '13h0m0s'; and numbered so, '1_11' and '11_1' (scene 1's frame 11, scene 11's frame 1),
     'f0001_v11' and 'f0011_v1', '0:1:11' and '0:11:1' were refused as "both frame 111", and a picture of another
     format at '0:1:0' between '0:0:59' and '0:1:1' (numbered 10, outside 11..59) left out without a word, exit code
-    0."""
-    return (tuple(int(run) for run in re.findall(r"\d+", filename)), filename)
+    0. A 12-hour clock's hour is read as the 24-hour clock's (TWELVE_HOUR_CLOCK: macOS' 'Screenshot .. at 1.00.00 PM'
+    came before '.. at 12.59.59 PM', trained on, super-resolved and scored so, exit code 0), and a '-' that begins a
+    name or follows a '.' or '_' as a sign (NUMBER: Blender's frames of a scene begun below 0, '-002'.., '-001' and
+    '0001' refused as "both frame 1", and as two series)."""
+    return (tuple(int(run) for run in NUMBER.findall(TWELVE_HOUR_CLOCK.sub(twenty_four_hours, filename))), filename)
+
+
+# a name's number: its digits, a sign before them where a '-' begins the name or follows a '.' or '_' (Blender's
+# '-001.png', 'shot_-001.png', frames of a scene begun below 0), no sign after a letter or a digit ('clip-001',
+# '12-00-59')
+NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
+
+
+# a time of a 12-hour clock: macOS' screenshots' 'at 1.00.00 PM' (a blank or its narrow no-break space before 'PM'),
+# Photo Booth's 'at 1.00 PM' (no seconds), OBS' '01-00-00 PM' (its '%I-%M-%S %p')
+TWELVE_HOUR_CLOCK = re.compile(r"(?<![0-9.:-])([0-9]{1,2})([.:-][0-9]{2}(?:[.:-][0-9]{2})?[ \u202f\u00a0])([AP])M"
+                               r"(?![a-z])", re.IGNORECASE)
+
+
+def twenty_four_hours(time):
+    """TWELVE_HOUR_CLOCK's time as the 24-hour clock's: '12.00.00 AM' is 0.00.00, '1.00.00 PM' 13.00.00."""
+    hour = int(time[1]) % 12 + (12 if time[3].upper() == "P" else 0)
+    return f"{hour}{time[2]}{time[3]}M"
 
 
 def later_photo_of_a_second(stem, stems):
@@ -100,7 +121,36 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
     return no_picture_left_out(folder, no_stray_frame(one_frame_a_number(only_files(
-        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder))), ends)
+        [os.path.join(folder, name) for name in in_frame_order(names)], role, folder))), ends)
+
+
+def in_frame_order(names):
+    """names, a folder's frames' file names, in frame_order, a camera's Adobe RGB name by its sRGB name's numbers
+    (camera_numbers)."""
+    stems = {name: unicodedata.normalize("NFC", os.path.splitext(name)[0]) for name in names}
+    cameras = srgb_cameras(set(stems.values()))
+    return sorted(names, key=lambda name: (camera_numbers(stems[name], cameras), name))
+
+
+def camera_numbers(stem, cameras):
+    """frame_order's numbers of a frame of name stem (without its extension), but of a camera's Adobe RGB name
+    (DCF_NAME, of one of cameras, srgb_cameras': adobe_rgb_of) its sRGB name's, its four characters the camera's:
+    Nikon's custom '_D850003' was frame 850003 among 'D85_0001', 'D85_0002', 'D85_0004' (85, 1).., and Canon's
+    '_D4A0003' (4, 3) among '5D4A0001' (5, 4, 1).., trained on, super-resolved and scored as the last or the first
+    frame, exit code 0, and a '_D850003.webp' in the gap of frame 3 left out without a word."""
+    four = srgb_four(stem, cameras)
+    return frame_order(four + stem[4:] if four else stem)[0]
+
+
+def srgb_four(stem, cameras):
+    """The four characters (casefolded) of the one camera among cameras (srgb_cameras) whose sRGB names a camera's Adobe
+    RGB name stem (DCF_NAME: '_' first) is of, its editor's ending alike (adobe_rgb_of), else None."""
+    if not (DCF_NAME.fullmatch(stem) and stem.startswith("_")):
+        return None
+    # an editor's ending alike: DxO's '_MG_0003_DxO' among 'IMG_0002_DxO'.. was refused as two series, or a poster
+    of = {(four, pattern) for four, ending, pattern in cameras
+          if ending == name_pattern(stem[8:]) and adobe_rgb_of(stem, four)}
+    return of.pop()[0] if len(of) == 1 else None
 
 
 def no_stray_frame(frames, last_too=False):
@@ -126,13 +176,44 @@ def no_stray_frame(frames, last_too=False):
     strays = [paths[0] for paths in patterns.values() if len(paths) == 1]
     if len(strays) == len(frames) > 2:  # each named otherwise, of no series: a tool's hash in each name (Roboflow's
         return frames  # 'frame_0001_jpg.rf.<hash>.jpg'..) was refused by generate.py, the page and training
-    if not last_too and strays[-1:] == frames[-1:] and named_on(stems[-1], stems[-2]):
-        strays.pop()
+    if strays[-1:] == frames[-1:] and named_on(stems[-1], stems[-2]):
+        # a clip of two frames, the second named on ('0001.png', '0002 (1).png'): the first, no stray of the second's
+        # series, was named as the stray ("'0001.png' is named otherwise"), and refused by generate.py and the page
+        strays = [path for path in strays if path != frames[-2]]
+        if not last_too:
+            strays.pop()
+        elif len(strays) > 1:  # training's line names the frame named on
+            strays.insert(0, strays.pop())
     if len(patterns) > 1 and strays:
         raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
                         f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
                         "frame of theirs (a poster, a thumbnail) or where it comes is not known: remove it, or name it "
                         "as they are named")
+    return no_frame_of_another_version(frames)
+
+
+def no_frame_of_another_version(frames):
+    """frames, the paths of a sequence's frames in order, unless one is of another version, named as all the others
+    but for a number before its last, its last (the frame's) in the others' run where none of theirs is: a frame
+    re-rendered, 'sh010_comp_v002.1005.png' among 'sh010_comp_v001.1001.png'..'.1010.png' (numbered (10, 2, 1005)),
+    was trained on, super-resolved and scored as the last frame, exit code 0; then a UserError naming it. Frames
+    numbered on ('v1_0001'..'v1_0004', 'v2_0005') leave no frame out of their run."""
+    numbers = [frame_order(os.path.basename(path))[0] for path in frames]
+    if len(frames) < 3 or len({len(number) for number in numbers}) > 1 or len(numbers[0]) < 2:
+        return frames
+    kinds = collections.Counter(number[:-1] for number in numbers)
+    if len(kinds) != 2 or min(kinds.values()) != 1:
+        return frames
+    path, number = next((path, number) for path, number in zip(frames, numbers) if kinds[number[:-1]] == 1)
+    lasts = sorted(other[-1] for other in numbers)
+    steps = {after - before for before, after in zip(lasts, lasts[1:])}
+    patterns = {name_pattern(frame_stem(frame)) for frame in frames}
+    if len(steps) == 1 and lasts[0] < number[-1] < lasts[-1] and len(patterns) == 1:
+        other = next(frame for frame in frames if frame != path)
+        raise UserError(f"'{path}' is a frame of another version than the other frames of its sequence "
+                        f"('{os.path.basename(other)}'), numbered as they are but for a number before its frame's, so "
+                        "it would be read out of its place: remove it, or name it as they are named (its version's "
+                        "frames in a folder of their own)")
     return frames
 
 
@@ -205,10 +286,14 @@ def one_camera_picture_once(frames):
         if len(paths) > 1 and alone[ending] > several[ending]:
             other, path = paths[:2]
             number = unicodedata.normalize("NFC", os.path.basename(path))[:8]
+            # most of them one frame each, the names of several clips' frames named after their camera files
+            # ('GOPR0001-1'..'-3', 'GOPR0002-1', 'GOPR0003-1', 'GOPR0004-1') are a picture's exports', and the line said
+            # only that, its remedy to remove a frame
             raise UserError(f"'{other}' and '{path}' are one camera picture's ({number}) two versions (an editor's "
                             "exports of its virtual copies, '-2', '-3', or a second export beside the first), so it "
                             "would be read twice, as consecutive frames: remove one, or move it to a folder of its "
-                            "own")
+                            "own; or frames of several clips named after their camera files ('GOPR0001-1.png'..): "
+                            "move each clip's frames to a folder of their own")
     return frames
 
 
@@ -291,7 +376,7 @@ def no_picture_left_out(folder, frames, ends=False):
         if by_name:
             return (stem if frame_order(stem)[0] in numbers and not named_after(stem, spelled, lengths)
                     else None)
-        return frame_order(stem)[0] if series_pattern(stem, stems, cameras) in patterns else None
+        return camera_numbers(stem, cameras) if series_pattern(stem, stems, cameras) in patterns else None
 
     places = {place(stem) for stem in stems}
     # the ends once: taken for each head of each other picture, a sequence of 12,000 frames with an '.exr' of each
@@ -309,8 +394,10 @@ def no_picture_left_out(folder, frames, ends=False):
         hold: a sequence's frame number need not be its last ('f0004_v1.webp' after 'f0003_v1.png', 'img_0004_x4.webp'
         after 'img_0003_x4.png', '0005.webp' after '0004 (1).png', each left out without a word: its last number's
         next was taken, 'f0003_v2')."""
-        return {cut[:at] + (cut[at] + step,) + cut[at + 1:] for cut in {number, number[:shortest]}
-                for at in range(len(cut))}
+        # and, after the last, one number stepped and those after it at 0: a clock's or a timecode's next frame
+        # ('12-01-00.webp' after '12-00-59.png', '01-00-01-00' after '01-00-00-23' was left out without a word)
+        return {cut[:at] + (cut[at] + step,) + rest for cut in {number, number[:shortest]} for at in range(len(cut))
+                for rest in {cut[at + 1:], *([(0,) * (len(cut) - at - 1)] if step > 0 else [])}}
 
     beside_ends = next_to(first, -1) | next_to(last, 1) if ends and not by_name else set()
     # frames of one number ordered by name ('clip2_a.png', 'clip2_b.png'; one frame 'clip2_a.png'), as their gaps are:
@@ -326,6 +413,10 @@ def no_picture_left_out(folder, frames, ends=False):
     letter_ends = {stem[:at] + letter + stem[at + 1:] for stem, step in zip(heads, (-1, 1))
                    if stem[at:at + 1].isalpha() and (letter := chr(ord(stem[at]) + step)).isalpha()
                    and letter.islower() == stem[at].islower()} if by_letter else set()
+    # and the names a last letter before the first and after the last, carried ('clip2_bb.webp' after 'clip2_aa'..
+    # 'clip2_az', 'clip2_ba' was left out without a word: only 'clip2_ca' was taken)
+    letter_ends |= {stepped for stem, step in zip(heads, (-1, 1)) if (stepped := next_letters(stem, step))} if (
+        by_letter) else set()
 
     def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
         return any(place(stem) in beside_ends or stem in letter_ends
@@ -363,6 +454,18 @@ def no_picture_left_out(folder, frames, ends=False):
     return frames
 
 
+def next_letters(stem, step):
+    """stem with its last letters counted one on (step 1) or back (-1), as a letter counter ('split's 'aa', 'ab'..)
+    counts, 'az' to 'ba' and back; None where stem ends in no letter a..z of one case, or the count runs out."""
+    at = len(stem) - 1
+    while at >= 0 and stem[at].isascii() and stem[at].isalpha():
+        low = "a" if stem[at].islower() else "A"
+        if (place := ord(stem[at]) - ord(low) + step) in range(26):
+            return stem[:at] + chr(ord(low) + place) + (low if step > 0 else chr(ord(low) + 25)) * (len(stem) - at - 1)
+        at -= 1
+    return None
+
+
 def frame_stem(path):
     """A frame's name without its folder and extension."""
     return os.path.splitext(os.path.basename(path))[0]
@@ -373,8 +476,12 @@ def frame_stem(path):
 # backup '~' or '.bak'; one in a gap ('0002.png.crdownload' between '0001.png' and '0003.png') was left out without a
 # word, the frames either side trained on as consecutive, exit code 0, while the frame was still downloading; and so
 # were Internet Explorer's '.partial', Opera's '.opdownload', WinSCP's '.filepart' (a data set copied to a server by
-# SFTP), uTorrent's '.!ut' and qBittorrent's '.!qB' (a data set's torrent), and a merge tool's or a patch's '.orig'
+# SFTP), uTorrent's '.!ut' and qBittorrent's '.!qB' (a data set's torrent), and a merge tool's or a patch's '.orig';
+# and so were Resilio Sync's '.!sync', BitComet's '.bc!', Free Download Manager's '.fdmdownload', Xunlei's '.xltd',
+# Thunder's '.td', DownThemAll's '.dtapart', a writer's temporary '.tmp' (a frame written as '0002.png.tmp', then
+# renamed, by a run killed between the two) and a backup's '.old'
 UNFINISHED = re.compile(r"(?!\.)(.+?)(\.crdownload|\.part|\.partial|\.filepart|\.opdownload|\.download|\.!ut|\.!qb|"
+                        r"\.!sync|\.bc!|\.fdmdownload|\.xltd|\.td|\.dtapart|\.tmp|\.old|"
                         r"_original|~|\.bak|\.orig)", re.IGNORECASE | re.DOTALL)
 
 
@@ -410,8 +517,10 @@ def spellings(names):
 
 def name_pattern(stem):
     """stem without its numbers and case, in composed Unicode form: 'lr_0001', 'LR_12' are both 'lr_0' (a converter's
-    upper case)."""
-    return unicodedata.normalize("NFC", re.sub(r"\d+", "0", stem)).casefold()
+    upper case); and without a 12-hour clock's 'AM' or 'PM' (TWELVE_HOUR_CLOCK), part of its time: macOS' screenshot
+    'at 11.59.59 AM' before those 'at 12.00.00 PM'.. (or 'PM' before the next day's 'AM') was refused as "named
+    otherwise than the other frames", a poster."""
+    return unicodedata.normalize("NFC", NUMBER.sub("0", TWELVE_HOUR_CLOCK.sub(r"\1\2M", stem))).casefold()
 
 
 # a camera's file name (DCF, the design rule for camera file systems: four characters, then four digits), whose first
@@ -441,6 +550,23 @@ ADOBE_RGB_NAMES = {"dscf": "_dsf", "dscn": None, "rscn": None, "sscn": None, "fs
 BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover((?:[_-][a-z][^.]*)?)", re.IGNORECASE | re.DOTALL)
 
 
+# a phone's photo named by the time it was taken, and a tag of the mode it was taken in: Pixel's motion photo
+# 'PXL_20230601_120001456.MP', '.NIGHT', '.PORTRAIT' (and the like: '.PANO', a RAW's '.RAW-01.MP.COVER'), an older
+# Android's HDR+ '_HDR' or an edit's '~2' after the time, and the Pixel 2's and 3's motion photo 'MVIMG_' for 'IMG_';
+# then an editor's ending, as every name of its export has. A Pixel on Motion "Auto" writes '.MP' on some of a
+# folder's photos: each was refused as "named otherwise than the other frames" (a poster), two in a row as frames of two
+# series; and so were the others
+PHONE_MODE = re.compile(r"(mv(?=img_))?(.*(?<![0-9])[0-9]{8}_[0-9]{6}(?:[0-9]{3})?)"
+                        r"((?:\.[a-z][a-z0-9_]*(?:-[0-9]+)?)+|_hdr\+?|~[0-9]+)?"
+                        r"((?:[_-][a-z][^.]*)?)", re.IGNORECASE | re.DOTALL)
+
+
+def phone_photo(stem):
+    """stem, a picture's name without its extension, without a phone's mode tag (PHONE_MODE)."""
+    mode = PHONE_MODE.fullmatch(stem)
+    return mode[2] + mode[4] if mode and (mode[1] or mode[3]) else stem
+
+
 def series_patterns(stems):
     """{stem: the pattern of its series} of a sequence's frames' names without their extension (NFC): their
     name_pattern, but a camera's Adobe RGB name's that of the one camera's sRGB names among them that it is named after
@@ -464,12 +590,9 @@ def series_pattern(stem, stems, cameras):
     """The pattern of the series of a picture of name stem (without its extension) among a sequence's frames of names
     stems, their cameras (srgb_cameras): series_patterns' of a frame."""
     own = name_pattern(cover[1] + cover[2] if (cover := BURST_COVER.fullmatch(stem)) else
-                       later_photo_of_a_second(stem, stems) or stem)
-    if not (DCF_NAME.fullmatch(stem) and stem.startswith("_")):
-        return own
-    # an editor's ending alike: DxO's '_MG_0003_DxO' among 'IMG_0002_DxO'.. was refused as two series, or a poster
-    of = {pattern for four, ending, pattern in cameras if ending == name_pattern(stem[8:]) and adobe_rgb_of(stem, four)}
-    return of.pop() if len(of) == 1 else own
+                       later_photo_of_a_second(stem, stems) or phone_photo(stem))
+    four = srgb_four(stem, cameras)
+    return name_pattern(four + stem[4:]) if four else own
 
 
 def adobe_rgb_of(adobe_rgb, four):
