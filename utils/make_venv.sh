@@ -505,10 +505,18 @@ pip_config_list() {
 # A configuration file pip cannot load (`[global` with no close), from pip's lines (configuration_unloaded OUTPUT;
 # return 1 where they say none): what pip says of it, in unloaded. Its last line was the line of the file it stopped
 # at ('[global\n'); a FIFO's copy (removed when the set-up ends) named as PIP_CONFIG_FILE gives it.
+# A file not UTF-8 (UTF-16, as Windows' editors save; a binary file named by mistake) is pip's other line for one it
+# cannot load, "Configuration file contains invalid UTF-8 characters in FILE.": it was said once a new venv was made.
 configuration_unloaded() {
-  case $1 in *"Configuration file could not be loaded."*) ;; *) return 1 ;; esac
-  unloaded=$(printf '%s\n' "$1" | grep -aFx -A 2 "Configuration file could not be loaded." | sed -n '2,3p' \
-    | tr '\n' ' ' | sed 's/ $//')
+  case $1 in
+    *"Configuration file could not be loaded."*)
+      unloaded=$(printf '%s\n' "$1" | grep -aFx -A 2 "Configuration file could not be loaded." | sed -n '2,3p' \
+        | tr '\n' ' ' | sed 's/ $//') ;;
+    *"Configuration file contains invalid UTF-8 characters in "*)
+      unloaded=${1#*"Configuration file contains invalid UTF-8 characters in "}
+      unloaded=${unloaded%%$'\n'*} unloaded="it is not UTF-8: file '${unloaded%.}'" ;;
+    *) return 1 ;;
+  esac
   [ -z "${config_given:-}" ] || unloaded=${unloaded//"$config_copy"/"$config_given"}
   unloaded=$(one_line "$unloaded")
 }
@@ -522,9 +530,8 @@ setting_refused() {
   local key value reason
   reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^An error occurred during configuration: option [^ ]+: ') \
     && key=${reason#*: option } key=${key%%: *} reason=${reason#*: option "$key": } \
-    || { reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^.* is not a valid value for [^ ]+ option, please specify a') \
-    && key=${reason##* is not a valid value for } key=${key%% option, *} \
-    && reason="not a boolean: yes/no, true/false or 1/0"; } || return 0
+    || { reason=$(printf '%s\n' "$1" | grep -a -m 1 -E ' is not a valid value for [^ ]+ option, please ') \
+    && key=${reason##* is not a valid value for } key=${key%% option, *} reason=${reason%.}; } || return 0
   if [ -n "${pip_variables[$key]:-}" ]; then
     value=$(printenv -- "${pip_variables[$key]}"; echo .) value=${value%$'\n.'}
     echo "error: ${pip_variables[$key]} is set ($(one_line "$value")), which pip refuses ($(one_line "$reason"));" \
