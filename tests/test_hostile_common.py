@@ -4395,3 +4395,15 @@ def test_make_refuses_a_call_of_too_few_arguments_in_an_argument_it_surely_reads
         return
     line = make_dry_run_refusal(tmp_path, "setup", f"VENV={value}")
     assert f"*** VENV '{value}' holds a call of make's function " in line and ", which make cannot read" in line, line
+
+
+@pytest.mark.parametrize("setting", ["PIP_CONFIG_FILE", "PIP_CONSTRAINT"])
+def test_the_set_up_refuses_a_pip_file_of_a_device_that_never_ends(tmp_path, stand_in_pip, setting):
+    """`PIP_CONFIG_FILE=/dev/zero` (or a constraint file of it, a slip): pip read it without end, the set-up with it,
+    no line said."""
+    status, said = stand_in_set_up_that_may_wait(stand_in_pip, STAND_IN_PIP_CONFIGURED=str(tmp_path / "read"),
+                                                 **{setting: "/dev/zero"})
+    assert status == 2 and said.decode() == (
+        f"error: {setting} is set (/dev/zero), a device, not a file, which pip would read without end or wait for; "
+        "name a file, or unset it, then run make again\n"), said
+    assert not (tmp_path / "read").exists()

@@ -404,6 +404,15 @@ stdin_refused() {
     "<$3), or $4, then run make again" >&2
   exit 2
 }
+# A device other than /dev/null (`PIP_CONFIG_FILE=/dev/zero`, `PIP_CONSTRAINT=/dev/urandom`, a slip; `/dev/tty`): pip
+# read it without end (or waited for the user to type it), the set-up with it, no line said. Refused in one line
+# (device_refused WHAT NAME UNDO); the set-up's stdin a terminal is refused before, by stdin_refused.
+device_refused() {
+  [ -c "$2" ] && ! [ "$2" -ef /dev/null ] || return 0
+  echo "error: $1 ($(one_line "$2")), a device, not a file, which pip would read without end or wait for; name a" \
+    "file, or $3, then run make again" >&2
+  exit 2
+}
 pip_config_read_once() {  # pip_config_read_once PYTHON
   # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
   # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
@@ -415,6 +424,7 @@ pip_config_read_once() {  # pip_config_read_once PYTHON
   if [ -n "${PIP_CONFIG_FILE:-}" ]; then
     [ ! -t 0 ] && [ -z "${stdin_folder:-}" ] || stdin_refused "PIP_CONFIG_FILE is set" "$PIP_CONFIG_FILE" pip.conf \
       "unset it"
+    device_refused "PIP_CONFIG_FILE is set" "$PIP_CONFIG_FILE" "unset it"
     pipe_read_once "$1" PIP_CONFIG_FILE "$PIP_CONFIG_FILE"
     [ "$read_copy" = "$PIP_CONFIG_FILE" ] \
       || { config_copy=$read_copy config_given=$PIP_CONFIG_FILE; export PIP_CONFIG_FILE=$config_copy; }
@@ -442,6 +452,7 @@ names_read_once() {  # names_read_once PYTHON SETTING VALUE [WHAT UNDO]
     # A terminal there (`PIP_CONSTRAINT=/dev/stdin make setup`, the file not given): pip alone waits for the user to
     # type it, but the set-up's pips, given /dev/null, read no constraints, the pins left out, exit code 0.
     stdin_refused "${4:-$2 is set}" "$name" constraints.txt "${5:-unset it}"
+    device_refused "${4:-$2 is set}" "$name" "${5:-unset it}"
     pipe_read_once "$1" "$2" "$name" "${@:4}"
     copies+="${copies:+ }$read_copy"
   done
