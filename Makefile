@@ -72,7 +72,11 @@ unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $
 # was make's "insufficient number of arguments (2) to function 'subst'", naming no VENV: said as such (awk prints
 # "few", the function's name, its count and the least it takes). Not in an argument make may leave unread (`$$(if
 # v,v,$$(subst a,b))`, which make reads as v: an if's branches, the arguments after an and's or or's first, a foreach's
-# text, make 4.4's intcmp's branches), which make reads without that error where it is not taken.
+# text, make 4.4's intcmp's branches), which make reads without that error where it is not taken. Where the arguments
+# before it are plain text (no $$ make reads), they decide whether make reads it, and it is checked where they say make
+# does: `VENV='$$(and v,$$(word 1))'` (and's second after a first not blank; if's then-branch after a condition not
+# blank, its else-branch after a blank one, or's after blanks, foreach's text over words) was make's "insufficient
+# number of arguments (1) to function 'word'", naming no VENV.
 # (make's $$(shell) joins the lines of its command: each statement ends in a ;)
 define dollar_scan_awk
 BEGIN { count = split(functions, list, " "); for (each = 1; each <= count; each++) { split(list[each], pair, ":");
