@@ -72,17 +72,29 @@ unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $
 # was make's "insufficient number of arguments (2) to function 'subst'", naming no VENV: said as such (awk prints
 # "few", the function's name, its count and the least it takes). Not in an argument make may leave unread (`$$(if
 # v,v,$$(subst a,b))`, which make reads as v: an if's branches, the arguments after an and's or or's first, a foreach's
-# text, make 4.4's intcmp's branches), which make reads without that error where it is not taken.
+# text, make 4.4's intcmp's branches), which make reads without that error where it is not taken. Where the arguments
+# before it are plain text (no $$ make reads), they decide whether make reads it, and it is checked where they say make
+# does: `VENV='$$(and v,$$(word 1))'` (and's second after a first not blank; if's then-branch after a condition not
+# blank, its else-branch after a blank one, or's after blanks, foreach's text over words) was make's "insufficient
+# number of arguments (1) to function 'word'", naming no VENV.
 # (make's $$(shell) joins the lines of its command: each statement ends in a ;)
 define dollar_scan_awk
 BEGIN { count = split(functions, list, " "); for (each = 1; each <= count; each++) { split(list[each], pair, ":");
   arity[pair[1]] = pair[2]; least[pair[1]] = pair[3] + 0 } };
-function argument(name, count, text, maybe, found) {
+function kind_of(text) {
+  gsub(/\$$\$$/, "x", text); return index(text, "$$") ? "?" : text ~ /^[ \t\n\r\v\f]*$$/ ? "b" : "f"
+};
+function argument(name, count, text, kinds, maybe, sure, found) {
   maybe = (name == "if" || name == "and" || name == "or") && count > 1 || name == "foreach" && count == 3;
   maybe = maybe || name == "intcmp" && count > 2;
+  sure = name == "if" && (count == 2 && kinds ~ /^f/ || count == 3 && kinds ~ /^b/);
+  sure = sure || name == "and" && kinds ~ /^f+$$/ || name == "or" && kinds ~ /^b+$$/;
+  sure = sure || name == "foreach" && count == 3 && kinds ~ /^.f/;
+  maybe = maybe && !sure;
   lazy += maybe; found = unclosed(text); lazy -= maybe; return found
 };
-function unclosed(text, at, kind, closer, rest, first, depth, end, name, after, args, count, begun, each, character) {
+function unclosed(text, at, kind, closer, rest, first, depth, end, name, after, args, count, begun, each, character,
+  kinds) {
   at = 1;
   while (at <= length(text)) {
     if (substr(text, at, 1) != "$$") { at++; continue };
@@ -96,16 +108,16 @@ function unclosed(text, at, kind, closer, rest, first, depth, end, name, after, 
         if (substr(rest, end, 1) == kind) depth++; else if (substr(rest, end, 1) == closer && --depth < 0) break
       };
       if (end > length(rest)) return 1;
-      args = substr(rest, length(name) + 1, end - length(name) - 1); count = 1; depth = 0; begun = 1;
+      args = substr(rest, length(name) + 1, end - length(name) - 1); count = 1; depth = 0; begun = 1; kinds = "";
       for (each = 1; each <= length(args); each++) {
         character = substr(args, each, 1);
         if (character == kind) depth++; else if (character == closer) depth--;
         else if (character == "," && !depth && count != arity[name]) {
-          if (argument(name, count, substr(args, begun, each - begun))) return 1;
-          begun = each + 1; count++
+          if (argument(name, count, substr(args, begun, each - begun), kinds)) return 1;
+          kinds = kinds kind_of(substr(args, begun, each - begun)); begun = each + 1; count++
         }
       };
-      if (argument(name, count, substr(args, begun))) return 1;
+      if (argument(name, count, substr(args, begun), kinds)) return 1;
       if (count < least[name] && !lazy) { few = name " " count " " least[name]; return 1 };
       at += 2 + end; continue
     };

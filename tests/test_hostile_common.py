@@ -4357,3 +4357,53 @@ def test_make_refuses_a_call_of_its_function_with_too_few_arguments(tmp_path, se
     assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
     assert f"*** {setting} '{value}' holds a call of make's function {said} it takes, which make cannot read" in (
         lines[0]), lines[0]
+
+
+# Twenty-fifth pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+@pytest.mark.parametrize("setting, said", [
+    ({"PIP_TIMEOUT": "abc"}, "PIP_TIMEOUT is set (abc), which pip refuses (invalid floating-point value: 'abc'); unset "
+     "it or give it a value pip takes"),
+    ({"PIP_CONFIG_FILE": "utf-16"}, "pip's configuration file could not be loaded (it is not UTF-8: file '{}'); mend "
+     "it, or run make with PIP_CONFIG_FILE=/dev/null (no configuration files)")], ids=["PIP_TIMEOUT", "UTF-16"])
+def test_the_set_up_refuses_a_setting_pip_install_refuses_before_making_a_venv(tmp_path, setting, said):
+    """`PIP_TIMEOUT=abc` (a value pip install refuses) and a configuration file of UTF-16 (pip's "contains invalid UTF-8
+    characters") were said once a new venv was made, by pip install's line (venv's and ensurepip's seconds, a venv
+    left), where a configuration file pip cannot load is refused before anything."""
+    if "PIP_CONFIG_FILE" in setting:
+        (tmp_path / "pip.conf").write_bytes("[global]\ntimeout = 60\n".encode("utf-16"))
+        setting, said = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}, said.format(tmp_path / "pip.conf")
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, **setting)
+    assert completed is not None and completed.returncode == 2 and completed.stderr == (
+        f"error: {said}, then run make again\n"), completed
+    assert not (tmp_path / "venv").exists() and completed.stdout == ""
+
+
+@pytest.mark.parametrize("value, read", [("$(and v,$(word 1))", False), ("$(if v,$(subst a,b))", False),
+                                         ("$(or ,$(foreach a,v))", False), ("$(if ,$(word 1),v)", True)])
+def test_make_refuses_a_call_of_too_few_arguments_in_an_argument_it_surely_reads(tmp_path, value, read):
+    """`VENV='$(and v,$(word 1))'`: the check left every argument of and after its first, as one make may leave unread,
+    but after a first of plain text make reads it: make's "insufficient number of arguments (1) to function 'word'",
+    naming no VENV. An argument make surely reads (after plain text deciding it) is checked; one it surely leaves unread
+    (an if's branch not taken) is not: `$(if ,$(word 1),v)` is v."""
+    if read:
+        completed = subprocess.run(["make", "--no-print-directory", "-n", "setup", f"VENV={value}"],
+                                   cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                                   env=top_level_make_environment())
+        assert completed.returncode == 0 and "bash utils/make_venv.sh v requirements.txt" in completed.stdout, (
+            completed.stdout + completed.stderr)
+        return
+    line = make_dry_run_refusal(tmp_path, "setup", f"VENV={value}")
+    assert f"*** VENV '{value}' holds a call of make's function " in line and ", which make cannot read" in line, line
+
+
+@pytest.mark.parametrize("setting", ["PIP_CONFIG_FILE", "PIP_CONSTRAINT"])
+def test_the_set_up_refuses_a_pip_file_of_a_device_that_never_ends(tmp_path, stand_in_pip, setting):
+    """`PIP_CONFIG_FILE=/dev/zero` (or a constraint file of it, a slip): pip read it without end, the set-up with it,
+    no line said."""
+    status, said = stand_in_set_up_that_may_wait(stand_in_pip, STAND_IN_PIP_CONFIGURED=str(tmp_path / "read"),
+                                                 **{setting: "/dev/zero"})
+    assert status == 2 and said.decode() == (
+        f"error: {setting} is set (/dev/zero), a device, not a file, which pip would read without end or wait for; "
+        "name a file, or unset it, then run make again\n"), said
+    assert not (tmp_path / "read").exists()

@@ -201,11 +201,13 @@ report_refused() {  # report_refused WHAT VALUE UNDO: a report setting's line (V
   exit 2
 }
 log_settings=() constraint_settings=() config_only_settings=()
-declare -A log_values=() constraint_values=()
+# (pip_variables: the variable pip reads as each option, the last of its spellings set, as pip takes it)
+declare -A log_values=() constraint_values=() pip_variables=()
 while IFS= read -r -d '' line; do
   name=${line%%=*}
   case $name in PIP_*) ;; *) continue ;; esac
   option=${name:4} option=${option,,} option=${option//_/-} option=${option#--}
+  pip_variables[$option]=$name
   case $option in
     log | log-file | local-log) log_settings+=("$name") log_values[$name]=${line#*=} ;;
     constraint | requirement) constraint_settings+=("$name") constraint_values[$name]=${line#*=} ;;
@@ -402,6 +404,15 @@ stdin_refused() {
     "<$3), or $4, then run make again" >&2
   exit 2
 }
+# A device other than /dev/null (`PIP_CONFIG_FILE=/dev/zero`, `PIP_CONSTRAINT=/dev/urandom`, a slip; `/dev/tty`): pip
+# read it without end (or waited for the user to type it), the set-up with it, no line said. Refused in one line
+# (device_refused WHAT NAME UNDO); the set-up's stdin a terminal is refused before, by stdin_refused.
+device_refused() {
+  [ -c "$2" ] && ! [ "$2" -ef /dev/null ] || return 0
+  echo "error: $1 ($(one_line "$2")), a device, not a file, which pip would read without end or wait for; name a" \
+    "file, or $3, then run make again" >&2
+  exit 2
+}
 pip_config_read_once() {  # pip_config_read_once PYTHON
   # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
   # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
@@ -413,6 +424,7 @@ pip_config_read_once() {  # pip_config_read_once PYTHON
   if [ -n "${PIP_CONFIG_FILE:-}" ]; then
     [ ! -t 0 ] && [ -z "${stdin_folder:-}" ] || stdin_refused "PIP_CONFIG_FILE is set" "$PIP_CONFIG_FILE" pip.conf \
       "unset it"
+    device_refused "PIP_CONFIG_FILE is set" "$PIP_CONFIG_FILE" "unset it"
     pipe_read_once "$1" PIP_CONFIG_FILE "$PIP_CONFIG_FILE"
     [ "$read_copy" = "$PIP_CONFIG_FILE" ] \
       || { config_copy=$read_copy config_given=$PIP_CONFIG_FILE; export PIP_CONFIG_FILE=$config_copy; }
@@ -440,6 +452,7 @@ names_read_once() {  # names_read_once PYTHON SETTING VALUE [WHAT UNDO]
     # A terminal there (`PIP_CONSTRAINT=/dev/stdin make setup`, the file not given): pip alone waits for the user to
     # type it, but the set-up's pips, given /dev/null, read no constraints, the pins left out, exit code 0.
     stdin_refused "${4:-$2 is set}" "$name" constraints.txt "${5:-unset it}"
+    device_refused "${4:-$2 is set}" "$name" "${5:-unset it}"
     pipe_read_once "$1" "$2" "$name" "${@:4}"
     copies+="${copies:+ }$read_copy"
   done
@@ -503,12 +516,43 @@ pip_config_list() {
 # A configuration file pip cannot load (`[global` with no close), from pip's lines (configuration_unloaded OUTPUT;
 # return 1 where they say none): what pip says of it, in unloaded. Its last line was the line of the file it stopped
 # at ('[global\n'); a FIFO's copy (removed when the set-up ends) named as PIP_CONFIG_FILE gives it.
+# A file not UTF-8 (UTF-16, as Windows' editors save; a binary file named by mistake) is pip's other line for one it
+# cannot load, "Configuration file contains invalid UTF-8 characters in FILE.": it was said once a new venv was made.
 configuration_unloaded() {
-  case $1 in *"Configuration file could not be loaded."*) ;; *) return 1 ;; esac
-  unloaded=$(printf '%s\n' "$1" | grep -aFx -A 2 "Configuration file could not be loaded." | sed -n '2,3p' \
-    | tr '\n' ' ' | sed 's/ $//')
+  case $1 in
+    *"Configuration file could not be loaded."*)
+      unloaded=$(printf '%s\n' "$1" | grep -aFx -A 2 "Configuration file could not be loaded." | sed -n '2,3p' \
+        | tr '\n' ' ' | sed 's/ $//') ;;
+    *"Configuration file contains invalid UTF-8 characters in "*)
+      unloaded=${1#*"Configuration file contains invalid UTF-8 characters in "}
+      unloaded=${unloaded%%$'\n'*} unloaded="it is not UTF-8: file '${unloaded%.}'" ;;
+    *) return 1 ;;
+  esac
   [ -z "${config_given:-}" ] || unloaded=${unloaded//"$config_copy"/"$config_given"}
   unloaded=$(one_line "$unloaded")
+}
+# A setting pip install cannot read (`PIP_TIMEOUT=abc`, `PIP_USE_PEP517=maybe`, a configuration file's `progress-bar =
+# zz`) was said once a new venv was made, by pip install's line (venv's and ensurepip's seconds, a venv left), where a
+# configuration file pip cannot load is refused before anything: the pip of ensurepip's wheel that lists the
+# configuration reads pip install's options first (pip_of_ensurepip), and fails on it as pip install does; its line
+# (setting_refused OUTPUT) is said here, naming the variable pip read it from, or else its configuration files.
+# (Nothing said where OUTPUT is no such line.)
+setting_refused() {
+  local key value reason
+  reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^An error occurred during configuration: option [^ ]+: ') \
+    && key=${reason#*: option } key=${key%%: *} reason=${reason#*: option "$key": } \
+    || { reason=$(printf '%s\n' "$1" | grep -a -m 1 -E ' is not a valid value for [^ ]+ option, please ') \
+    && key=${reason##* is not a valid value for } key=${key%% option, *} reason=${reason%.}; } || return 0
+  if [ -n "${pip_variables[$key]:-}" ]; then
+    value=$(printenv -- "${pip_variables[$key]}"; echo .) value=${value%$'\n.'}
+    echo "error: ${pip_variables[$key]} is set ($(one_line "$value")), which pip refuses ($(one_line "$reason"));" \
+      "unset it or give it a value pip takes, then run make again" >&2
+  else
+    echo "error: pip's configuration sets $(one_line "$key") to a value pip refuses ($(one_line "$reason")); mend it" \
+      "($config_debug names the files), or run make with PIP_CONFIG_FILE=/dev/null (no configuration files), then" \
+      "run make again" >&2
+  fi
+  exit 2
 }
 # The log settings pip install takes from its configuration files (their lines): their install section's, else their
 # global one's. An empty one (`log =` in the install section) was taken over the global section's, which pip takes
@@ -549,8 +593,16 @@ except (AttributeError, KeyError):
     wheel = (glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")) or [""])[0]
 sys.path.insert(0, wheel)
 sys.prefix = sys.exec_prefix = sys.argv.pop(1)
+if sys.argv[1:] == ["config", "list"]:
+    from pip._internal.commands import create_command
+    create_command("install").parse_args([])
 from pip._internal.cli.main import main
 sys.exit(main())'
+# A value as `pip config list` says it (Python's repr: `'it\'s'`, "it's", a backslash doubled), decoded by
+# config_python; its status 1 where it is none.
+config_value() {  # config_value TEXT
+  in_utf8 "$config_python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' "$1" 2>/dev/null
+}
 configuration_checked() {
   [ -z "${configuration_looked_at:-}" ] || return 0
   configuration_looked_at=1
@@ -561,8 +613,7 @@ configuration_checked() {
   log_variable_set || while IFS= read -r configured; do
     [ -n "$configured" ] || continue
     # (said as Python's repr: "it's" in double quotes, a backslash doubled)
-    configured_log=$(in_utf8 "$config_python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
-      "${configured#*=}" 2>/dev/null) || configured_log=
+    configured_log=$(config_value "${configured#*=}") || configured_log=
     log_path "$configured_log"
     what="pip's configuration sets ${configured%%=*}" undo="remove it from pip's configuration file"
     # (one of the set-up's own files too: `log = requirements.txt` had pip append its log to the requirements)
@@ -575,8 +626,7 @@ configuration_checked() {
   # (and a report, as PIP_REPORT's above)
   reported=$(pip_config_list | grep -aE "^(global|install)\.report=" | grep -avx ".*=''" | head -n 1) || true
   if [ -n "$reported" ]; then
-    report=$(in_utf8 "$config_python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
-      "${reported#*=}" 2>/dev/null) || report=
+    report=$(config_value "${reported#*=}") || report=
     report_refused "pip's configuration sets $reported" "$report" \
       "remove it from pip's configuration file ($config_debug names them)"
   fi
@@ -600,8 +650,7 @@ configuration_checked() {
     configured=$(pip_config_list | grep -aE "^(global|install)\.$option=" | grep -avE "=(''|\"\")$") || true
     configured=$(printf '%s\n' "$configured" | grep -a '^install\.' || printf '%s\n' "$configured" \
       | grep -a '^global\.') || continue
-    configured_names=$(in_utf8 "$config_python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
-      "${configured#*=}" 2>/dev/null) || continue
+    configured_names=$(config_value "${configured#*=}") || continue
     names_read_once "$config_python" "${configured%%=*}" "$configured_names" \
       "pip's configuration sets ${configured%%=*}" "remove it from pip's configuration file"
     [ "$copies" = "$configured_names" ] || log_overrides+=("PIP_${option^^}=$copies")
@@ -763,7 +812,10 @@ else
     echo "error: pip's configuration file could not be loaded ($unloaded); mend it, or run make with" \
       "PIP_CONFIG_FILE=/dev/null (no configuration files), then run make again" >&2
     exit 2
-  else unset config_listed; fi
+  else
+    setting_refused "$config_listed"
+    unset config_listed
+  fi
   config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
   config_debug="'$venv_shown/bin/python -m pip config debug'"
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
