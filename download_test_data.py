@@ -174,8 +174,11 @@ def _content_range(response):
     """(first byte, last byte, total size or None) from a Content-Range header 'bytes first-last/total'. The unit in any
     case, as HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand.
     A total that is not a number (header_number's) is none: its first digits were read, '0xa80' as 0 ("gave 2688 bytes
-    instead of the 0 announced", the file downloaded whole deleted)."""
-    match = re.fullmatch(r"bytes\s+([0-9]+)-([0-9]+)/(.*)", response.headers.get("Content-Range", "").strip(),
+    instead of the 0 announced", the file downloaded whole deleted). A list of ranges ('bytes 1000-1500/2688,
+    1600-2687/2688', a comma after the first) is none HTTP allows (several ranges come as multipart/byteranges): read
+    by its first, the first's bytes were joined to the part, which was then deleted ("gave not a complete HDF5 (.h5)
+    file ...; the file was deleted")."""
+    match = re.fullmatch(r"bytes\s+([0-9]+)-([0-9]+)/([^,]*)", response.headers.get("Content-Range", "").strip(),
                          re.IGNORECASE)
     if not match:
         return None, None, None
@@ -189,8 +192,11 @@ def valid_range(first, last, total):
     = first-pos "-" last-pos), as Apache, nginx and the others write it: 'bytes 1000 - 2687/2688', one missing, one of
     a total below its last byte were "another range; delete <the partial file> and run again", a good part to be
     deleted by hand, or ('bytes 1000-2687/1500') appended to, then deleted whole: "gave 2688 bytes instead of the 1500
-    announced"."""
-    return first is not None and last is not None and first <= last and (total is None or total > last)
+    announced". One exception: an empty range at the end of a file of that total ('bytes 2688-2687/2688' to a resume
+    at byte 2688, of a server that does not send 416), which joins nothing: the part whole was kept and refused on
+    every run, where it had been taken."""
+    at_end = first is not None and first == total and last == first - 1
+    return at_end or (first is not None and last is not None and first <= last and (total is None or total > last))
 
 
 def invalid_range(url, response, partial, offset):
