@@ -4529,9 +4529,9 @@ def test_a_resume_answered_with_a_list_of_ranges_keeps_the_part_not_joins_the_fi
         server.content_ranges[WEIGHT_PATHS[0]], server.range_ends[WEIGHT_PATHS[0]] = content_range, 1501
         fetch(server, tmp_path, "--weights", "--no-data")
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
-        f"answered the request to resume at byte 1000 with a part whose Content-Range is not HTTP's ('{content_range}'), "
-        f"which does not say where its bytes go; the 1.0 kB downloaded are kept in {partial}: run again later to "
-        "resume, or fetch from another host with --base-url\n")
+        f"answered the request to resume at byte 1000 with a part whose Content-Range is not HTTP's "
+        f"('{content_range}'), which does not say where its bytes go; the 1.0 kB downloaded are kept in {partial}: run "
+        "again later to resume, or fetch from another host with --base-url\n")
     assert partial.read_bytes() == whole[:1000]
 
 

@@ -43,10 +43,11 @@ LEAST_TOTAL_REACH = 4
 PUBLISHED_REACH = 421
 GREATEST_REACH = 1e6
 # sha256 of the LPIPS project's v0.0 AlexNet linear layers (lpips/weights/v0.0/alex.pth), their values rounded to
-# float16 in LIN_NAMES' order (linear_digest; v0.1's is b0d9aa4a...): of v0.1's shapes and of weights like theirs, they were converted and scored as
-# v0.1's, where v0.0 was trained on images without v0.1's input scaling and scores otherwise (15 % lower on random
-# 64x64 pairs through the tests' AlexNet: 0.083 and 0.085 where v0.1 scores 0.097 and 0.100); no bound on their values
-# tells them apart (v0.0's reach 262 in all and 10 to 90 a layer, v0.1's 421 and 9.4 to 157)
+# float16 in LIN_NAMES' order (linear_digest; v0.1's is b0d9aa4a...): of v0.1's shapes and of weights like theirs,
+# they were converted and scored as v0.1's, where v0.0 was trained on images without v0.1's input scaling and scores
+# otherwise (15 % lower on random 64x64 pairs through the tests' AlexNet: 0.083 and 0.085 where v0.1 scores 0.097 and
+# 0.100); no bound on their values tells them apart (v0.0's reach 262 in all and 10 to 90 a layer, v0.1's 421 and 9.4
+# to 157)
 V0_0_DIGEST = "decc708ec1e5f000d3b1eb41e8c298b6c33539e2702a0872612086862ccd99e7"
 
 
