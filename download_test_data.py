@@ -199,12 +199,13 @@ def valid_range(first, last, total):
     return at_end or (first is not None and last is not None and first <= last and (total is None or total > last))
 
 
-def invalid_range(url, response, partial, offset):
+def invalid_range(url, response, partial, offset, said=None):
     """The UserError of a 206 whose Content-Range is not valid_range's, before a byte of it is written: to a resume at
-    offset the part downloaded is kept (the reply does not say that it is another file's)."""
+    offset the part downloaded is kept (the reply does not say that it is another file's). said: what the reply is, in
+    place of its Content-Range's fault."""
     header = response.headers.get("Content-Range")
-    said = (f"a part whose Content-Range is not HTTP's ('{reply_text(header, 80)}')" if header is not None
-            else "a part without a Content-Range")
+    said = said or (f"a part whose Content-Range is not HTTP's ('{reply_text(header, 80)}')" if header is not None
+                    else "a part without a Content-Range")
     if offset:
         return UserError(f"{url} answered the request to resume at byte {offset} with {said}, which does not say where "
                          f"its bytes go; the {size_text(offset)} downloaded are kept in {partial}: run again later to "
@@ -371,6 +372,14 @@ def _fetch_whole(url, partial, validate):
                 first, last, total = _content_range(response)
                 if not valid_range(first, last, total):
                     raise invalid_range(url, response, partial, offset)
+                # a Content-Length past its range's bytes: read whole, they were joined to the part and the whole
+                # deleted ("gave 2700 bytes instead of the 2688 announced"); one short of them is a part cut short
+                sent = content_length(response)
+                if sent is not None and first <= last and sent > last - first + 1:
+                    raise invalid_range(url, response, partial, offset, (
+                        f"a part of {sent} bytes where its Content-Range "
+                        f"('{reply_text(response.headers['Content-Range'], 80)}') says {last - first + 1}"))
+                at_end = first == total  # an empty range at the part's end (valid_range's): no byte of it is joined
                 # a resume answered with the whole file (from byte 0 to its end, or of a size the server does not
                 # know: 'bytes 0-<last>/*'): start over, as on a 200 ("another range; delete the partial file and run
                 # again" had the user do it by hand)
@@ -385,6 +394,7 @@ def _fetch_whole(url, partial, validate):
                         "another host with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
+                at_end = False
             if not offset:
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
@@ -392,7 +402,8 @@ def _fetch_whole(url, partial, validate):
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
-            _receive(url, response, partial, offset, total, start)
+            if not at_end:  # its bytes, where it sent any (5 to a whole part), were joined to it and the whole deleted
+                _receive(url, response, partial, offset, total, start)
     size = os.path.getsize(partial)
     if total is not None and size < total:
         raise UserError(f"download of {url} stopped at {size} of {total} bytes; run again to resume")

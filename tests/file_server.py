@@ -61,7 +61,8 @@ class FileServer:
     replies say 0). range_totals[path] = text sends that text as the total of a 206's Content-Range ('bytes a-b/text');
     content_ranges[path] = text sends that text as a 206's whole Content-Range (None: none at all); range_ends[path] = n
     sends a 206 of the bytes before n alone (its Content-Length theirs). empty_206 answers a range at the file's end
-    with a 206 of no byte ('bytes <size>-<size - 1>/<size>') where servers send 416.
+    with a 206 of no byte ('bytes <size>-<size - 1>/<size>') where servers send 416. range_extras[path] = bytes sends
+    them after a 206's range, counted in its Content-Length.
     chunked sends the body in one chunk (Transfer-Encoding: chunked), beside a Content-Length only if garbled_length.
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
     gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
@@ -85,6 +86,7 @@ class FileServer:
         self.content_ranges = {}
         self.range_ends = {}
         self.empty_206 = False
+        self.range_extras = {}
         self.chunked = False
         self.gzip = False
         self.gzip_encodings = ["gzip"]
@@ -144,11 +146,12 @@ class FileServer:
                 request.end_headers()
                 return
             request.send_response(206)
-            end = self.range_ends.get(path, end)
             total = self.range_totals.get(path, len(data))
             content_range = self.content_ranges.get(path, f"bytes {start}-{len(data) - 1}/{total}")
             if content_range is not None:
                 request.send_header("Content-Range", content_range)
+            data = data[:self.range_ends.get(path, end)] + self.range_extras.get(path, b"")
+            end = len(data)
         else:
             request.send_response(200)
         etag = self.head_etags.get(path, self.etags.get(path)) if head else self.etags.get(path)

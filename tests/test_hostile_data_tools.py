@@ -4535,20 +4535,6 @@ def test_a_resume_answered_with_a_list_of_ranges_keeps_the_part_not_joins_the_fi
     assert partial.read_bytes() == whole[:1000]
 
 
-def test_a_whole_part_answered_with_a_206_of_no_byte_at_its_end_is_taken(tmp_path):
-    """A partial file already whole, its resume at byte 2688 answered 206 'bytes 2688-2687/2688' and no byte (a server
-    that sends no 416): refused as a Content-Range HTTP does not allow, "run again later to resume", on every run, where
-    it had been taken (nothing is joined to the part)."""
-    from file_server import FileServer
-    whole = weights_of_value(tmp_path, 1.0, 64)
-    partial_weights(tmp_path, whole)
-    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
-        server.empty_206 = True
-        fetch(server, tmp_path, "--weights", "--no-data")
-        assert [path for path, _ in server.requests].count(WEIGHT_PATHS[0]) == 1
-    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
-
-
 def test_the_lpips_v0_0_linear_weights_in_float16_are_refused_and_v0_1_s_taken(monkeypatch):
     """The v0.0 weights saved in float16 (a file the reader takes) were not told by the digest of their float32 values
     and scored as v0.1's, exit code 0; the digest is of the values rounded to float16 (here a stand-in's, as in the
@@ -4582,3 +4568,36 @@ def test_an_lpips_parameter_of_a_null_dataspace_is_said_to_hold_no_values(tmp_pa
         load_lpips_weights(str(path))
     assert str(refused.value).startswith(f"LPIPS weights file '{path}': parameter 'lin0_model_1_weight' holds no "
                                          "values (an HDF5 dataset of a null dataspace); ")
+
+
+@pytest.mark.parametrize("extra", [b"", b"hello"])
+def test_a_whole_part_answered_with_a_206_of_no_byte_range_at_its_end_joins_nothing(tmp_path, extra):
+    """A part already whole, its resume at byte 2688 answered 206 'bytes 2688-2687/2688' (a server that sends no 416):
+    refused as a Content-Range HTTP does not allow, "run again later to resume", on every run, where it had been
+    taken; with 5 bytes all the same, they were joined to the part and the whole deleted ("gave 2693 bytes instead of
+    the 2688 announced"). The range is empty: nothing is joined."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.empty_206, server.range_extras[WEIGHT_PATHS[0]] = True, extra
+        fetch(server, tmp_path, "--weights", "--no-data")
+        assert [path for path, _ in server.requests].count(WEIGHT_PATHS[0]) == 1
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_resume_answered_with_more_bytes_than_its_range_keeps_the_part(tmp_path, capsys):
+    """A 206 to a resume at byte 1000 of 'bytes 1000-2687/2688' and a Content-Length of 1700 (12 bytes after the
+    range's 1688): read whole, joined to the part, the whole deleted ("gave 2700 bytes instead of the 2688
+    announced; the file was deleted"). Now refused before a byte is written, the part kept."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = partial_weights(tmp_path, whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_extras[WEIGHT_PATHS[0]] = b"<html></html"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "answered the request to resume at byte 1000 with a part of 1700 bytes where its Content-Range ('bytes "
+        "1000-2687/2688') says 1688, which does not say where its bytes go; the 1.0 kB downloaded are kept in "
+        f"{partial}: run again later to resume, or fetch from another host with --base-url\n")
+    assert partial.read_bytes() == whole[:1000]
