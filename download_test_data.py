@@ -352,6 +352,7 @@ def _fetch_whole(url, partial, validate):
         offset, response = 0, _open(url, 0)
     # a 416 that gives no size of the host's file: the partial file may be whole, or the host refuses to resume it
     unsized_416 = response.status == 416 and offset and the_416s_size(response) is None
+    unsized_range = None  # the Content-Range of a 206 that gives no size of its file ('bytes 1000-1500/*')
     if response.status == 416:  # the partial file may already be whole; validation decides
         response.close()
         total = offset
@@ -380,6 +381,8 @@ def _fetch_whole(url, partial, validate):
                         f"a part of {sent} bytes where its Content-Range "
                         f"('{reply_text(response.headers['Content-Range'], 80)}') says {last - first + 1}"))
                 at_end = first == total  # an empty range at the part's end (valid_range's): no byte of it is joined
+                if total is None:
+                    unsized_range = response.headers["Content-Range"]
                 # a resume answered with the whole file (from byte 0 to its end, or of a size the server does not
                 # know: 'bytes 0-<last>/*'): start over, as on a 200 ("another range; delete the partial file and run
                 # again" had the user do it by hand)
@@ -416,6 +419,13 @@ def _fetch_whole(url, partial, validate):
                         "or delete it and fetch from another host with --base-url") from None
     if total is not None and size > total:
         problem = f"{size} bytes instead of the {total} announced"
+    if problem and unsized_range:
+        # its range may end before the file does (a host that sends some bytes a request): its bytes were taken for the
+        # whole file and, failing the check, deleted ("gave not a complete HDF5 (.h5) file (...); the file was
+        # deleted"), on every run
+        raise UserError(f"{url} sent a range of a file whose size it does not give (Content-Range "
+                        f"'{reply_text(unsized_range, 80)}'), and the {size_text(size)} downloaded are not the whole "
+                        f"file; they are kept in {partial}: run again to resume, or delete it to fetch the file whole")
     if problem and unsized_416:
         # deleted as a file that failed its check ("gave not a complete HDF5 (.h5) file; ... run again to download it
         # anew"), though it was the start of one (a REDS zip's: gigabytes)

@@ -4601,3 +4601,20 @@ def test_a_resume_answered_with_more_bytes_than_its_range_keeps_the_part(tmp_pat
         "1000-2687/2688') says 1688, which does not say where its bytes go; the 1.0 kB downloaded are kept in "
         f"{partial}: run again later to resume, or fetch from another host with --base-url\n")
     assert partial.read_bytes() == whole[:1000]
+
+
+def test_a_range_of_a_file_of_no_size_short_of_its_end_is_kept_to_resume(tmp_path, capsys):
+    """A 206 to a resume at byte 1000 of 'bytes 1000-1500/*' (a host that sends some bytes a request, of a file whose
+    size it does not give): its bytes were taken for the rest of the file and, failing the check, the whole deleted
+    ("gave not a complete HDF5 (.h5) file (...); the file was deleted"), on every run. Now kept, to be resumed."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = partial_weights(tmp_path, whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.content_ranges[WEIGHT_PATHS[0]], server.range_ends[WEIGHT_PATHS[0]] = "bytes 1000-1500/*", 1501
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "sent a range of a file whose size it does not give (Content-Range 'bytes 1000-1500/*'), and the 1.5 kB "
+        f"downloaded are not the whole file; they are kept in {partial}: run again to resume, or delete it to fetch the "
+        "file whole\n")
+    assert partial.read_bytes() == whole[:1501]
