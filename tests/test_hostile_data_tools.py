@@ -4615,6 +4615,6 @@ def test_a_range_of_a_file_of_no_size_short_of_its_end_is_kept_to_resume(tmp_pat
         fetch(server, tmp_path, "--weights", "--no-data")
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
         "sent a range of a file whose size it does not give (Content-Range 'bytes 1000-1500/*'), and the 1.5 kB "
-        f"downloaded are not the whole file; they are kept in {partial}: run again to resume, or delete it to fetch the "
-        "file whole\n")
+        f"downloaded are not the whole file; they are kept in {partial}: run again to resume, or delete it to fetch "
+        "the file whole\n")
     assert partial.read_bytes() == whole[:1501]
