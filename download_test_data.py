@@ -174,8 +174,11 @@ def _content_range(response):
     """(first byte, last byte, total size or None) from a Content-Range header 'bytes first-last/total'. The unit in any
     case, as HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand.
     A total that is not a number (header_number's) is none: its first digits were read, '0xa80' as 0 ("gave 2688 bytes
-    instead of the 0 announced", the file downloaded whole deleted)."""
-    match = re.fullmatch(r"bytes\s+([0-9]+)-([0-9]+)/(.*)", response.headers.get("Content-Range", "").strip(),
+    instead of the 0 announced", the file downloaded whole deleted). A list of ranges ('bytes 1000-1500/2688,
+    1600-2687/2688', a comma after the first) is none HTTP allows (several ranges come as multipart/byteranges): read
+    by its first, the first's bytes were joined to the part, which was then deleted ("gave not a complete HDF5 (.h5)
+    file ...; the file was deleted")."""
+    match = re.fullmatch(r"bytes\s+([0-9]+)-([0-9]+)/([^,]*)", response.headers.get("Content-Range", "").strip(),
                          re.IGNORECASE)
     if not match:
         return None, None, None
@@ -189,16 +192,20 @@ def valid_range(first, last, total):
     = first-pos "-" last-pos), as Apache, nginx and the others write it: 'bytes 1000 - 2687/2688', one missing, one of
     a total below its last byte were "another range; delete <the partial file> and run again", a good part to be
     deleted by hand, or ('bytes 1000-2687/1500') appended to, then deleted whole: "gave 2688 bytes instead of the 1500
-    announced"."""
-    return first is not None and last is not None and first <= last and (total is None or total > last)
+    announced". One exception: an empty range at the end of a file of that total ('bytes 2688-2687/2688' to a resume
+    at byte 2688, of a server that does not send 416), which joins nothing: the part whole was kept and refused on
+    every run, where it had been taken."""
+    at_end = first is not None and first == total and last == first - 1
+    return at_end or (first is not None and last is not None and first <= last and (total is None or total > last))
 
 
-def invalid_range(url, response, partial, offset):
+def invalid_range(url, response, partial, offset, said=None):
     """The UserError of a 206 whose Content-Range is not valid_range's, before a byte of it is written: to a resume at
-    offset the part downloaded is kept (the reply does not say that it is another file's)."""
+    offset the part downloaded is kept (the reply does not say that it is another file's). said: what the reply is, in
+    place of its Content-Range's fault."""
     header = response.headers.get("Content-Range")
-    said = (f"a part whose Content-Range is not HTTP's ('{reply_text(header, 80)}')" if header is not None
-            else "a part without a Content-Range")
+    said = said or (f"a part whose Content-Range is not HTTP's ('{reply_text(header, 80)}')" if header is not None
+                    else "a part without a Content-Range")
     if offset:
         return UserError(f"{url} answered the request to resume at byte {offset} with {said}, which does not say where "
                          f"its bytes go; the {size_text(offset)} downloaded are kept in {partial}: run again later to "
@@ -345,6 +352,7 @@ def _fetch_whole(url, partial, validate):
         offset, response = 0, _open(url, 0)
     # a 416 that gives no size of the host's file: the partial file may be whole, or the host refuses to resume it
     unsized_416 = response.status == 416 and offset and the_416s_size(response) is None
+    unsized_range = None  # the Content-Range of a 206 that gives no size of its file ('bytes 1000-1500/*')
     if response.status == 416:  # the partial file may already be whole; validation decides
         response.close()
         total = offset
@@ -365,6 +373,16 @@ def _fetch_whole(url, partial, validate):
                 first, last, total = _content_range(response)
                 if not valid_range(first, last, total):
                     raise invalid_range(url, response, partial, offset)
+                # a Content-Length past its range's bytes: read whole, they were joined to the part and the whole
+                # deleted ("gave 2700 bytes instead of the 2688 announced"); one short of them is a part cut short
+                sent = content_length(response)
+                if sent is not None and first <= last and sent > last - first + 1:
+                    raise invalid_range(url, response, partial, offset, (
+                        f"a part of {sent} bytes where its Content-Range "
+                        f"('{reply_text(response.headers['Content-Range'], 80)}') says {last - first + 1}"))
+                at_end = first == total  # an empty range at the part's end (valid_range's): no byte of it is joined
+                if total is None:
+                    unsized_range = response.headers["Content-Range"]
                 # a resume answered with the whole file (from byte 0 to its end, or of a size the server does not
                 # know: 'bytes 0-<last>/*'): start over, as on a 200 ("another range; delete the partial file and run
                 # again" had the user do it by hand)
@@ -379,6 +397,7 @@ def _fetch_whole(url, partial, validate):
                         "another host with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
+                at_end = False
             if not offset:
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
@@ -386,7 +405,8 @@ def _fetch_whole(url, partial, validate):
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
-            _receive(url, response, partial, offset, total, start)
+            if not at_end:  # its bytes, where it sent any (5 to a whole part), were joined to it and the whole deleted
+                _receive(url, response, partial, offset, total, start)
     size = os.path.getsize(partial)
     if total is not None and size < total:
         raise UserError(f"download of {url} stopped at {size} of {total} bytes; run again to resume")
@@ -399,6 +419,13 @@ def _fetch_whole(url, partial, validate):
                         "or delete it and fetch from another host with --base-url") from None
     if total is not None and size > total:
         problem = f"{size} bytes instead of the {total} announced"
+    if problem and unsized_range:
+        # its range may end before the file does (a host that sends some bytes a request): its bytes were taken for the
+        # whole file and, failing the check, deleted ("gave not a complete HDF5 (.h5) file (...); the file was
+        # deleted"), on every run
+        raise UserError(f"{url} sent a range of a file whose size it does not give (Content-Range "
+                        f"'{reply_text(unsized_range, 80)}'), and the {size_text(size)} downloaded are not the whole "
+                        f"file; they are kept in {partial}: run again to resume, or delete it to fetch the file whole")
     if problem and unsized_416:
         # deleted as a file that failed its check ("gave not a complete HDF5 (.h5) file; ... run again to download it
         # anew"), though it was the start of one (a REDS zip's: gigabytes)

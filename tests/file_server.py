@@ -59,7 +59,10 @@ class FileServer:
     answers a Range request with 416 and Content-Range 'bytes */n' (of a size other than the file's).
     head_lengths[path] = text sends that Content-Length to a HEAD request instead of the file's (a host whose HEAD
     replies say 0). range_totals[path] = text sends that text as the total of a 206's Content-Range ('bytes a-b/text');
-    content_ranges[path] = text sends that text as a 206's whole Content-Range (None: none at all).
+    content_ranges[path] = text sends that text as a 206's whole Content-Range (None: none at all); range_ends[path] = n
+    sends a 206 of the bytes before n alone (its Content-Length theirs). empty_206 answers a range at the file's end
+    with a 206 of no byte ('bytes <size>-<size - 1>/<size>') where servers send 416. range_extras[path] = bytes sends
+    them after a 206's range, counted in its Content-Length.
     chunked sends the body in one chunk (Transfer-Encoding: chunked), beside a Content-Length only if garbled_length.
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
     gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
@@ -81,6 +84,9 @@ class FileServer:
         self.head_lengths = {}
         self.range_totals = {}
         self.content_ranges = {}
+        self.range_ends = {}
+        self.empty_206 = False
+        self.range_extras = {}
         self.chunked = False
         self.gzip = False
         self.gzip_encodings = ["gzip"]
@@ -128,12 +134,12 @@ class FileServer:
             request.end_headers()
             request.wfile.write(b"" if head else body)
             return
-        start = 0
+        start, end = 0, len(data)
         if_range = request.headers.get("If-Range")
         changed = if_range is not None and if_range != self.etags.get(path) and not self.ignore_if_range
         if range_header and not self.ignore_range and not changed:
             start = int(range_header.split("=")[1].split("-")[0])
-            if start >= len(data) or path in self.refused_sizes:
+            if (start >= len(data) and not self.empty_206) or path in self.refused_sizes:
                 request.send_response(416)
                 request.send_header("Content-Range", f"bytes */{self.refused_sizes.get(path, len(data))}")
                 request.send_header("Content-Length", "0")
@@ -144,6 +150,8 @@ class FileServer:
             content_range = self.content_ranges.get(path, f"bytes {start}-{len(data) - 1}/{total}")
             if content_range is not None:
                 request.send_header("Content-Range", content_range)
+            data = data[:self.range_ends.get(path, end)] + self.range_extras.get(path, b"")
+            end = len(data)
         else:
             request.send_response(200)
         etag = self.head_etags.get(path, self.etags.get(path)) if head else self.etags.get(path)
@@ -152,11 +160,11 @@ class FileServer:
         if head and path in self.head_lengths:
             request.send_header("Content-Length", self.head_lengths[path])
         elif not self.omit_length and (self.garbled_length or not self.chunked):
-            request.send_header("Content-Length", self.garbled_length or str(len(data) - start))
+            request.send_header("Content-Length", self.garbled_length or str(end - start))
         if self.chunked:
             request.send_header("Transfer-Encoding", "chunked")
         request.end_headers()
-        body = b"" if head else data[start:]
+        body = b"" if head else data[start:end]
         if path in self.cut_after:
             body = body[:self.cut_after[path]]
             request.close_connection = True

@@ -64,6 +64,11 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
                     compression = missing_filter(dataset)
                     if compression:
                         raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
+                    # a null dataspace (h5py's Empty) was "holds object values, not numbers", the one object numpy
+                    # held it as: it holds none
+                    if dataset.shape is None:
+                        raise UserError(f"{kind} '{path}': parameter '{name}' holds no values (an HDF5 dataset of a "
+                                        f"null dataspace); {advice}")
                     unknown = unknown_type(dataset)
                     if unknown:
                         raise UserError(f"{kind} '{path}': parameter '{name}' holds values of a type numpy lacks "
