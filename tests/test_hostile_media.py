@@ -2030,3 +2030,29 @@ def test_a_video_removed_while_it_is_read_is_said_to_be_gone(tmp_path):
             video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
             reader.identity))
     assert sorted(os.listdir(tmp_path)) == ["moved.mp4"]
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's video fixes
+
+@pytest.mark.parametrize("extension, codec", [("avi", "mjpeg"), ("wmv", "wmv2")])
+def test_a_video_cut_off_plainly_that_decodes_cleanly_to_its_cut_is_refused(tmp_path, extension, codec):
+    """A Motion JPEG AVI cut off at a frame's end and a WMV cut off plainly decode cleanly to the cut (the WMV's count
+    then the frames there): generate.py and demo.py read them as shorter clips, exit code 0. The file shorter than its
+    container says (shorter_than_its_container: the AVI's RIFF list, the WMV's Data Object) is now refused with the
+    frames there, and the part before the cut is read."""
+    from utils.containers import riff_chunks
+    from utils.video_io import VideoReader
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", codec, frames=30, size="16x16")
+    data = open(whole, "rb").read()
+    with open(whole, "rb") as file:  # the AVI before its 6th frame's chunk
+        cut = [place for place in riff_chunks(file, len(data)) if data[place:place + 4] == b"00dc"][5] if (
+            extension == "avi") else len(data) // 2
+    (tmp_path / f"cut.{extension}").write_bytes(data[:cut])
+    with pytest.raises(UserError, match=rf"^video '.*cut\.{extension}' ended after (5 of the 30 frames it announces|"
+                                        r"\d+ frames), the file shorter than its container says: it is truncated; "
+                                        r"repair it \(or pass --end \d+ to use what is there\)$"):
+        list(VideoReader(str(tmp_path / f"cut.{extension}")))
+    reader = VideoReader(str(tmp_path / f"cut.{extension}"))
+    reader.select(None, "3")
+    assert len(list(reader)) == 3
+    assert len(list(VideoReader(whole))) == 30

@@ -302,19 +302,33 @@ def quicktime_boxes(data, *path):
     return spans
 
 
+# an ASF (WMV, WMA) file's Header Object and the Data Object after it (its frames' packets), by their GUIDs' bytes
+ASF_HEADER, ASF_DATA = (bytes.fromhex(guid) for guid in ("3026b2758e66cf11a6d900aa0062ce6c",
+                                                          "3626b2758e66cf11a6d900aa0062ce6c"))
+
+
 def shorter_than_its_container(path):
-    """Whether an uploaded video is shorter than its container says (a download or a copy cut off plainly, no zeros
-    after it): a Matroska or WebM Segment of a recorded length, an AVI's RIFF list, an FLV's recorded file size, or an
-    MP4's or MOV's top-level box (its frames' mdat) running past the file's end. Such a video of 30 frames cut at 50 to
-    97 % passed the upload's check (its first frame decodes) and failed at its job's turn, after every job ahead of it,
-    with the reader's "ended after N of the 30 frames"; where this is so, the part chosen is decoded at upload
-    (webapp.inputs.video_input), and a Motion JPEG AVI read to its cut without a word is refused. Headers only are
-    read."""
+    """Whether a video is shorter than its container says (a download or a copy cut off plainly, no zeros after it): a
+    Matroska or WebM Segment of a recorded length, an AVI's RIFF list, an FLV's recorded file size, an MP4's or MOV's
+    top-level box (its frames' mdat) or an ASF's (WMV's) Header or Data Object (its frames' packets) running past the
+    file's end. Such a video of 30 frames cut at 50 to 97 % passed the upload's check (its first frame decodes) and
+    failed at its job's turn, after every job ahead of it, with the reader's "ended after N of the 30 frames"; where
+    this is so, the part chosen is decoded at upload (webapp.inputs.video_input). A Motion JPEG AVI cut at a frame's end
+    and a WMV cut off so decode cleanly to the cut (a shorter clip without a word, exit code 0): VideoReader refuses
+    them by this. Headers only are read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
         if head.startswith(b"RIFF") and len(head) == 12:
             return 8 + struct.unpack("<I", head[4:8])[0] > size
+        if head.startswith(ASF_HEADER[:12]):  # the Data Object's end (an index, which may follow it, holds no frame)
+            file.seek(16)
+            end = struct.unpack("<Q", file.read(8).ljust(8, b"\0"))[0]
+            file.seek(end)
+            data = file.read(24)
+            if len(data) == 24 and data[:16] == ASF_DATA and struct.unpack("<Q", data[16:])[0] >= 50:
+                end += struct.unpack("<Q", data[16:])[0]  # 50 or more: its header's bytes, then its packets
+            return end > size
         if head.startswith(b"FLV"):  # its onMetaData's filesize, an AMF number, where the writer recorded it
             file.seek(0)
             recorded = file.read(4096).partition(b"\x00\x08filesize\x00")[2][:8]
