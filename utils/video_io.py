@@ -156,7 +156,7 @@ class VideoReader:
         if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1:
             # in its own container (own_container): a ProRes MOV's advice of OUT.mp4 failed, "Could not find tag for
             # codec prores"
-            extension = own_container(self.path)
+            extension = own_container(self.path, self.listing)
             raise UserError(f"video '{self.path}' is a fragmented {extension[1:].upper()} of which OpenCV reads only "
                             f"the first {read} of its {held} frames (those its moov box holds, as `-movflags "
                             f"frag_keyframe` writes it); save it unfragmented (e.g. ffmpeg -i IN -c copy "

@@ -577,15 +577,29 @@ def streams_of(lines):
     return [match.groups() for line in lines if (match := re.match(r"Stream #\S+.*?: (\w+): (\w+)", line))]
 
 
-def own_container(path):
+# the codecs FFmpeg's MP4 muxer does not take and its MOV muxer does (a phone's 3GP: H.263 video, AMR sound)
+MP4_LACKS = ("h263", "amr_nb", "amr_wb", "prores")
+
+
+def own_container(path, listing=None):
     """The extension of the file a line's advice saves path's streams into as they are (ffmpeg -i IN ... -c copy
     OUT.ext): the file's own container. An MKV does not hold an MP4's mov_text subtitles (an iTunes film's), and the
     advice failed ("Subtitle codec mov_text is not supported"), nor an MP4 a MOV's PCM sound or ProRes video ("Could not
-    find tag for codec prores"): a QuickTime file (its ftyp brand 'qt  ') is a .mov whatever its name; another, its
-    name's extension, else .mp4."""
+    find tag for codec prores"): a QuickTime file (its ftyp brand 'qt  ') is a .mov whatever its name; another of an
+    ftyp box an .mp4, or a .mov where it holds a codec the MP4 muxer does not take (MP4_LACKS), whatever its name: its
+    extension's muxer (.m4v's ipod, .3gp's, .3g2's) takes a few codecs alone, and a HandBrake HEVC .m4v's or a VP9 MP4
+    renamed .3gp's advice failed ("Could not find tag for codec hevc"). A Matroska or WebM file is an .mkv (a WebM holds
+    VP8, VP9 and AV1 alone: an H.264 MKV renamed .webm's advice failed); another, its name's extension, else .mp4.
+    listing: its media_listing, where already read."""
     with open(path, "rb") as file:
-        if file.read(12)[4:] == b"ftypqt  ":
-            return ".mov"
+        head = file.read(12)
+    if head[4:] == b"ftypqt  ":
+        return ".mov"
+    if head[4:8] == b"ftyp":
+        codecs = {codec for _, codec in streams_of(stream_lines(path, listing=listing))}
+        return ".mov" if codecs & set(MP4_LACKS) else ".mp4"
+    if head.startswith(EBML_SIGNATURE):
+        return ".mkv"
     extension = os.path.splitext(path)[1].lower()
     return extension if re.fullmatch(r"\.\w{1,5}", extension) else ".mp4"
 
@@ -628,7 +642,7 @@ def check_video_streams(path, listing=None):
     if streams and covers:
         size = re.search(r", (\d+x\d+)\b|$", covers[0]).group(1) or "?"
         dropped = " ".join(f"-map -0:v:{index}" for index in range(len(covers)))
-        extension = own_container(path)
+        extension = own_container(path, listing)
         raise UserError(f"'{path}' holds a cover picture ({size}) before its video stream, which OpenCV would read in "
                         f"the video's place; save the file without it (e.g. ffmpeg -i IN -map 0 {dropped} -c copy "
                         f"OUT{extension}) and use that file")
