@@ -2078,3 +2078,30 @@ def test_a_fragmented_hevc_m4v_is_advised_a_remux_its_muxer_takes(tmp_path):
     assert own_container(str(tmp_path / "phone.3gp"), "  Stream #0:0: Video: h263 (s263), yuv420p, 128x96\n") == ".mov"
     webm = ffmpeg_video(tmp_path / "clip.webm", "-c:v", "libx264", "-f", "matroska", frames=1, size="16x16")
     assert own_container(webm) == ".mkv"
+
+
+def test_a_motion_jpeg_mov_without_eoi_cut_into_zeros_late_in_its_last_frame_is_called_cut_short(tmp_path):
+    """A Motion JPEG MOV of frames without their EOI marker (a webcam's) cut into zeros at 90 % of its last frame: its
+    decoder says "EOI missing" of that frame as of every frame, the stream's line, and it was read whole, that frame's
+    pixels wrong (up to 255), exit code 0. Its sample's length says where it ends (jpeg_frame_end); padded, it is read
+    whole."""
+    import io
+    from utils.containers import quicktime_samples
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    stream = subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=16x16:rate=10",
+                             "-frames:v", "10", "-c:v", "mjpeg", "-f", "mjpeg", "-"], check=True,
+                            capture_output=True).stdout
+    path = str(tmp_path / "noeoi.mov")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "mjpeg", "-framerate", "10", "-i", "-", "-c", "copy",
+                    "-movflags", "+faststart", path], input=stream.replace(b"\xff\xd9", b""), check=True)
+    whole = open(path, "rb").read()
+    last = max(quicktime_samples(io.BytesIO(whole), len(whole)))
+    cut = last + (len(whole) - last) * 9 // 10
+    (tmp_path / "cut.mov").write_bytes(whole[:cut] + bytes(len(whole) - cut))
+    with pytest.raises(UserError, match=rf"^video '.*cut.mov' is an MP4 or MOV video cut short \(it is zeros from "
+                                        rf"byte {cut} on, inside its last frame, a JPEG frame that its index says ends "
+                                        rf"at byte {len(whole)}, .*\): repair it or pass another video$"):
+        VideoReader(str(tmp_path / "cut.mov"))
+    (tmp_path / "padded.mov").write_bytes(whole + bytes(4096))
+    assert len(list(VideoReader(str(tmp_path / "padded.mov")))) == 10

@@ -132,13 +132,13 @@ NEVER_ZEROS_FIRST = {b"avc1", b"avc3", b"hvc1", b"hev1", b"dvh1", b"dvhe", b"av0
                      b"mjpb", b"mp4v", b"apch", b"apcn", b"apcs", b"apco", b"ap4h", b"ap4x"}
 
 
-def quicktime_samples(file, size):
+def quicktime_samples(file, size, ends=False):
     """The places of the samples of an MP4's or MOV's tracks of a codec whose frames never begin with four zero bytes
     (NEVER_ZEROS_FIRST), by the sample tables of its moov box (stco or co64, stsc, stsz), in a file whose moov box comes
     before its zeros (a faststart file's, before its media data: a moov box after them is gone, and no frame is read).
     None of a track whose tables cannot be read (FFmpeg says what is wrong), nor of a sample of no bytes (a frame
     dropped, remuxed from an AVI's empty chunk): placed at the zeros after a whole file's last frame, it was taken for a
-    frame cut off, and the file refused as cut short."""
+    frame cut off, and the file refused as cut short. ends: (place, where it ends) of each."""
     position, moov = 0, None
     while moov is None and position + 8 <= size:
         file.seek(position)
@@ -180,7 +180,7 @@ def quicktime_samples(file, size):
                     break
                 length = common or sizes[sample]
                 if length and place + 4 <= size:  # one of no bytes (a dropped frame's) is the next one's place
-                    yield place
+                    yield (place, place + length) if ends else place
                 place, sample = place + length, sample + 1
 
 
@@ -195,6 +195,23 @@ def prores_frame_end(file, place):
     file.seek(place)
     head = file.read(8)
     return place + struct.unpack(">I", head[:4])[0] if len(head) == 8 and head[4:] == b"icpf" else None
+
+
+# the bytes before a JPEG frame's end that zeros must begin at or before for the frame to be cut: a whole one ends in
+# its EOI marker (FF D9) or, written without it (some webcams'), in its scan's last bytes, which may be zeros (136 of
+# 4,800 frames of FFmpeg's Motion JPEG encoder end in one or two zero bytes before their EOI, none in more)
+JPEG_TAIL = 4
+
+
+def jpeg_frame_end(file, size):
+    """Where the last sample of an MP4's or MOV's tracks (quicktime_samples) ends, where it is a JPEG frame (Motion
+    JPEG's: its SOI marker, FF D8, first); else None. A frame written without its EOI marker says "EOI missing" of
+    every frame, and one cut into zeros says nothing more: its end is told by the sample's length."""
+    place, end = max(quicktime_samples(file, size, ends=True), default=(None, None))
+    if place is None:
+        return None
+    file.seek(place)
+    return end if file.read(2) == b"\xff\xd8" else None
 
 
 def riff_chunks(file, size):
