@@ -2105,3 +2105,25 @@ def test_a_motion_jpeg_mov_without_eoi_cut_into_zeros_late_in_its_last_frame_is_
         VideoReader(str(tmp_path / "cut.mov"))
     (tmp_path / "padded.mov").write_bytes(whole + bytes(4096))
     assert len(list(VideoReader(str(tmp_path / "padded.mov")))) == 10
+
+
+@pytest.mark.parametrize("extension, codec, kind", [("ts", "libx264", "an MPEG-TS"), ("wmv", "wmv2", r"an ASF \(WMV\)")],
+                         ids=["ts", "wmv"])
+def test_a_transport_stream_or_wmv_cut_into_zeros_is_called_cut_short(tmp_path, extension, codec, kind):
+    """An MPEG-TS or a WMV cut off into a file of its full length (zeros from half its length, a download made its full
+    length first): FFmpeg reads the packets before the zeros without an error, and they were read as 14 and 13 of their
+    30 frames, exit code 0. They are made of packets of one length: zeros from a packet's start on are a cut. A WMV
+    whose index after its packets is zeros has its frames whole, and is read."""
+    from utils.containers import fixed_packets
+    from utils.video_io import VideoReader
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", codec, frames=30, size="16x16")
+    data = open(whole, "rb").read()
+    (tmp_path / f"cut.{extension}").write_bytes(data[:len(data) // 2] + bytes(len(data) - len(data) // 2))
+    with pytest.raises(UserError, match=rf"^video '.*cut.{extension}' is {kind} video cut short \(it is zeros from "
+                                        r"byte \d+ on, where its packets go on, .*\): repair it or pass another video$"):
+        VideoReader(str(tmp_path / f"cut.{extension}"))
+    if extension == "wmv":
+        with open(whole, "rb") as file:
+            end = fixed_packets(file, len(data))[2]
+        (tmp_path / "index.wmv").write_bytes(data[:end] + bytes(len(data) - end))
+        assert len(list(VideoReader(str(tmp_path / "index.wmv")))) == 30

@@ -214,6 +214,29 @@ def jpeg_frame_end(file, size):
     return end if file.read(2) == b"\xff\xd8" else None
 
 
+def fixed_packets(file, size):
+    """(where the first begins, their length, where the last ends) of the packets of a file made of packets of one
+    length: an MPEG-TS's (188 bytes, each beginning with its sync byte 0x47) or an M2TS's (192: a time code, then the
+    same), or an ASF's (WMV's) Data Object's (its recorded length over its recorded count); None for another file, and
+    for a live ASF (no count recorded)."""
+    file.seek(0)
+    head = file.read(400)
+    for length, offset in ((188, 0), (192, 4)):
+        if len(head) > 2 * length + offset and all(head[offset + k * length] == 0x47 for k in range(3)):
+            return 0, length, size
+    if not head.startswith(ASF_HEADER):
+        return None
+    start = struct.unpack("<Q", head[16:24])[0]
+    file.seek(start)
+    data = file.read(50)
+    if len(data) < 50 or data[:16] != ASF_DATA:
+        return None
+    length, count = struct.unpack("<Q", data[16:24])[0], struct.unpack("<Q", data[40:48])[0]
+    if not count or (length - 50) % count or length <= 50:
+        return None
+    return start + 50, (length - 50) // count, start + length
+
+
 def riff_chunks(file, size):
     """The places of the chunks of an AVI's RIFF lists ('AVI ', OpenDML's 'AVIX') and of their 'movi' lists (its
     frames), walked by their lengths: where no index follows the frames, one cut into zeros among them is found."""

@@ -14,8 +14,8 @@ from fractions import Fraction
 import cv2
 
 from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, exact_rate,
-    iso_boxes, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes,
-    quicktime_places, riff_chunks, zeros_begin, zeros_end)
+    fixed_packets, iso_boxes, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end,
+    quicktime_boxes, quicktime_places, riff_chunks, zeros_begin, zeros_end)
 from utils.errors import UserError
 from utils.image_io import GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS, GIF_SIGNATURES, PNG_SIGNATURE
 from utils.paths import absolute
@@ -171,8 +171,10 @@ def cut_into_zeros(path, listing=None):
         head = file.read(12)
         walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else (
             quicktime_places if head[4:8] == b"ftyp" else None)
-        if walk is None or size < len(head) + ZERO_TAIL:
+        if size < len(head) + ZERO_TAIL:
             return None
+        if walk is None:
+            return packets_cut_into_zeros(path, file, size)
         file.seek(size - ZERO_TAIL)
         # a Matroska file's and a fragmented MP4's walk is made whatever its end (a hole of zeros inside it is told
         # below); an AVI's or an MP4's frames are counted in its index, and one with a hole is said to end early
@@ -220,6 +222,27 @@ def cut_into_zeros(path, listing=None):
     return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its last "
                          "frames, which FFmpeg cannot decode, as a download cut off leaves a file made its full length "
                          "first): repair it or pass another video")
+
+
+def packets_cut_into_zeros(path, file, size):
+    """The UserError of an MPEG-TS, M2TS or ASF (WMV) file, made of packets of one length (fixed_packets), that is
+    zeros from a packet's start to its end (to its Data Object's, an ASF's): a download cut off into a file made its
+    full length first. FFmpeg reads the packets before the zeros without an error, and a TS or a WMV of 30 frames cut
+    so at half its length was read as 14 or 13, exit code 0. None where the zeros begin in the last packet (a null
+    packet's payload, an ASF packet's padding), and for another file."""
+    packets = fixed_packets(file, size)
+    file.seek(size - ZERO_TAIL)
+    if not packets or file.read().strip(b"\0"):
+        return None
+    first, length, end = packets
+    position = zeros_begin(file, size)
+    start = first + -(-max(0, position - first) // length) * length  # the first packet that begins in the zeros
+    if start >= end:
+        return None
+    kind = "an ASF (WMV)" if first else "an MPEG-TS"
+    return VideoCutShort(f"video '{path}' is {kind} video cut short (it is zeros from byte {position} on, where its "
+                         "packets go on, as a download cut off leaves a file made its full length first): repair it "
+                         "or pass another video")
 
 
 def fragmented_mp4_frames(path):
