@@ -317,11 +317,14 @@ class VideoReader:
                         f"video '{self.path}' ended before its first frame (it announces {self.total_frames}): it is "
                         "truncated or damaged; repair it or pass another video")
                 # a file shorter than its container says decodes cleanly to its cut where it is cut at a frame's
-                # end (a Motion JPEG AVI) or its packets' (a WMV, whose count is then the frames there): a shorter clip
-                # without a word, exit code 0
+                # end (a Motion JPEG AVI) or its packets' (a WMV, which then announces no count: its frames are
+                # counted, to the cut): a shorter clip without a word, exit code 0. Bytes after a whole file's last box
+                # (a zip's end record appended) are no cut where its frames reach the count it announces
                 cut_off = False
-                if (index >= self.end or decodes_cleanly(self.path)) and not (
+                if (self.counted if index >= self.end else decodes_cleanly(self.path)) and not (
                         cut_off := shorter_than_its_container(self.path)):
+                    return
+                if index >= self.end and not cut_off:
                     return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5
                 there = index - self.start
