@@ -164,8 +164,10 @@ def cut_into_zeros(path, listing=None):
     walked whatever its end: one with a hole of zeros where its elements go on (a download not finished, a piece
     missing: BitTorrent's come in any order) was read as the frames FFmpeg's demuxer found past it (22 of 30, its
     average rate over them 7.2 fps), or as the fragments before it (10 of 30), exit code 0. A live Matroska file cut off
-    plainly is told by the same walk (live_matroska_cut_short). The parts' headers only are read; zeros after the
-    container (a writer's padding) are no cut. None for another file. listing: its media_listing, where already read."""
+    plainly is told by the same walk (live_matroska_cut_short). An MPEG-TS or an ASF (WMV), of packets of one length,
+    is told by the packet its zeros begin before (packets_cut_into_zeros). The parts' headers only are read; zeros after
+    the container (a writer's padding) are no cut. None for another file. listing: its media_listing, where already
+    read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
