@@ -2107,8 +2107,8 @@ def test_a_motion_jpeg_mov_without_eoi_cut_into_zeros_late_in_its_last_frame_is_
     assert len(list(VideoReader(str(tmp_path / "padded.mov")))) == 10
 
 
-@pytest.mark.parametrize("extension, codec, kind", [("ts", "libx264", "an MPEG-TS"), ("wmv", "wmv2", r"an ASF \(WMV\)")],
-                         ids=["ts", "wmv"])
+@pytest.mark.parametrize("extension, codec, kind", [("ts", "libx264", "an MPEG-TS"),
+                                                    ("wmv", "wmv2", r"an ASF \(WMV\)")], ids=["ts", "wmv"])
 def test_a_transport_stream_or_wmv_cut_into_zeros_is_called_cut_short(tmp_path, extension, codec, kind):
     """An MPEG-TS or a WMV cut off into a file of its full length (zeros from half its length, a download made its full
     length first): FFmpeg reads the packets before the zeros without an error, and they were read as 14 and 13 of their
@@ -2120,7 +2120,8 @@ def test_a_transport_stream_or_wmv_cut_into_zeros_is_called_cut_short(tmp_path, 
     data = open(whole, "rb").read()
     (tmp_path / f"cut.{extension}").write_bytes(data[:len(data) // 2] + bytes(len(data) - len(data) // 2))
     with pytest.raises(UserError, match=rf"^video '.*cut.{extension}' is {kind} video cut short \(it is zeros from "
-                                        r"byte \d+ on, where its packets go on, .*\): repair it or pass another video$"):
+                                        r"byte \d+ on, where its packets go on, .*\): repair it or pass another "
+                                        r"video$"):
         VideoReader(str(tmp_path / f"cut.{extension}"))
     if extension == "wmv":
         with open(whole, "rb") as file:
