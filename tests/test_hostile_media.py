@@ -2030,3 +2030,101 @@ def test_a_video_removed_while_it_is_read_is_said_to_be_gone(tmp_path):
             video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing,
             reader.identity))
     assert sorted(os.listdir(tmp_path)) == ["moved.mp4"]
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's video fixes
+
+@pytest.mark.parametrize("extension, codec", [("avi", "mjpeg"), ("wmv", "wmv2")])
+def test_a_video_cut_off_plainly_that_decodes_cleanly_to_its_cut_is_refused(tmp_path, extension, codec):
+    """A Motion JPEG AVI cut off at a frame's end and a WMV cut off plainly decode cleanly to the cut (the WMV's count
+    then the frames there): generate.py and demo.py read them as shorter clips, exit code 0. The file shorter than its
+    container says (shorter_than_its_container: the AVI's RIFF list, the WMV's Data Object) is now refused with the
+    frames there, and the part before the cut is read."""
+    from utils.containers import riff_chunks
+    from utils.video_io import VideoReader
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", codec, frames=30, size="16x16")
+    data = open(whole, "rb").read()
+    with open(whole, "rb") as file:  # the AVI before its 6th frame's chunk
+        cut = [place for place in riff_chunks(file, len(data)) if data[place:place + 4] == b"00dc"][5] if (
+            extension == "avi") else len(data) // 2
+    (tmp_path / f"cut.{extension}").write_bytes(data[:cut])
+    with pytest.raises(UserError, match=rf"^video '.*cut\.{extension}' ended after (5 of the 30 frames it announces|"
+                                        r"\d+ frames), the file shorter than its container says: it is truncated; "
+                                        r"repair it \(or pass --end \d+ to use what is there\)$"):
+        list(VideoReader(str(tmp_path / f"cut.{extension}")))
+    reader = VideoReader(str(tmp_path / f"cut.{extension}"))
+    reader.select(None, "3")
+    assert len(list(reader)) == 3
+    assert len(list(VideoReader(whole))) == 30
+
+
+def test_a_fragmented_hevc_m4v_is_advised_a_remux_its_muxer_takes(tmp_path):
+    """A fragmented HEVC MP4 named .m4v (HandBrake's), indexed by its first fragment, was advised `ffmpeg -i IN -c copy
+    OUT.m4v`, which fails (the .m4v muxer, ipod's: "Could not find tag for codec hevc"); so did a VP9 MP4 renamed .3gp,
+    and an H.264 MKV renamed .webm its remux without a cover. An MP4 (an ftyp box) is now an .mp4, or a .mov where it
+    holds a codec the MP4 muxer lacks (a phone's H.263 3GP), and a Matroska file an .mkv, whatever their names."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable, own_container
+    path = ffmpeg_video(tmp_path / "clip.m4v", "-c:v", "libx265", "-x265-params", "log-level=none", "-g", "5",
+                        "-f", "mp4", "-movflags", "frag_keyframe", frames=20, size="16x16")
+    with pytest.raises(UserError, match=r"^video '.*clip.m4v' is a fragmented MP4 of which OpenCV reads only the "
+                                        r"first \d+ of its 20 frames .*; save it unfragmented \(e.g. ffmpeg -i IN -c "
+                                        r"copy OUT.mp4\) and pass that$"):
+        VideoReader(path)
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", path, "-c", "copy", str(tmp_path / "OUT.mp4")],
+                   check=True)
+    assert len(list(VideoReader(str(tmp_path / "OUT.mp4")))) == 20
+    (tmp_path / "phone.3gp").write_bytes(open(path, "rb").read()[:4] + b"ftyp3gp4")
+    assert own_container(str(tmp_path / "phone.3gp"), "  Stream #0:0: Video: h263 (s263), yuv420p, 128x96\n") == ".mov"
+    webm = ffmpeg_video(tmp_path / "clip.webm", "-c:v", "libx264", "-f", "matroska", frames=1, size="16x16")
+    assert own_container(webm) == ".mkv"
+
+
+def test_a_motion_jpeg_mov_without_eoi_cut_into_zeros_late_in_its_last_frame_is_called_cut_short(tmp_path):
+    """A Motion JPEG MOV of frames without their EOI marker (a webcam's) cut into zeros at 90 % of its last frame: its
+    decoder says "EOI missing" of that frame as of every frame, the stream's line, and it was read whole, that frame's
+    pixels wrong (up to 255), exit code 0. Its sample's length says where it ends (jpeg_frame_end); padded, it is read
+    whole."""
+    import io
+    from utils.containers import quicktime_samples
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    stream = subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=16x16:rate=10",
+                             "-frames:v", "10", "-c:v", "mjpeg", "-f", "mjpeg", "-"], check=True,
+                            capture_output=True).stdout
+    path = str(tmp_path / "noeoi.mov")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "mjpeg", "-framerate", "10", "-i", "-", "-c", "copy",
+                    "-movflags", "+faststart", path], input=stream.replace(b"\xff\xd9", b""), check=True)
+    whole = open(path, "rb").read()
+    last = max(quicktime_samples(io.BytesIO(whole), len(whole)))
+    cut = last + (len(whole) - last) * 9 // 10
+    (tmp_path / "cut.mov").write_bytes(whole[:cut] + bytes(len(whole) - cut))
+    with pytest.raises(UserError, match=rf"^video '.*cut.mov' is an MP4 or MOV video cut short \(it is zeros from "
+                                        rf"byte {cut} on, inside its last frame, a JPEG frame that its index says ends "
+                                        rf"at byte {len(whole)}, .*\): repair it or pass another video$"):
+        VideoReader(str(tmp_path / "cut.mov"))
+    (tmp_path / "padded.mov").write_bytes(whole + bytes(4096))
+    assert len(list(VideoReader(str(tmp_path / "padded.mov")))) == 10
+
+
+@pytest.mark.parametrize("extension, codec, kind", [("ts", "libx264", "an MPEG-TS"),
+                                                    ("wmv", "wmv2", r"an ASF \(WMV\)")], ids=["ts", "wmv"])
+def test_a_transport_stream_or_wmv_cut_into_zeros_is_called_cut_short(tmp_path, extension, codec, kind):
+    """An MPEG-TS or a WMV cut off into a file of its full length (zeros from half its length, a download made its full
+    length first): FFmpeg reads the packets before the zeros without an error, and they were read as 14 and 13 of their
+    30 frames, exit code 0. They are made of packets of one length: zeros from a packet's start on are a cut. A WMV
+    whose index after its packets is zeros has its frames whole, and is read."""
+    from utils.containers import fixed_packets
+    from utils.video_io import VideoReader
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", codec, frames=30, size="16x16")
+    data = open(whole, "rb").read()
+    (tmp_path / f"cut.{extension}").write_bytes(data[:len(data) // 2] + bytes(len(data) - len(data) // 2))
+    with pytest.raises(UserError, match=rf"^video '.*cut.{extension}' is {kind} video cut short \(it is zeros from "
+                                        r"byte \d+ on, where its packets go on, .*\): repair it or pass another "
+                                        r"video$"):
+        VideoReader(str(tmp_path / f"cut.{extension}"))
+    if extension == "wmv":
+        with open(whole, "rb") as file:
+            end = fixed_packets(file, len(data))[2]
+        (tmp_path / "index.wmv").write_bytes(data[:end] + bytes(len(data) - end))
+        assert len(list(VideoReader(str(tmp_path / "index.wmv")))) == 30

@@ -132,13 +132,13 @@ NEVER_ZEROS_FIRST = {b"avc1", b"avc3", b"hvc1", b"hev1", b"dvh1", b"dvhe", b"av0
                      b"mjpb", b"mp4v", b"apch", b"apcn", b"apcs", b"apco", b"ap4h", b"ap4x"}
 
 
-def quicktime_samples(file, size):
+def quicktime_samples(file, size, ends=False):
     """The places of the samples of an MP4's or MOV's tracks of a codec whose frames never begin with four zero bytes
     (NEVER_ZEROS_FIRST), by the sample tables of its moov box (stco or co64, stsc, stsz), in a file whose moov box comes
     before its zeros (a faststart file's, before its media data: a moov box after them is gone, and no frame is read).
     None of a track whose tables cannot be read (FFmpeg says what is wrong), nor of a sample of no bytes (a frame
     dropped, remuxed from an AVI's empty chunk): placed at the zeros after a whole file's last frame, it was taken for a
-    frame cut off, and the file refused as cut short."""
+    frame cut off, and the file refused as cut short. ends: (place, where it ends) of each."""
     position, moov = 0, None
     while moov is None and position + 8 <= size:
         file.seek(position)
@@ -180,7 +180,7 @@ def quicktime_samples(file, size):
                     break
                 length = common or sizes[sample]
                 if length and place + 4 <= size:  # one of no bytes (a dropped frame's) is the next one's place
-                    yield place
+                    yield (place, place + length) if ends else place
                 place, sample = place + length, sample + 1
 
 
@@ -195,6 +195,46 @@ def prores_frame_end(file, place):
     file.seek(place)
     head = file.read(8)
     return place + struct.unpack(">I", head[:4])[0] if len(head) == 8 and head[4:] == b"icpf" else None
+
+
+# the bytes before a JPEG frame's end that zeros must begin at or before for the frame to be cut: a whole one ends in
+# its EOI marker (FF D9) or, written without it (some webcams'), in its scan's last bytes, which may be zeros (136 of
+# 4,800 frames of FFmpeg's Motion JPEG encoder end in one or two zero bytes before their EOI, none in more)
+JPEG_TAIL = 4
+
+
+def jpeg_frame_end(file, size):
+    """Where the last sample of an MP4's or MOV's tracks (quicktime_samples) ends, where it is a JPEG frame (Motion
+    JPEG's: its SOI marker, FF D8, first); else None. A frame written without its EOI marker says "EOI missing" of
+    every frame, and one cut into zeros says nothing more: its end is told by the sample's length."""
+    place, end = max(quicktime_samples(file, size, ends=True), default=(None, None))
+    if place is None:
+        return None
+    file.seek(place)
+    return end if file.read(2) == b"\xff\xd8" else None
+
+
+def fixed_packets(file, size):
+    """(where the first begins, their length, where the last ends) of the packets of a file made of packets of one
+    length: an MPEG-TS's (188 bytes, each beginning with its sync byte 0x47) or an M2TS's (192: a time code, then the
+    same), or an ASF's (WMV's) Data Object's (its recorded length over its recorded count); None for another file, and
+    for a live ASF (no count recorded)."""
+    file.seek(0)
+    head = file.read(400)
+    for length, offset in ((188, 0), (192, 4)):
+        if len(head) > 2 * length + offset and all(head[offset + k * length] == 0x47 for k in range(3)):
+            return 0, length, size
+    if not head.startswith(ASF_HEADER):
+        return None
+    start = struct.unpack("<Q", head[16:24])[0]
+    file.seek(start)
+    data = file.read(50)
+    if len(data) < 50 or data[:16] != ASF_DATA:
+        return None
+    length, count = struct.unpack("<Q", data[16:24])[0], struct.unpack("<Q", data[40:48])[0]
+    if not count or (length - 50) % count or length <= 50:
+        return None
+    return start + 50, (length - 50) // count, start + length
 
 
 def riff_chunks(file, size):
@@ -302,19 +342,33 @@ def quicktime_boxes(data, *path):
     return spans
 
 
+# an ASF (WMV, WMA) file's Header Object and the Data Object after it (its frames' packets), by their GUIDs' bytes
+ASF_HEADER, ASF_DATA = (bytes.fromhex(guid) for guid in ("3026b2758e66cf11a6d900aa0062ce6c",
+                                                          "3626b2758e66cf11a6d900aa0062ce6c"))
+
+
 def shorter_than_its_container(path):
-    """Whether an uploaded video is shorter than its container says (a download or a copy cut off plainly, no zeros
-    after it): a Matroska or WebM Segment of a recorded length, an AVI's RIFF list, an FLV's recorded file size, or an
-    MP4's or MOV's top-level box (its frames' mdat) running past the file's end. Such a video of 30 frames cut at 50 to
-    97 % passed the upload's check (its first frame decodes) and failed at its job's turn, after every job ahead of it,
-    with the reader's "ended after N of the 30 frames"; where this is so, the part chosen is decoded at upload
-    (webapp.inputs.video_input), and a Motion JPEG AVI read to its cut without a word is refused. Headers only are
-    read."""
+    """Whether a video is shorter than its container says (a download or a copy cut off plainly, no zeros after it): a
+    Matroska or WebM Segment of a recorded length, an AVI's RIFF list, an FLV's recorded file size, an MP4's or MOV's
+    top-level box (its frames' mdat) or an ASF's (WMV's) Header or Data Object (its frames' packets) running past the
+    file's end. Such a video of 30 frames cut at 50 to 97 % passed the upload's check (its first frame decodes) and
+    failed at its job's turn, after every job ahead of it, with the reader's "ended after N of the 30 frames"; where
+    this is so, the part chosen is decoded at upload (webapp.inputs.video_input). A Motion JPEG AVI cut at a frame's end
+    and a WMV cut off so decode cleanly to the cut (a shorter clip without a word, exit code 0): VideoReader refuses
+    them by this. Headers only are read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
         if head.startswith(b"RIFF") and len(head) == 12:
             return 8 + struct.unpack("<I", head[4:8])[0] > size
+        if head.startswith(ASF_HEADER[:12]):  # the Data Object's end (an index, which may follow it, holds no frame)
+            file.seek(16)
+            end = struct.unpack("<Q", file.read(8).ljust(8, b"\0"))[0]
+            file.seek(end)
+            data = file.read(24)
+            if len(data) == 24 and data[:16] == ASF_DATA and struct.unpack("<Q", data[16:])[0] >= 50:
+                end += struct.unpack("<Q", data[16:])[0]  # 50 or more: its header's bytes, then its packets
+            return end > size
         if head.startswith(b"FLV"):  # its onMetaData's filesize, an AMF number, where the writer recorded it
             file.seek(0)
             recorded = file.read(4096).partition(b"\x00\x08filesize\x00")[2][:8]

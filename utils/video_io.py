@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from utils.atomic_files import StagedFile, disk_full
-from utils.containers import apng_cut_short, exact_rate, gif_cut_short
+from utils.containers import apng_cut_short, exact_rate, gif_cut_short, shorter_than_its_container
 from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import JPEG_SIGNATURE, PNG_SIGNATURE, bgr_uint8_to_rgb_float, gif_read, holds_several_pictures
 from utils.paths import no_space, output_file
@@ -156,7 +156,7 @@ class VideoReader:
         if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1:
             # in its own container (own_container): a ProRes MOV's advice of OUT.mp4 failed, "Could not find tag for
             # codec prores"
-            extension = own_container(self.path)
+            extension = own_container(self.path, self.listing)
             raise UserError(f"video '{self.path}' is a fragmented {extension[1:].upper()} of which OpenCV reads only "
                             f"the first {read} of its {held} frames (those its moov box holds, as `-movflags "
                             f"frag_keyframe` writes it); save it unfragmented (e.g. ffmpeg -i IN -c copy "
@@ -200,7 +200,7 @@ class VideoReader:
         if self.counted or needed > self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             return min(needed, self.total_frames)
         held = self._frames_held(needed)
-        if held < needed and decodes_cleanly(self.path):
+        if held < needed and decodes_cleanly(self.path) and not shorter_than_its_container(self.path):
             self.total_frames, self.counted = held, True
             return held
         return needed
@@ -316,13 +316,24 @@ class VideoReader:
                     raise UserError(  # or a video cut short before its first whole frame, which nothing decodes
                         f"video '{self.path}' ended before its first frame (it announces {self.total_frames}): it is "
                         "truncated or damaged; repair it or pass another video")
-                if index >= self.end or decodes_cleanly(self.path):
+                # a file shorter than its container says decodes cleanly to its cut where it is cut at a frame's
+                # end (a Motion JPEG AVI) or its packets' (a WMV, which then announces no count: its frames are
+                # counted, to the cut): a shorter clip without a word, exit code 0. Bytes after a whole file's last box
+                # (a zip's end record appended) are no cut where its frames reach the count it announces
+                cut_off = False
+                if (self.counted if index >= self.end else decodes_cleanly(self.path)) and not (
+                        cut_off := shorter_than_its_container(self.path)):
+                    return
+                if index >= self.end and not cut_off:
                     return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5
                 there = index - self.start
                 raise UserError(
-                    f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
-                    f"announces: it is truncated or damaged; repair it " + (
+                    f"video '{self.path}' ended after "
+                    + (f"{index} of the {self.total_frames} frames it announces" if index < self.total_frames
+                       else counted(index, 'frame'))
+                    + (", the file shorter than its container says: it is truncated; repair it " if cut_off
+                       else ": it is truncated or damaged; repair it ") + (
                         f"(or pass {self.end_flag} {index} to use what is there)" if there >= self.fewest else
                         "or pass another video (what is there ends before the start chosen)" if there <= 0 else
                         f"or pass another video (the {counted(there, 'frame')} there {'is' if there == 1 else 'are'} "

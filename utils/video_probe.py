@@ -13,9 +13,9 @@ from fractions import Fraction
 
 import cv2
 
-from utils.containers import (EBML_SIGNATURE, PRORES_TAIL, VideoCutShort, ZERO_TAIL, exact_rate, iso_boxes,
-    live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes, quicktime_places, riff_chunks,
-    zeros_begin, zeros_end)
+from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, exact_rate,
+    fixed_packets, iso_boxes, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end,
+    quicktime_boxes, quicktime_places, riff_chunks, zeros_begin, zeros_end)
 from utils.errors import UserError
 from utils.image_io import GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS, GIF_SIGNATURES, PNG_SIGNATURE
 from utils.paths import absolute
@@ -164,15 +164,19 @@ def cut_into_zeros(path, listing=None):
     walked whatever its end: one with a hole of zeros where its elements go on (a download not finished, a piece
     missing: BitTorrent's come in any order) was read as the frames FFmpeg's demuxer found past it (22 of 30, its
     average rate over them 7.2 fps), or as the fragments before it (10 of 30), exit code 0. A live Matroska file cut off
-    plainly is told by the same walk (live_matroska_cut_short). The parts' headers only are read; zeros after the
-    container (a writer's padding) are no cut. None for another file. listing: its media_listing, where already read."""
+    plainly is told by the same walk (live_matroska_cut_short). An MPEG-TS or an ASF (WMV), of packets of one length,
+    is told by the packet its zeros begin before (packets_cut_into_zeros). The parts' headers only are read; zeros after
+    the container (a writer's padding) are no cut. None for another file. listing: its media_listing, where already
+    read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
         walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else (
             quicktime_places if head[4:8] == b"ftyp" else None)
-        if walk is None or size < len(head) + ZERO_TAIL:
+        if size < len(head) + ZERO_TAIL:
             return None
+        if walk is None:
+            return packets_cut_into_zeros(path, file, size)
         file.seek(size - ZERO_TAIL)
         # a Matroska file's and a fragmented MP4's walk is made whatever its end (a hole of zeros inside it is told
         # below); an AVI's or an MP4's frames are counted in its index, and one with a hole is said to end early
@@ -206,12 +210,41 @@ def cut_into_zeros(path, listing=None):
             return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its "
                                  f"last frame, a ProRes frame that its header says ends at byte {end}, as a download "
                                  "cut off leaves a file made its full length first): repair it or pass another video")
+        # a Motion JPEG frame without its EOI marker (a webcam's) cut into zeros: its decoder's line ("EOI missing") is
+        # the stream's, said of every frame, and a MOV cut so at 90 % of its last frame was read whole, that frame's
+        # pixels wrong (up to 255), exit code 0. Its sample's length says where it ends
+        if walk is quicktime_places and ends_in_zeros and (end := jpeg_frame_end(file, size)) and (
+                position := zeros_begin(file, size)) <= end - JPEG_TAIL:
+            return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its "
+                                 f"last frame, a JPEG frame that its index says ends at byte {end}, as a download cut "
+                                 "off leaves a file made its full length first): repair it or pass another video")
         if not ends_in_zeros or walk is riff_chunks or last_frames_decode_cleanly(path, listing):
             return None
         position = zeros_begin(file, size)
     return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its last "
                          "frames, which FFmpeg cannot decode, as a download cut off leaves a file made its full length "
                          "first): repair it or pass another video")
+
+
+def packets_cut_into_zeros(path, file, size):
+    """The UserError of an MPEG-TS, M2TS or ASF (WMV) file, made of packets of one length (fixed_packets), that is
+    zeros from a packet's start to its end (to its Data Object's, an ASF's): a download cut off into a file made its
+    full length first. FFmpeg reads the packets before the zeros without an error, and a TS or a WMV of 30 frames cut
+    so at half its length was read as 14 or 13, exit code 0. None where the zeros begin in the last packet (a null
+    packet's payload, an ASF packet's padding), and for another file."""
+    packets = fixed_packets(file, size)
+    file.seek(size - ZERO_TAIL)
+    if not packets or file.read().strip(b"\0"):
+        return None
+    first, length, end = packets
+    position = zeros_begin(file, size)
+    start = first + -(-max(0, position - first) // length) * length  # the first packet that begins in the zeros
+    if start >= end:
+        return None
+    kind = "an ASF (WMV)" if first else "an MPEG-TS"
+    return VideoCutShort(f"video '{path}' is {kind} video cut short (it is zeros from byte {position} on, where its "
+                         "packets go on, as a download cut off leaves a file made its full length first): repair it "
+                         "or pass another video")
 
 
 def fragmented_mp4_frames(path):
@@ -577,15 +610,29 @@ def streams_of(lines):
     return [match.groups() for line in lines if (match := re.match(r"Stream #\S+.*?: (\w+): (\w+)", line))]
 
 
-def own_container(path):
+# the codecs FFmpeg's MP4 muxer does not take and its MOV muxer does (a phone's 3GP: H.263 video, AMR sound)
+MP4_LACKS = ("h263", "amr_nb", "amr_wb", "prores")
+
+
+def own_container(path, listing=None):
     """The extension of the file a line's advice saves path's streams into as they are (ffmpeg -i IN ... -c copy
     OUT.ext): the file's own container. An MKV does not hold an MP4's mov_text subtitles (an iTunes film's), and the
     advice failed ("Subtitle codec mov_text is not supported"), nor an MP4 a MOV's PCM sound or ProRes video ("Could not
-    find tag for codec prores"): a QuickTime file (its ftyp brand 'qt  ') is a .mov whatever its name; another, its
-    name's extension, else .mp4."""
+    find tag for codec prores"): a QuickTime file (its ftyp brand 'qt  ') is a .mov whatever its name; another of an
+    ftyp box an .mp4, or a .mov where it holds a codec the MP4 muxer does not take (MP4_LACKS), whatever its name: its
+    extension's muxer (.m4v's ipod, .3gp's, .3g2's) takes a few codecs alone, and a HandBrake HEVC .m4v's or a VP9 MP4
+    renamed .3gp's advice failed ("Could not find tag for codec hevc"). A Matroska or WebM file is an .mkv (a WebM holds
+    VP8, VP9 and AV1 alone: an H.264 MKV renamed .webm's advice failed); another, its name's extension, else .mp4.
+    listing: its media_listing, where already read."""
     with open(path, "rb") as file:
-        if file.read(12)[4:] == b"ftypqt  ":
-            return ".mov"
+        head = file.read(12)
+    if head[4:] == b"ftypqt  ":
+        return ".mov"
+    if head[4:8] == b"ftyp":
+        codecs = {codec for _, codec in streams_of(stream_lines(path, listing=listing))}
+        return ".mov" if codecs & set(MP4_LACKS) else ".mp4"
+    if head.startswith(EBML_SIGNATURE):
+        return ".mkv"
     extension = os.path.splitext(path)[1].lower()
     return extension if re.fullmatch(r"\.\w{1,5}", extension) else ".mp4"
 
@@ -628,7 +675,7 @@ def check_video_streams(path, listing=None):
     if streams and covers:
         size = re.search(r", (\d+x\d+)\b|$", covers[0]).group(1) or "?"
         dropped = " ".join(f"-map -0:v:{index}" for index in range(len(covers)))
-        extension = own_container(path)
+        extension = own_container(path, listing)
         raise UserError(f"'{path}' holds a cover picture ({size}) before its video stream, which OpenCV would read in "
                         f"the video's place; save the file without it (e.g. ffmpeg -i IN -map 0 {dropped} -c copy "
                         f"OUT{extension}) and use that file")
