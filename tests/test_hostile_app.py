@@ -2574,3 +2574,16 @@ def test_an_opendml_avi_or_an_flv_of_no_filesize_is_told_cut_by_its_lists_or_tag
         data += b"garbage" * 3 if "garbage" in layout else b""
     (tmp_path / "video").write_bytes(data[:-10] if cut else data)
     assert shorter_than_its_container(str(tmp_path / "video")) is cut
+
+
+def test_an_uploaded_mp4_cut_off_before_its_index_is_called_truncated_not_no_video(tmp_path):
+    """An MP4 written with its index (moov) last, cut off plainly, cannot be opened: it was "not a video with frames
+    this app can decode; upload a video file (mp4, mov, mkv, avi, webm)", of an MP4; it is said to be truncated."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    data = open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "mjpeg", frames=10, size="16x16"), "rb").read()
+    (tmp_path / "cut.mp4").write_bytes(data[:len(data) // 2])
+    with pytest.raises(UserError, match=r"^'cut\.mp4' is shorter than its container says and cannot be opened \(a "
+                                        r"download or copy cut off, its index lost\): it is truncated; upload the "
+                                        r"whole file$"):
+        upload_input(str(tmp_path / "cut.mp4"), "cut.mp4", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -81,6 +81,10 @@ def video_input(path, name, start, end):
         # a GIF, an APNG, an AVI, an MKV or a WebM cut short (was "not a video with frames this app can decode")
         raise in_page_terms(error, path, name)
     except UserError:
+        if shorter_than_its_container(path):  # an MP4 cut off before its index (moov, written last): "not a video
+            # ...; upload a video file (mp4, ...)" of an MP4
+            raise UserError(f"'{name}' is shorter than its container says and cannot be opened (a download or copy "
+                            "cut off, its index lost): it is truncated; upload the whole file")
         raise unreadable
     try:
         first = next(iter(reader), None)
