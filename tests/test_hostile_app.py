@@ -2587,3 +2587,21 @@ def test_an_uploaded_mp4_cut_off_before_its_index_is_called_truncated_not_no_vid
                                         r"download or copy cut off, its index lost\): it is truncated; upload the "
                                         r"whole file$"):
         upload_input(str(tmp_path / "cut.mp4"), "cut.mp4", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_an_uploaded_flv_that_records_no_length_cut_off_plainly_is_refused_and_its_part_before_the_cut_read(tmp_path):
+    """An FLV whose onMetaData records no length (duration and filesize 0, as FFmpeg writes one to a pipe) cut off
+    plainly at 60 % was read by the upload's check and its job as the frames before the cut, "done": the count announced
+    is FFmpeg's estimate of the cut file itself. Its last tag runs past the file's end: refused, End before it read."""
+    import struct
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    data = flv_without_filesize(open(ffmpeg_video(tmp_path / "made.flv", "-c:v", "flv", frames=10, size="16x16"),
+                                     "rb").read())
+    at = data.index(b"\x00\x08duration\x00") + 11
+    (tmp_path / "cut.flv").write_bytes((data[:at] + struct.pack(">d", 0.0) + data[at + 8:])[:len(data) * 6 // 10])
+    with pytest.raises(UserError, match=r"^video 'cut\.flv' is cut off after (\d) frames \(its last tag runs past the "
+                                        r"file's end\): it is truncated; repair it \(or set End to \1 to use what is "
+                                        r"there\)$"):
+        upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", "", str(tmp_path / "j1"), 2 ** 30)
+    assert upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", "3", str(tmp_path / "j2"), 2 ** 30)["frames"] == 3

@@ -333,13 +333,21 @@ FLV_TAGS = {8, 9, 18}
 
 def flv_tags_end(file, size):
     """Where an FLV's last tag ends, its tags walked by their lengths (the header's, then each tag's 11 bytes, its data
-    and the 4 bytes of its length after it), up to the file's end or a tag of no FLV kind (padding, garbage after)."""
+    and the 4 bytes of its length after it), up to the file's end or a tag of no FLV kind or of a stream ID not 0
+    (padding, garbage after)."""
     file.seek(5)
     position = struct.unpack(">I", file.read(4).ljust(4, b"\0"))[0] + 4
     while position < size:
         file.seek(position)
-        header = file.read(4)
-        if header[0] & 0x1F not in FLV_TAGS:
+        header = file.read(11)
+        if header[0] & 0x1F not in FLV_TAGS or header[8:].strip(b"\0"):
             return position
         position += 11 + int.from_bytes(header[1:4].ljust(3, b"\0"), "big") + 4
     return position
+
+
+def flv_ends_inside_a_tag(path):
+    """Whether path is an FLV whose last tag runs past the file's end (flv_tags_end): cut off plainly, whatever its
+    onMetaData records (nothing, where it was written to a pipe)."""
+    with open(path, "rb") as file:
+        return file.read(3) == b"FLV" and flv_tags_end(file, os.fstat(file.fileno()).st_size) > file.seek(0, 2)
