@@ -200,6 +200,8 @@ def stale_temporary_through_a_link_and_dotdot(tmp_path, output_name):
     (tmp_path / "runs" / stale).write_bytes(b"killed run's")
     (tmp_path / "work" / stale).write_bytes(b"another folder's")
     return stale
+
+
 def intra_video_cut_short(folder, percent):
     """An MKV of 40 frames, each coded alone, cut to its first `percent` % (a download broken off): the path, made by
     ffmpeg in folder. OpenCV decodes about that share of the frames (10 %: 3 of them)."""

@@ -2521,3 +2521,87 @@ def test_an_uploaded_video_cut_off_plainly_is_refused_at_once_and_its_part_befor
     read = upload_input(str(tmp_path / f"cut.{extension}"), f"cut.{extension}", "1", "3", str(tmp_path / "job2"),
                         2 ** 30)
     assert read["frames"] == 2
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's demo and page fixes
+
+def flv_without_filesize(data):
+    """An FLV's bytes (FFmpeg's, its onMetaData recording its duration and filesize) with its filesize 0, its duration
+    kept (as a writer that cannot seek back to the file's start leaves the filesize)."""
+    import struct
+    at = data.index(b"\x00\x08filesize\x00") + 11
+    return data[:at] + struct.pack(">d", 0.0) + data[at + 8:]
+
+
+@pytest.mark.parametrize("made", ["mp4 mdat of length 0", "flv without filesize"])
+def test_an_uploaded_video_of_no_recorded_length_cut_off_plainly_is_refused_at_once(tmp_path, made):
+    """An MP4 whose mdat box has length 0 (to the file's end: a writer that cannot seek back) and an FLV whose filesize
+    is 0 (its duration recorded), cut off plainly at 70 %, passed the upload's check (no length ran past the file's end)
+    and failed at the job's turn with "ended after 5 of the 10 frames"; the part chosen is now decoded at upload."""
+    import struct
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    extension = made[:3]
+    options = ["-c:v", "mjpeg", "-movflags", "+faststart"] if extension == "mp4" else ["-c:v", "flv"]
+    data = open(ffmpeg_video(tmp_path / f"made.{extension}", *options, frames=10, size="16x16"), "rb").read()
+    if extension == "mp4":  # its last box, mdat, of length 0
+        data = data[:data.rindex(b"mdat") - 4] + struct.pack(">I", 0) + data[data.rindex(b"mdat"):]
+    else:
+        data = flv_without_filesize(data)
+    (tmp_path / f"whole.{extension}").write_bytes(data)
+    assert upload_input(str(tmp_path / f"whole.{extension}"), "whole", "", "", str(tmp_path / "j0"), 2 ** 30)[
+        "frames"] == 10
+    (tmp_path / f"cut.{extension}").write_bytes(data[:len(data) * 7 // 10])
+    with pytest.raises(UserError, match=rf"^video 'cut\.{extension}' ended after \d of the 10 frames it announces"):
+        upload_input(str(tmp_path / f"cut.{extension}"), f"cut.{extension}", "", "", str(tmp_path / "j1"), 2 ** 30)
+
+
+@pytest.mark.parametrize("layout, cut", [("opendml", False), ("opendml", True), ("flv", False), ("flv", True),
+                                         ("flv garbage after", False)])
+def test_an_opendml_avi_or_an_flv_of_no_filesize_is_told_cut_by_its_lists_or_tags(tmp_path, layout, cut):
+    """An AVI over 1 GB (OpenDML: a RIFF 'AVIX' list after the first) cut in its AVIX list was read by the upload's
+    check and its job as 1,193 of its 1,250 frames, "done": only the first RIFF list's length was read. An FLV whose
+    onMetaData records no filesize (0, or none) is told cut where its last tag runs past the file's end."""
+    import struct
+    from utils.containers import shorter_than_its_container
+    if layout == "opendml":
+        movi = b"LIST" + struct.pack("<I", 16) + b"movi" + b"00dc" + struct.pack("<I", 3) + b"abc\0"
+        first = b"RIFF" + struct.pack("<I", 4 + len(movi)) + b"AVI " + movi
+        data = first + b"RIFF" + struct.pack("<I", 4 + len(movi)) + b"AVIX" + movi
+    else:
+        tag = bytes([9]) + (6).to_bytes(3, "big") + bytes(7) + b"frame!" + struct.pack(">I", 17)
+        data = b"FLV\x01\x01" + struct.pack(">I", 9) + bytes(4) + tag * 3
+        data += b"garbage" * 3 if "garbage" in layout else b""
+    (tmp_path / "video").write_bytes(data[:-10] if cut else data)
+    assert shorter_than_its_container(str(tmp_path / "video")) is cut
+
+
+def test_an_uploaded_mp4_cut_off_before_its_index_is_called_truncated_not_no_video(tmp_path):
+    """An MP4 written with its index (moov) last, cut off plainly, cannot be opened: it was "not a video with frames
+    this app can decode; upload a video file (mp4, mov, mkv, avi, webm)", of an MP4; it is said to be truncated."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    data = open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "mjpeg", frames=10, size="16x16"), "rb").read()
+    (tmp_path / "cut.mp4").write_bytes(data[:len(data) // 2])
+    with pytest.raises(UserError, match=r"^'cut\.mp4' is shorter than its container says and cannot be opened \(a "
+                                        r"download or copy cut off, its index lost\): it is truncated; upload the "
+                                        r"whole file$"):
+        upload_input(str(tmp_path / "cut.mp4"), "cut.mp4", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_an_uploaded_flv_that_records_no_length_cut_off_plainly_is_refused_and_its_part_before_the_cut_read(tmp_path):
+    """An FLV whose onMetaData records no length (duration and filesize 0, as FFmpeg writes one to a pipe) cut off
+    plainly at 60 % was read by the upload's check and its job as the frames before the cut, "done": the count announced
+    is FFmpeg's estimate of the cut file itself. Its last tag runs past the file's end: refused, End before it read."""
+    import struct
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    data = flv_without_filesize(open(ffmpeg_video(tmp_path / "made.flv", "-c:v", "flv", frames=10, size="16x16"),
+                                     "rb").read())
+    at = data.index(b"\x00\x08duration\x00") + 11
+    (tmp_path / "cut.flv").write_bytes((data[:at] + struct.pack(">d", 0.0) + data[at + 8:])[:len(data) * 6 // 10])
+    with pytest.raises(UserError, match=r"^video 'cut\.flv' is cut off after (\d) frames \(its last tag runs past the "
+                                        r"file's end\): it is truncated; repair it \(or set End to \1 to use what is "
+                                        r"there\)$"):
+        upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", "", str(tmp_path / "j1"), 2 ** 30)
+    assert upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", "3", str(tmp_path / "j2"), 2 ** 30)["frames"] == 3

@@ -18,7 +18,7 @@ from inference.backends import BACKEND_PRECISIONS, precision_refused
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.atomic_files import write_atomically
-from utils.containers import VideoCutShort, shorter_than_its_container
+from utils.containers import VideoCutShort, flv_ends_inside_a_tag, shorter_than_its_container
 from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
@@ -81,6 +81,10 @@ def video_input(path, name, start, end):
         # a GIF, an APNG, an AVI, an MKV or a WebM cut short (was "not a video with frames this app can decode")
         raise in_page_terms(error, path, name)
     except UserError:
+        if shorter_than_its_container(path):  # an MP4 cut off before its index (moov, written last): "not a video
+            # ...; upload a video file (mp4, ...)" of an MP4
+            raise UserError(f"'{name}' is shorter than its container says and cannot be opened (a download or copy "
+                            "cut off, its index lost): it is truncated; upload the whole file")
         raise unreadable
     try:
         first = next(iter(reader), None)
@@ -99,6 +103,11 @@ def video_input(path, name, start, end):
         raise UserError(f"video '{name}' ended after {there} of the {reader.total_frames} frames it announces, the "
                         f"file shorter than its container says: it is truncated; repair it (or set End to {there} to "
                         "use what is there)")
+    if cut_off and not end and flv_ends_inside_a_tag(path):  # an FLV that records no length (written to a pipe):
+        # the count announced is the cut file's own, and it was read as 1 to 28 of its 30 frames, "done"
+        there = reader.start + held
+        raise UserError(f"video '{name}' is cut off after {there} frames (its last tag runs past the file's end): it "
+                        f"is truncated; repair it (or set End to {there} to use what is there)")
     return dict(kind="video", path=path, name=name, start=start, end=end, frames=reader.frame_count)
 
 
