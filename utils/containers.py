@@ -415,10 +415,3 @@ def flv_tags_end(file, size):
             return position
         position += 11 + int.from_bytes(header[1:4].ljust(3, b"\0"), "big") + 4
     return position
-
-
-def flv_ends_inside_a_tag(path):
-    """Whether path is an FLV whose last tag runs past the file's end (flv_tags_end): cut off plainly, whatever its
-    onMetaData records (nothing, where it was written to a pipe)."""
-    with open(path, "rb") as file:
-        return file.read(3) == b"FLV" and flv_tags_end(file, os.fstat(file.fileno()).st_size) > file.seek(0, 2)

@@ -18,7 +18,7 @@ from inference.backends import BACKEND_PRECISIONS, precision_refused
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.atomic_files import write_atomically
-from utils.containers import VideoCutShort, flv_ends_inside_a_tag, shorter_than_its_container
+from utils.containers import VideoCutShort, shorter_than_its_container
 from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
@@ -92,22 +92,15 @@ def video_input(path, name, start, end):
         raise in_page_terms(error, path, name)
     if first is None:
         raise unreadable
-    reader, cut_off = VideoReader(path), shorter_than_its_container(path)
+    reader = VideoReader(path)
     try:
         reader.select(start or None, end or None)
-        held = sum(1 for _ in reader) if cut_off else None  # the reader's own refusal of the part, as at the job's turn
+        if shorter_than_its_container(path):  # a video cut off plainly: its part decoded now, the reader's own refusal
+            # of a cut inside it (as at the job's turn) said at once, not after every job ahead of it
+            for _ in reader:
+                pass
     except UserError as error:
         raise in_page_terms(error, path, name)
-    if cut_off and held < reader.frame_count:  # the frames to the cut decode well: a shorter clip, without a word
-        there = reader.start + held
-        raise UserError(f"video '{name}' ended after {there} of the {reader.total_frames} frames it announces, the "
-                        f"file shorter than its container says: it is truncated; repair it (or set End to {there} to "
-                        "use what is there)")
-    if cut_off and not end and flv_ends_inside_a_tag(path):  # an FLV that records no length (written to a pipe):
-        # the count announced is the cut file's own, and it was read as 1 to 28 of its 30 frames, "done"
-        there = reader.start + held
-        raise UserError(f"video '{name}' is cut off after {there} frames (its last tag runs past the file's end): it "
-                        f"is truncated; repair it (or set End to {there} to use what is there)")
     return dict(kind="video", path=path, name=name, start=start, end=end, frames=reader.frame_count)
 
 
