@@ -357,14 +357,19 @@ class StopRequest:
 
     def __exit__(self, error_type, error, traceback):
         if error_type is None:
-            # the loop is over, finished or stopped: nothing after it is to be interrupted. Handed back to
-            # utils.errors.interrupt, a stop as train() returned was "interrupted", exit code 130, of a finished run, or
-            # a KeyboardInterrupt traceback from a weakref callback as its graph was freed ("Exception ignored in")
-            for number in self.previous:
-                signal.signal(number, ignore_signal)
+            # handed back to utils.errors.interrupt, a stop as train() returned was "interrupted", exit code 130, of a
+            # finished run, or a KeyboardInterrupt traceback from a weakref callback as its graph was freed
+            self.loop_over()
         elif error_type is not KeyboardInterrupt:
             for number, handler in self.previous.items():
                 signal.signal(number, handler)
+
+    def loop_over(self):
+        """The training loop is over, finished or stopped, its records written: nothing after it is to be
+        interrupted or stopped. A second stop there was "interrupted", exit code 130, of a finished run, after the
+        first's line "stopping after this iteration (Ctrl-C again to abort without a checkpoint)" (it was written)."""
+        for number in self.SIGNALS:
+            signal.signal(number, ignore_signal)
 
     def _request(self, signal_number, frame):
         if self.requested:
@@ -901,6 +906,7 @@ def train(config, comm, output_claim):
                 except UserError:  # a full disk, say: after another error, that one is the run's line
                     if not failing:
                         raise
+        stop.loop_over()
         # a stop asked during the last iteration's step finished the run: it was "stopped at iteration 1 of 1 on request
         # ...; run the same command again to continue", exit code 130, and the command run again "is finished"
         stopping = stopping and iteration < iterations

@@ -6270,6 +6270,25 @@ def test_a_stop_as_train_returns_is_ignored_not_an_interruption():
             signal.signal(number, handler)
 
 
+def test_two_stops_after_the_loop_leave_the_run_finished(tmp_path, capsys, monkeypatch):
+    """Two Ctrl-C after the last iteration's loop (its checkpoint written, in parameters_agree) were "stopping after
+    this iteration (Ctrl-C again to abort without a checkpoint)", then "interrupted", exit code 130, of a finished run
+    with its checkpoint."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    real_agree = train.parameters_agree
+
+    def stops_then_agree(*args):
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        return real_agree(*args)
+    monkeypatch.setattr(train, "parameters_agree", stops_then_agree)
+    train.main(tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", **{"train.max_iter": 1}))
+    out, err = capsys.readouterr()
+    assert "trained 1 iteration in " in out and "stopping after" not in out + err
+    assert (tmp_path / "run" / "checkpoint_00000001.json").is_file()
+
+
 def test_a_solver_state_past_float32_s_range_stops_the_run_without_its_checkpoint(tmp_path, capsys, monkeypatch):
     """gan.ratio (gan.dt_ratio_0, gan.pp_scaling) of 1e23 trained to exit code 0 with Adam's second moments past
     float32's range (the squared gradient; those parameters stopped changing) and wrote a checkpoint of them, which
