@@ -6283,7 +6283,8 @@ def test_two_stops_after_the_loop_leave_the_run_finished(tmp_path, capsys, monke
         os.kill(os.getpid(), signal.SIGINT)
         return real_agree(*args)
     monkeypatch.setattr(train, "parameters_agree", stops_then_agree)
-    train.main(tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", **{"train.max_iter": 1}))
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 1}))
     out, err = capsys.readouterr()
     assert "trained 1 iteration in " in out and "stopping after" not in out + err
     assert (tmp_path / "run" / "checkpoint_00000001.json").is_file()
@@ -6313,7 +6314,8 @@ def test_a_tab_before_a_comment_in_a_config_file_is_named(tmp_path):
     """'max_iter: 1e5<TAB># comment' (a tab YAML 1.2 allows, PyYAML not) was "not valid YAML at line 2 (found
     character '\\t' that cannot start any token); fix the syntax", of a line whose syntax looks right."""
     from training.config import read_yaml
-    (tmp_path / "c.yaml").write_text("train:\n  max_iter: 1e5\t# comment\n")
-    with pytest.raises(UserError, match=r" at line 2 \(.*'\\t'.*\); a tab there \(before a comment, or in an indent\) "
-                                        r"is not read: use spaces$"):
-        read_yaml(str(tmp_path / "c.yaml"))
+    for line in ("  max_iter: 1e5\t# comment", "  max_iter:\t1e5"):
+        (tmp_path / "c.yaml").write_text(f"train:\n{line}\n")
+        with pytest.raises(UserError, match=r" at line 2 \(.*'\\t'.*\); a tab outside quotes \(an indent, or before a "
+                                            r"value or a comment\) is not read: use spaces$"):
+            read_yaml(str(tmp_path / "c.yaml"))
