@@ -47,11 +47,11 @@ from training.loss_log import (ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, 
 from training.stage_weights import load_frvsr_start, model_file, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
+from utils.atomic_files import held_folder, remove_stale_temporaries
 from utils.context import context_name, use_context
 from utils.distributed import end_the_job_on_failure, make_communicator, user_error_report_after, world_rank
-from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, counted, exit_on_user_error, interrupt,
-                          out_of_memory_said, printable, shortened)
-from utils.atomic_files import held_folder, remove_stale_temporaries
+from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, counted, exit_on_user_error, ignore_signal,
+                          interrupt, out_of_memory_said, printable, shortened)
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.flags import FlagParser, refuse_empty
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
@@ -356,9 +356,20 @@ class StopRequest:
         return self
 
     def __exit__(self, error_type, error, traceback):
-        if error_type is not KeyboardInterrupt:
+        if error_type is None:
+            # handed back to utils.errors.interrupt, a stop as train() returned was "interrupted", exit code 130, of a
+            # finished run, or a KeyboardInterrupt traceback from a weakref callback as its graph was freed
+            self.loop_over()
+        elif error_type is not KeyboardInterrupt:
             for number, handler in self.previous.items():
                 signal.signal(number, handler)
+
+    def loop_over(self):
+        """The training loop is over, finished or stopped, its records written: nothing after it is to be
+        interrupted or stopped. A second stop there was "interrupted", exit code 130, of a finished run, after the
+        first's line "stopping after this iteration (Ctrl-C again to abort without a checkpoint)" (it was written)."""
+        for number in self.SIGNALS:
+            signal.signal(number, ignore_signal)
 
     def _request(self, signal_number, frame):
         if self.requested:
@@ -379,20 +390,33 @@ def stop_agreed(comm, stop):
     return comm.size > 1 and bool(comm.any([stop.requested])[0])
 
 
-def divergence(iteration, what, output_dir):
-    """The UserError of a run whose loss or parameters are no longer finite at iteration."""
+def divergence(iteration, what, output_dir, setting="train.learning_rate", named="train.learning_rate"):
+    """The UserError of a run whose loss, parameters or solver states are no longer finite at iteration; setting:
+    the one to lower (a solver state past float32's range comes of a gradient too large: a loss weight), named: the
+    key of --set's example."""
     kept = latest_checkpoint(output_dir)
+    named = f"{named}=..."
     return UserError(
         f"training diverged at iteration {iteration}: {what} is not finite; " + (
-            f"the last checkpoint ({kept}) is kept: resume from it with a lower "
-            "train.learning_rate (--set train.learning_rate=... --allow-changed-settings)"
-            if kept else "no checkpoint was written yet: start again with a lower "
-            "train.learning_rate (--set train.learning_rate=...)"))
+            f"the last checkpoint ({kept}) is kept: resume from it with a lower {setting} (--set {named} "
+            "--allow-changed-settings)" if kept else
+            f"no checkpoint was written yet: start again with a lower {setting} (--set {named})"))
 
 
 def finite(params):
     """Whether every parameter of {name: variable} is finite."""
     return all(np.isfinite(host_values(param)).all() for param in params.values())
+
+
+def solvers_finite(solver_states):
+    """Whether every moment of the solvers' states is finite: solver_states, of each solver its
+    {parameter name: NNabla's state} (get_states) or {parameter name: (step count, {name: array})} (HostSnapshot's)."""
+    for states in solver_states:
+        for state in states.values():
+            moments = state[1].values() if isinstance(state, tuple) else map(host_values, state.pstate.values())
+            if not all(np.isfinite(moment).all() for moment in moments):
+                return False
+    return True
 
 
 def parameters_agree(comm, params):
@@ -744,6 +768,12 @@ def train(config, comm, output_claim):
         # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
         if not finite(checkpointed):
             raise divergence(done, "a parameter", output_dir)
+        # a loss weight of 1e23 (gan.ratio): the parameters finite, Adam's second moments past float32's range, and
+        # the checkpoint written of them refused by its resume (training.checkpoint.stored_state_damage)
+        if not solvers_finite(solver.get_states() for solver in solvers.values()):
+            raise divergence(done, "a solver state", output_dir, *(
+                ("loss weight (gan.ratio, gan.dt_ratio_0 or gan.pp_scaling)", "gan.ratio") if stage.adversarial else
+                ("train.learning_rate", "train.learning_rate")))
         model_path = write_model(done, network_params)
         if validating:
             validation.run(done, model_path)
@@ -765,6 +795,8 @@ def train(config, comm, output_claim):
             tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done}: its copy in memory is incomplete")
         elif is_writer and not finite(snapshot.params):  # the main thread's check below, off the schedule
             tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done}: a parameter is not finite")
+        elif is_writer and not solvers_finite(snapshot.solver_states.values()):
+            tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done}: a solver state is not finite")
         elif is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
             try:
                 log.write(plot=False)
@@ -782,6 +814,77 @@ def train(config, comm, output_claim):
     def checkpoint_exists(done, cause):
         if is_writer and done:
             tqdm.write(f"{signalled(cause)}: the checkpoint of iteration {done}, the last completed, is written")
+
+    def train_iteration(iteration, stop, at_once):
+        """One iteration's work: its step, its losses agreed and logged, its records and checkpoint where due;
+        returns whether the run stops at it (a stop request agreed, at an iteration before the last)."""
+        nonlocal last_saved
+        iteration_started = time.perf_counter()
+        data_hr.d = prefetcher.next()
+        update_discriminator = balance.value < config.gan.d_balance
+        with out_of_memory_said(out_of_memory):
+            updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
+                                    config.gan.reference_step_order, at_once.updating)
+        # each process's losses are of its slice of the global batch: their mean over the processes is the
+        # global batch's (the slices are of one size), which one process of that batch logs (rank 0's own
+        # were logged, its slice's: another run's values, mixed in losses.csv at a resume on another count)
+        local = [float(variable.d) for variable in graph.logged.values()]
+        if stage.adversarial:
+            local.append(float(np.mean(graph.t_discrim_real_loss.d)))
+        averaged = [float(value) for value in comm.average(local)]
+        losses = dict(zip(graph.logged, averaged))
+        if stage.adversarial:
+            losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
+            balance.observe(averaged[-1] + losses["t_adversarial_loss"])
+        # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
+        # rank 0's clock decides a checkpoint by time, in the same all-reduce
+        time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
+        stopping, diverged, timed = comm.any(
+            [stop.requested, not all(map(math.isfinite, losses.values())), time_due])
+        if diverged:
+            if is_writer:
+                log.write()
+            raise divergence(iteration, "a loss", output_dir)
+        if is_writer:
+            now = time.perf_counter()
+            row = {
+                **losses, "learning_rate": learning_rate,
+                ITERATION_SECONDS: now - iteration_started
+            }
+            samples_per_second = samples_per_iteration * (iteration - start) / (now - started)
+            log.add(iteration, row)
+            if board:
+                board.add(iteration, {**row, "samples_per_second": samples_per_second})
+            shown = {name: f"{value:.4f}" for name, value in losses.items()
+                     if name in ("content_loss", "warp_loss", "t_discrim_loss")}
+            shown["samples/s"] = f"{samples_per_second:.3g}"
+            progress.set_postfix(shown, refresh=False)
+            progress.update()  # tqdm shows the ETA
+        saving = on_schedule(iteration) or stopping or timed
+        # rank 0 only; the other processes wait for it in the next all-reduce (val_clips: on every process)
+        validating = bool(val_clips) and (iteration % config.train.val_freq == 0 or iteration == iterations)
+        if is_writer and (saving or validating):
+            write_records(iteration, validating)
+        if is_writer and not saving:
+            snapshot.take(iteration)  # at_once.completed's copy: a stop signal during it is agreed below
+        # a stop signal since this iteration's all-reduce above (during its rows' or TensorBoard's writes,
+        # the model's, the validation, the copy for the stop's checkpoint), or during the checkpoint's write
+        # below: agreed now, so that the run stops at this iteration, as its line said, and not after one
+        # more (every process knows saving, and meets these all-reduces alike)
+        if not saving and stop_agreed(comm, stop):
+            if is_writer and not validating:  # the records and the model a checkpoint's iteration has
+                write_records(iteration, False)
+            stopping = saving = True
+        if is_writer and saving:
+            snapshot.take(iteration)
+            save_training_state(iteration)
+            at_once.saved(iteration)
+            last_saved = time.monotonic()
+        if saving and not stopping and iteration < iterations:  # at the last, the run is done
+            stopping = stop_agreed(comm, stop)
+        at_once.completed(iteration)
+        return stopping
+
     # a stop after the loop (while rank 0 writes the last iteration's records, or in parameters_agree) is one
     # during the last iteration: it was a KeyboardInterrupt, exit code 130, and under mpirun the abort of the job
     # killed rank 0 in the middle of its last checkpoint
@@ -790,71 +893,8 @@ def train(config, comm, output_claim):
             with CheckpointOnSignal(checkpoint_at_once, checkpoint_exists, start,
                                     snapshot.take if is_writer else lambda done: None) as at_once:
                 for iteration in range(start + 1, iterations + 1):
-                    iteration_started = time.perf_counter()
-                    data_hr.d = prefetcher.next()
-                    update_discriminator = balance.value < config.gan.d_balance
-                    with out_of_memory_said(out_of_memory):
-                        updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
-                                                config.gan.reference_step_order, at_once.updating)
-                    # each process's losses are of its slice of the global batch: their mean over the processes is the
-                    # global batch's (the slices are of one size), which one process of that batch logs (rank 0's own
-                    # were logged, its slice's: another run's values, mixed in losses.csv at a resume on another count)
-                    local = [float(variable.d) for variable in graph.logged.values()]
-                    if stage.adversarial:
-                        local.append(float(np.mean(graph.t_discrim_real_loss.d)))
-                    averaged = [float(value) for value in comm.average(local)]
-                    losses = dict(zip(graph.logged, averaged))
-                    if stage.adversarial:
-                        losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
-                        balance.observe(averaged[-1] + losses["t_adversarial_loss"])
-                    # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
-                    # rank 0's clock decides a checkpoint by time, in the same all-reduce
-                    time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
-                    stopping, diverged, timed = comm.any(
-                        [stop.requested, not all(map(math.isfinite, losses.values())), time_due])
-                    if diverged:
-                        if is_writer:
-                            log.write()
-                        raise divergence(iteration, "a loss", output_dir)
-                    if is_writer:
-                        now = time.perf_counter()
-                        row = {
-                            **losses, "learning_rate": learning_rate,
-                            ITERATION_SECONDS: now - iteration_started
-                        }
-                        samples_per_second = samples_per_iteration * (iteration - start) / (now - started)
-                        log.add(iteration, row)
-                        if board:
-                            board.add(iteration, {**row, "samples_per_second": samples_per_second})
-                        shown = {name: f"{value:.4f}" for name, value in losses.items()
-                                 if name in ("content_loss", "warp_loss", "t_discrim_loss")}
-                        shown["samples/s"] = f"{samples_per_second:.3g}"
-                        progress.set_postfix(shown, refresh=False)
-                        progress.update()  # tqdm shows the ETA
-                    saving = on_schedule(iteration) or stopping or timed
-                    # rank 0 only; the other processes wait for it in the next all-reduce (val_clips: on every process)
-                    validating = bool(val_clips) and (iteration % config.train.val_freq == 0 or iteration == iterations)
-                    if is_writer and (saving or validating):
-                        write_records(iteration, validating)
-                    if is_writer and not saving:
-                        snapshot.take(iteration)  # at_once.completed's copy: a stop signal during it is agreed below
-                    # a stop signal since this iteration's all-reduce above (during its rows' or TensorBoard's writes,
-                    # the model's, the validation, the copy for the stop's checkpoint), or during the checkpoint's write
-                    # below: agreed now, so that the run stops at this iteration, as its line said, and not after one
-                    # more (every process knows saving, and meets these all-reduces alike)
-                    if not saving and stop_agreed(comm, stop):
-                        if is_writer and not validating:  # the records and the model a checkpoint's iteration has
-                            write_records(iteration, False)
-                        stopping = saving = True
-                    if is_writer and saving:
-                        snapshot.take(iteration)
-                        save_training_state(iteration)
-                        at_once.saved(iteration)
-                        last_saved = time.monotonic()
-                    if saving and not stopping and iteration < iterations:  # at the last, the run is done
-                        stopping = stop_agreed(comm, stop)
-                    at_once.completed(iteration)
-                    if stopping:
+                    if train_iteration(iteration, stop, at_once):
+                        stopping = True
                         break
         finally:
             prefetcher.close()
@@ -866,6 +906,7 @@ def train(config, comm, output_claim):
                 except UserError:  # a full disk, say: after another error, that one is the run's line
                     if not failing:
                         raise
+        stop.loop_over()
         # a stop asked during the last iteration's step finished the run: it was "stopped at iteration 1 of 1 on request
         # ...; run the same command again to continue", exit code 130, and the command run again "is finished"
         stopping = stopping and iteration < iterations

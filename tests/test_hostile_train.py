@@ -6372,3 +6372,78 @@ def test_evaluate_s_targets_order_an_adobe_rgb_frame_of_a_custom_prefix_in_its_p
     for name in names:
         (tmp_path / name).touch()
     assert [os.path.basename(path) for path in list_png_frames(str(tmp_path), "targets")] == names
+
+
+# Twenty-fifth pass, look at train.py's checkpoints, resume, stops and settings
+
+def test_a_stop_as_train_returns_is_ignored_not_an_interruption():
+    """A stop signal once train()'s loop was over (its summary line printed) met utils.errors.interrupt, which
+    StopRequest handed back: "interrupted", exit code 130, of a finished run, or from a subprocess a KeyboardInterrupt
+    traceback from a weakref callback as the graph was freed ("Exception ignored in"), exit code 0."""
+    import train
+    from utils.errors import STOP_SIGNALS, interrupt
+    before = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    try:
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGHUP):
+            for each in STOP_SIGNALS:  # as exit_on_user_error sets them around train()
+                signal.signal(each, interrupt)
+            with train.StopRequest():
+                pass
+            try:
+                os.kill(os.getpid(), number)
+            except KeyboardInterrupt:
+                pytest.fail(f"{signal.Signals(number).name} after the loop interrupted the finished run")
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def test_two_stops_after_the_loop_leave_the_run_finished(tmp_path, capsys, monkeypatch):
+    """Two Ctrl-C after the last iteration's loop (its checkpoint written, in parameters_agree) were "stopping after
+    this iteration (Ctrl-C again to abort without a checkpoint)", then "interrupted", exit code 130, of a finished run
+    with its checkpoint."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    real_agree = train.parameters_agree
+
+    def stops_then_agree(*args):
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        return real_agree(*args)
+    monkeypatch.setattr(train, "parameters_agree", stops_then_agree)
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 1}))
+    out, err = capsys.readouterr()
+    assert "trained 1 iteration in " in out and "stopping after" not in out + err
+    assert (tmp_path / "run" / "checkpoint_00000001.json").is_file()
+
+
+def test_a_solver_state_past_float32_s_range_stops_the_run_without_its_checkpoint(tmp_path, capsys, monkeypatch):
+    """gan.ratio (gan.dt_ratio_0, gan.pp_scaling) of 1e23 trained to exit code 0 with Adam's second moments past
+    float32's range (the squared gradient; those parameters stopped changing) and wrote a checkpoint of them, which
+    its resume refused ("holds NaN or infinite solver states"): the writer checks what the reader checks."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    real_step = train.training_step
+
+    def step_past_range(graph, stage, solvers, *args, **kwargs):  # as a weight of 1e23 makes them (cheaper: FRVSR)
+        updated = real_step(graph, stage, solvers, *args, **kwargs)
+        next(iter(solvers["gen"].get_states().values())).pstate["var"].d[...] = np.inf
+        return updated
+    monkeypatch.setattr(train, "training_step", step_past_range)
+    flags = tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", **{"train.max_iter": 1})
+    assert user_error_line(train.main, flags, capsys) == (
+        "error: training diverged at iteration 1: a solver state is not finite; no checkpoint was written yet: start "
+        "again with a lower train.learning_rate (--set train.learning_rate=...)")
+    assert not list((tmp_path / "run").glob("checkpoint_*"))
+
+
+def test_a_tab_before_a_comment_in_a_config_file_is_named(tmp_path):
+    """'max_iter: 1e5<TAB># comment' (a tab YAML 1.2 allows, PyYAML not) was "not valid YAML at line 2 (found
+    character '\\t' that cannot start any token); fix the syntax", of a line whose syntax looks right."""
+    from training.config import read_yaml
+    for line in ("  max_iter: 1e5\t# comment", "  max_iter:\t1e5"):
+        (tmp_path / "c.yaml").write_text(f"train:\n{line}\n")
+        with pytest.raises(UserError, match=r" at line 2 \(.*'\\t'.*\); a tab outside quotes \(an indent, or before a "
+                                            r"value or a comment\) is not read: use spaces$"):
+            read_yaml(str(tmp_path / "c.yaml"))

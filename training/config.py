@@ -392,8 +392,11 @@ def read_yaml(path):
     except UNBUILDABLE_YAML as error:
         mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise UserError(f"config file '{path}' is not valid YAML{where}{f' ({problem})' if problem else ''}; "
-                        "fix the syntax")
+        # a tab before a comment or a value (`max_iter:<TAB>1e5`): YAML 1.2 allows it, PyYAML not; "fix the syntax"
+        tab = problem and "'\\t'" in problem
+        raise UserError(f"config file '{path}' is not valid YAML{where}{f' ({problem})' if problem else ''}; " + (
+            "a tab outside quotes (an indent, or before a value or a comment) is not read: use spaces" if tab else
+            "fix the syntax"))
     # a file or a section whose keys are all commented out is empty (YAML reads it as null); a list, false, 0 or ''
     # is no sections (they were taken for an empty file: a run of every default)
     content = {} if content is None else content
