@@ -333,7 +333,7 @@ class VideoReader:
                         return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
                 # of a frame read cut (cut_inside_its_last_frame)
-                whole = index - 1 if (cut := cut_inside_its_last_frame(self.path)) or cut is None and cut_off else index
+                whole = index - 1 if cut_inside_its_last_frame(self.path) else index
                 there = whole - self.start
                 raise UserError(
                     f"video '{self.path}' ended after "
