@@ -2128,3 +2128,87 @@ def test_a_transport_stream_or_wmv_cut_into_zeros_is_called_cut_short(tmp_path, 
             end = fixed_packets(file, len(data))[2]
         (tmp_path / "index.wmv").write_bytes(data[:end] + bytes(len(data) - end))
         assert len(list(VideoReader(str(tmp_path / "index.wmv")))) == 30
+
+
+# Twenty-fifth pass, third look at the twenty-fifth pass's video fixes
+
+def test_an_mp4_of_an_edit_list_with_bytes_after_its_last_box_is_read(tmp_path):
+    """An MP4 trimmed by `ffmpeg -ss T -c copy` (its edit list hides frames it counts: 24 of 30 read) with bytes
+    appended after its last box (a zip, a line of text, a phone's trailer) was refused as "shorter than its container
+    says: it is truncated", those bytes walked as a box running past the file's end. A box running past the end is a
+    cut only where it is one of the frames or their index (mdat, moov, moof)."""
+    from utils.containers import shorter_than_its_container
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "10", frames=30, size="16x16")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", "0.55", "-i", whole, "-c", "copy",
+                    str(tmp_path / "trim.mp4")], check=True)
+    data = open(tmp_path / "trim.mp4", "rb").read()
+    held = len(list(VideoReader(str(tmp_path / "trim.mp4"))))
+    for name, tail in (("zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(40)), ("text", b"Copyright 2026 somebody\n")):
+        (tmp_path / f"{name}.mp4").write_bytes(data + tail)
+        assert len(list(VideoReader(str(tmp_path / f"{name}.mp4")))) == held < 30
+    (tmp_path / "cut.mp4").write_bytes(data[:len(data) * 9 // 10])
+    assert shorter_than_its_container(str(tmp_path / "cut.mp4"))
+
+
+def test_a_broadcast_wmv_whose_data_object_length_is_its_streams_is_read(tmp_path):
+    """A WMV saved from a live stream sets its broadcast flag, and its Data Object's length and packet count are then
+    invalid (the ASF specification's word): a whole one that recorded them as 2 GB or all ones was refused as "shorter
+    than its container says: it is truncated" after its 30 frames (asf_broadcast)."""
+    import struct
+    from utils.containers import ASF_DATA, ASF_FILE_PROPERTIES
+    from utils.video_io import VideoReader
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.wmv", "-c:v", "wmv2", frames=30, size="16x16"), "rb").read())
+    properties, packets = data.find(ASF_FILE_PROPERTIES), data.find(ASF_DATA)
+    data[properties + 88:properties + 92] = struct.pack("<I", 1)
+    for length in (0x7fffffff, 2 ** 64 - 1):
+        data[packets + 16:packets + 24] = struct.pack("<Q", length)
+        (tmp_path / "live.wmv").write_bytes(data)
+        assert len(list(VideoReader(str(tmp_path / "live.wmv")))) == 30
+
+
+def test_a_motion_jpeg_mov_of_frames_padded_with_zeros_after_their_eoi_is_read(tmp_path):
+    """A Motion JPEG MOV whose frames are padded after their EOI marker (a camera's frames of a length) with 16 or 200
+    zeros inside their samples was refused as "cut short ... inside its last frame" (jpeg_frame_end); zeros after an
+    EOI are padding (jpeg_ended). A frame without EOI cut into zeros there is still refused."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    stream = subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=16x16:rate=10",
+                             "-frames:v", "10", "-c:v", "mjpeg", "-f", "mjpeg", "-"], check=True,
+                            capture_output=True).stdout
+    for name, frames in (("padded", stream.replace(b"\xff\xd9", b"\xff\xd9" + bytes(16))),
+                         ("noeoi", stream.replace(b"\xff\xd9", bytes(16)))):
+        subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "mjpeg", "-framerate", "10", "-i", "-", "-c", "copy",
+                        "-movflags", "+faststart", str(tmp_path / f"{name}.mov")], input=frames, check=True)
+    assert len(list(VideoReader(str(tmp_path / "padded.mov")))) == 10
+    with pytest.raises(UserError, match=r"cut short \(it is zeros from byte \d+ on, inside its last frame"):
+        VideoReader(str(tmp_path / "noeoi.mov"))
+
+
+@pytest.mark.parametrize("extension, codec, fraction", [("wmv", "wmv2", None), ("wmv", "wmv2", 0.5),
+                                                        ("avi", "mjpeg", 0.5), ("flv", "flv1", 0.5)])
+def test_the_part_advised_before_a_plain_cut_leaves_out_the_frame_cut(tmp_path, extension, codec, fraction):
+    """A WMV, AVI or FLV cut off plainly inside a frame: its demuxer hands that frame cut to the decoder, and it was
+    read with its pixels wrong (up to 255 of 255): the advice "pass --end N" took it in, and a WMV cut inside its last
+    frame that announces its count was read whole, exit code 0 (None: 5 bytes before its last packet's padding). The
+    frame whose packet, chunk or tag runs past the file's end (cut_inside_its_last_frame) is left out of the advice,
+    and such a WMV is refused."""
+    import io
+    from utils.containers import asf_padding, fixed_packets
+    from utils.video_io import VideoReader
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", codec, frames=30, size="32x32")
+    frames = list(VideoReader(whole))
+    data = open(whole, "rb").read()
+    if fraction is None:
+        _, length, end = fixed_packets(io.BytesIO(data), len(data))
+        cut = end - asf_padding(io.BytesIO(data), end - length) - 5
+    else:
+        cut = round(len(data) * fraction)
+    (tmp_path / f"cut.{extension}").write_bytes(data[:cut])
+    with pytest.raises(UserError, match=r"truncated.*\(or pass --end \d+ to use what is there\)$") as raised:
+        list(VideoReader(str(tmp_path / f"cut.{extension}")))
+    reader = VideoReader(str(tmp_path / f"cut.{extension}"))
+    reader.select(None, re.search(r"--end (\d+)", str(raised.value))[1])
+    read = list(reader)
+    assert read and max(float(np.abs(got - want).max()) for got, want in zip(read, frames)) < 0.02

@@ -214,17 +214,24 @@ def jpeg_frame_end(file, size):
     return end if file.read(2) == b"\xff\xd8" else None
 
 
+def jpeg_ended(file, position):
+    """Whether a JPEG frame's EOI marker (FF D9), with any 0xFF fill after it, ends at position: zeros from there on
+    inside its sample are a writer's padding (a camera's frames padded to a length), not a cut."""
+    file.seek(max(0, position - 64))
+    return file.read(position - max(0, position - 64)).rstrip(b"\xff").endswith(b"\xff\xd9")
+
+
 def fixed_packets(file, size):
     """(where the first begins, their length, where the last ends) of the packets of a file made of packets of one
     length: an MPEG-TS's (188 bytes, each beginning with its sync byte 0x47) or an M2TS's (192: a time code, then the
     same), or an ASF's (WMV's) Data Object's (its recorded length over its recorded count); None for another file, and
-    for a live ASF (no count recorded)."""
+    for a live ASF (no count recorded, or its broadcast flag set: asf_broadcast)."""
     file.seek(0)
     head = file.read(400)
     for length, offset in ((188, 0), (192, 4)):
         if len(head) > 2 * length + offset and all(head[offset + k * length] == 0x47 for k in range(3)):
             return 0, length, size
-    if not head.startswith(ASF_HEADER):
+    if not head.startswith(ASF_HEADER) or asf_broadcast(file):
         return None
     start = struct.unpack("<Q", head[16:24])[0]
     file.seek(start)
@@ -342,9 +349,88 @@ def quicktime_boxes(data, *path):
     return spans
 
 
-# an ASF (WMV, WMA) file's Header Object and the Data Object after it (its frames' packets), by their GUIDs' bytes
-ASF_HEADER, ASF_DATA = (bytes.fromhex(guid) for guid in ("3026b2758e66cf11a6d900aa0062ce6c",
-                                                          "3626b2758e66cf11a6d900aa0062ce6c"))
+# an ASF (WMV, WMA) file's Header Object and the Data Object after it (its frames' packets), and the File Properties
+# Object inside its Header Object, by their GUIDs' bytes
+ASF_HEADER, ASF_DATA, ASF_FILE_PROPERTIES = (bytes.fromhex(guid) for guid in (
+    "3026b2758e66cf11a6d900aa0062ce6c", "3626b2758e66cf11a6d900aa0062ce6c", "a1dcab8c47a9cf118ee400c00c205365"))
+
+
+def asf_broadcast(file):
+    """Whether an ASF (WMV) file's File Properties Object sets its broadcast flag (a live stream's, saved): its Data
+    Object's length and packet count are then not to be trusted (the ASF specification calls them invalid), and a whole
+    one that recorded them as its stream's (2 GB, or all ones) was refused as "shorter than its container says"."""
+    file.seek(0)
+    header = file.read(30)
+    end = min(struct.unpack("<Q", header[16:24])[0], 1 << 20) if len(header) == 30 else 0
+    position = 30
+    while position + 24 <= end:
+        file.seek(position)
+        guid, length = struct.unpack("<16sQ", file.read(24))
+        if guid == ASF_FILE_PROPERTIES:
+            file.seek(position + 88)
+            return bool(int.from_bytes(file.read(4).ljust(4, b"\0"), "little") & 1)
+        if length < 24:
+            return False
+        position += length
+    return False
+
+
+def cut_inside_its_last_frame(path):
+    """Whether a video cut off plainly ends inside a frame that FFmpeg's demuxer hands its decoder cut: an ASF's (WMV's)
+    where its last packet runs past the file's end, an AVI's where its last chunk does (a frame's: '00dc', '00db'), an
+    FLV's where its last tag does (a video tag); not an MP4's or MOV's, whose index places each frame (FFmpeg reads none
+    cut); None where not walked here (a Matroska file's blocks). The reader's advice of the part before the cut leaves
+    that frame out: a WMV, AVI or FLV cut off plainly was advised `--end N` of the N frames read, the last one's pixels
+    wrong (up to 255 of 255), exit code 0."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        head = file.read(12)
+        if head[4:8] == b"ftyp":
+            return False
+        if head[8:] == b"AVI ":
+            last = None
+            for last in riff_chunks(file, size):
+                pass
+            if last is None:
+                return None
+            file.seek(last)
+            chunk, length = struct.unpack("<4sI", file.read(8))
+            return last + 8 + length > size and chunk[2:] in (b"dc", b"db")
+        if head.startswith(ASF_HEADER[:12]):
+            packets = fixed_packets(file, size)
+            if packets is None or size >= packets[2] or not (size - packets[0]) % packets[1]:
+                return None if packets is None else False
+            start = size - (size - packets[0]) % packets[1]
+            return size < start + packets[1] - asf_padding(file, start)
+        if head.startswith(b"FLV") and len(head) >= 9:
+            position = struct.unpack(">I", head[5:9])[0] + 4  # its header, then the first tag's "previous size"
+            while position + 11 <= size:  # each tag: its kind (9: video), its data's length, 7 bytes, its data
+                file.seek(position)
+                tag = file.read(4)
+                end = position + 11 + int.from_bytes(tag[1:], "big")
+                if end > size:
+                    return tag[0] & 0x1f == 9
+                position = end + 4
+            return False
+        return None
+
+
+def asf_padding(file, start):
+    """The padding bytes at the end of the ASF data packet at start (its payload parsing information's padding length):
+    a WMV cut off inside them has its frames whole."""
+    file.seek(start)
+    head = file.read(32)
+    at = 1 + (head[0] & 0x0f) if head[:1] and head[0] & 0x80 else 0  # its error correction data
+    if len(head) < at + 2:
+        return 0
+    flags, at = head[at], at + 2  # its length type flags, then its property flags
+    widths = [(0, 1, 2, 4)[flags >> shift & 3] for shift in (5, 1, 3)]  # its packet length, sequence, padding length
+    at += widths[0] + widths[1]
+    return int.from_bytes(head[at:at + widths[2]], "little")
+
+
+# the top-level boxes of an MP4 or MOV that hold its frames or say where they are
+QUICKTIME_FRAME_BOXES = (b"mdat", b"moov", b"moof")
 
 
 def shorter_than_its_container(path):
@@ -373,7 +459,8 @@ def shorter_than_its_container(path):
             end = struct.unpack("<Q", file.read(8).ljust(8, b"\0"))[0]
             file.seek(end)
             data = file.read(24)
-            if len(data) == 24 and data[:16] == ASF_DATA and struct.unpack("<Q", data[16:])[0] >= 50:
+            if len(data) == 24 and data[:16] == ASF_DATA and struct.unpack("<Q", data[16:])[0] >= 50 and not (
+                    asf_broadcast(file)):
                 end += struct.unpack("<Q", data[16:])[0]  # 50 or more: its header's bytes, then its packets
             return end > size
         if head.startswith(b"FLV"):  # its onMetaData's filesize, an AMF number, where the writer recorded it
@@ -394,8 +481,13 @@ def shorter_than_its_container(path):
                 length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
             if length < 8:  # 0: to the file's end (a writer that cannot seek back), the frames' end not known
                 return length == 0 and file.read(4) == b"mdat"
+            if position + length > size:  # a box of the frames or their index cut off; bytes appended after the last
+                # box (a zip, a phone's trailer, a line of text) are none, and a whole MP4 of an edit list (`ffmpeg -ss
+                # T -c copy`), read short of its count, was refused as truncated
+                file.seek(position + 4)
+                return file.read(4) in QUICKTIME_FRAME_BOXES
             position += length
-        return position > size
+        return False
 
 
 # the kinds of an FLV's tags: audio, video, script data (onMetaData)

@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 
 from utils.atomic_files import StagedFile, disk_full
-from utils.containers import apng_cut_short, exact_rate, gif_cut_short, shorter_than_its_container
+from utils.containers import (apng_cut_short, cut_inside_its_last_frame, exact_rate, gif_cut_short,
+                              shorter_than_its_container)
 from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import JPEG_SIGNATURE, PNG_SIGNATURE, bgr_uint8_to_rgb_float, gif_read, holds_several_pictures
 from utils.paths import no_space, output_file
@@ -319,22 +320,28 @@ class VideoReader:
                 # a file shorter than its container says decodes cleanly to its cut where it is cut at a frame's
                 # end (a Motion JPEG AVI) or its packets' (a WMV, which then announces no count: its frames are
                 # counted, to the cut): a shorter clip without a word, exit code 0. Bytes after a whole file's last box
-                # (a zip's end record appended) are no cut where its frames reach the count it announces
-                cut_off = False
-                if (self.counted if index >= self.end else decodes_cleanly(self.path)) and not (
-                        cut_off := shorter_than_its_container(self.path)):
-                    return
-                if index >= self.end and not cut_off:
-                    return
-                # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5
-                there = index - self.start
+                # (a zip's end record appended) are no cut where its frames reach the count it announces; a WMV cut
+                # inside its last frame that still announces its count gives that frame decoded wrong (up to 255), and
+                # was read whole, exit code 0: its last packet runs past the file's end (cut_inside_its_last_frame)
+                if index >= self.end:
+                    if not (cut_off := shorter_than_its_container(self.path) and (
+                            self.counted or cut_inside_its_last_frame(self.path))):
+                        return
+                else:
+                    cut_off = (clean := decodes_cleanly(self.path)) and shorter_than_its_container(self.path)
+                    if clean and not cut_off:
+                        return
+                # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
+                # of a frame read cut (cut_inside_its_last_frame)
+                whole = index - 1 if cut_inside_its_last_frame(self.path) else index
+                there = whole - self.start
                 raise UserError(
                     f"video '{self.path}' ended after "
                     + (f"{index} of the {self.total_frames} frames it announces" if index < self.total_frames
                        else counted(index, 'frame'))
                     + (", the file shorter than its container says: it is truncated; repair it " if cut_off
                        else ": it is truncated or damaged; repair it ") + (
-                        f"(or pass {self.end_flag} {index} to use what is there)" if there >= self.fewest else
+                        f"(or pass {self.end_flag} {whole} to use what is there)" if there >= self.fewest else
                         "or pass another video (what is there ends before the start chosen)" if there <= 0 else
                         f"or pass another video (the {counted(there, 'frame')} there {'is' if there == 1 else 'are'} "
                         f"fewer than the {self.fewest} needed)"))

@@ -14,7 +14,7 @@ from fractions import Fraction
 import cv2
 
 from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, exact_rate,
-    fixed_packets, iso_boxes, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end,
+    fixed_packets, iso_boxes, jpeg_ended, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end,
     quicktime_boxes, quicktime_places, riff_chunks, zeros_begin, zeros_end)
 from utils.errors import UserError
 from utils.image_io import GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS, GIF_SIGNATURES, PNG_SIGNATURE
@@ -212,9 +212,10 @@ def cut_into_zeros(path, listing=None):
                                  "cut off leaves a file made its full length first): repair it or pass another video")
         # a Motion JPEG frame without its EOI marker (a webcam's) cut into zeros: its decoder's line ("EOI missing") is
         # the stream's, said of every frame, and a MOV cut so at 90 % of its last frame was read whole, that frame's
-        # pixels wrong (up to 255), exit code 0. Its sample's length says where it ends
+        # pixels wrong (up to 255), exit code 0. Its sample's length says where it ends; zeros after its EOI marker
+        # are padding (a whole MOV of frames padded with 16 zeros was refused)
         if walk is quicktime_places and ends_in_zeros and (end := jpeg_frame_end(file, size)) and (
-                position := zeros_begin(file, size)) <= end - JPEG_TAIL:
+                position := zeros_begin(file, size)) <= end - JPEG_TAIL and not jpeg_ended(file, position):
             return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its "
                                  f"last frame, a JPEG frame that its index says ends at byte {end}, as a download cut "
                                  "off leaves a file made its full length first): repair it or pass another video")
