@@ -52,6 +52,26 @@ def ffmpeg_video(path, *output_options, frames=60, size="64x48"):
     return str(path)
 
 
+def refused_as_fragmented_then_remuxed(path, kind, extension, frames):
+    """VideoReader refuses a fragmented `kind` ('MP4', 'MOV') of which OpenCV reads only its first fragment, advising
+    a remux into OUT`extension`; that remux, made as advised, is read whole (its `frames`)."""
+    import re
+
+    import pytest
+
+    from utils.errors import UserError
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    name = re.escape(os.path.basename(path))
+    with pytest.raises(UserError, match=rf"^video '.*{name}' is a fragmented {kind} of which OpenCV reads only the "
+                                        rf"first \d+ of its {frames} frames .*; save it unfragmented \(e.g. ffmpeg "
+                                        rf"-i IN -c copy OUT{re.escape(extension)}\) and pass that$"):
+        VideoReader(path)
+    remux = os.path.join(os.path.dirname(path), "OUT" + extension)
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", path, "-c", "copy", remux], check=True)
+    assert len(list(VideoReader(remux))) == frames
+
+
 def decoded_count(path):
     """Frames OpenCV decodes from a video, read to its end: the count its container announces aside."""
     import cv2

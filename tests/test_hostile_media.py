@@ -1910,17 +1910,10 @@ def test_a_fragmented_prores_mov_indexed_by_its_first_fragment_is_advised_a_remu
     """A fragmented ProRes MOV whose moov box holds its first fragment (`-movflags frag_keyframe`) was refused as "a
     fragmented MP4", advised `ffmpeg -i IN -c copy OUT.mp4`, which fails ("Could not find tag for codec prores"): the
     advice now names the file's own container, and the remux it advises is read whole."""
-    from utils.video_io import VideoReader
-    from utils.video_probe import ffmpeg_executable
+    from hostile import refused_as_fragmented_then_remuxed
     path = ffmpeg_video(tmp_path / "clip.mov", "-c:v", "prores_ks", "-movflags", "frag_keyframe", "-frag_duration",
                         "0.4", frames=20, size="16x16")
-    with pytest.raises(UserError, match=r"^video '.*clip.mov' is a fragmented MOV of which OpenCV reads only the "
-                                        r"first \d of its 20 frames .*; save it unfragmented \(e.g. ffmpeg -i IN -c "
-                                        r"copy OUT.mov\) and pass that$"):
-        VideoReader(path)
-    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", path, "-c", "copy", str(tmp_path / "OUT.mov")],
-                   check=True)
-    assert len(list(VideoReader(str(tmp_path / "OUT.mov")))) == 20
+    refused_as_fragmented_then_remuxed(path, "MOV", ".mov", 20)
 
 
 def test_a_whole_fragmented_mp4_whose_last_box_runs_to_the_file_s_end_is_read(tmp_path):
@@ -2063,17 +2056,11 @@ def test_a_fragmented_hevc_m4v_is_advised_a_remux_its_muxer_takes(tmp_path):
     OUT.m4v`, which fails (the .m4v muxer, ipod's: "Could not find tag for codec hevc"); so did a VP9 MP4 renamed .3gp,
     and an H.264 MKV renamed .webm its remux without a cover. An MP4 (an ftyp box) is now an .mp4, or a .mov where it
     holds a codec the MP4 muxer lacks (a phone's H.263 3GP), and a Matroska file an .mkv, whatever their names."""
-    from utils.video_io import VideoReader
-    from utils.video_probe import ffmpeg_executable, own_container
+    from hostile import refused_as_fragmented_then_remuxed
+    from utils.video_probe import own_container
     path = ffmpeg_video(tmp_path / "clip.m4v", "-c:v", "libx265", "-x265-params", "log-level=none", "-g", "5",
                         "-f", "mp4", "-movflags", "frag_keyframe", frames=20, size="16x16")
-    with pytest.raises(UserError, match=r"^video '.*clip.m4v' is a fragmented MP4 of which OpenCV reads only the "
-                                        r"first \d+ of its 20 frames .*; save it unfragmented \(e.g. ffmpeg -i IN -c "
-                                        r"copy OUT.mp4\) and pass that$"):
-        VideoReader(path)
-    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", path, "-c", "copy", str(tmp_path / "OUT.mp4")],
-                   check=True)
-    assert len(list(VideoReader(str(tmp_path / "OUT.mp4")))) == 20
+    refused_as_fragmented_then_remuxed(path, "MP4", ".mp4", 20)
     (tmp_path / "phone.3gp").write_bytes(open(path, "rb").read()[:4] + b"ftyp3gp4")
     assert own_container(str(tmp_path / "phone.3gp"), "  Stream #0:0: Video: h263 (s263), yuv420p, 128x96\n") == ".mov"
     webm = ffmpeg_video(tmp_path / "clip.webm", "-c:v", "libx264", "-f", "matroska", frames=1, size="16x16")
