@@ -6441,3 +6441,14 @@ def test_evaluate_s_results_of_a_camera_s_adobe_rgb_frame_are_read_in_its_place(
             (tmp_path / str(number) / f"{prefix}{name}.png").touch()
         listed = list_png_frames(str(tmp_path / str(number)), "results")
         assert [os.path.basename(path) for path in listed] == [f"{prefix}{name}.png" for name in names]
+
+
+@pytest.mark.parametrize("versions", [{1004: 2, 1005: 2}, {1004: 2, 1007: 3}])
+def test_frames_of_other_versions_among_them_are_refused(tmp_path, versions):
+    """Two frames re-rendered ('sh010_comp_v002.1004.png', 'v002.1005.png' among 'v001.1001'..'.1010'), or of two
+    versions, were read after '.1010', trained on, super-resolved and scored so, exit code 0: only one was refused
+    (utils.frame_names.no_frame_of_another_version)."""
+    from hostile import listed_frame_names
+    names = [f"sh010_comp_v00{versions.get(number, 1)}.{number}.png" for number in range(1001, 1011)]
+    with pytest.raises(UserError, match=r"sh010_comp_v002\.1004\.png' is a frame of another version than the other "):
+        listed_frame_names(tmp_path / "s", names)

@@ -214,23 +214,28 @@ def no_stray_frame(frames, last_too=False):
 
 
 def no_frame_of_another_version(frames):
-    """frames, the paths of a sequence's frames in order, unless one is of another version, named as all the others
-    but for a number before its last, its last (the frame's) in the others' run where none of theirs is: a frame
+    """frames, the paths of a sequence's frames in order, unless some are of other versions, named as most of them but
+    for a number before their last, their lasts (the frames') in those others' run where none of theirs is: a frame
     re-rendered, 'sh010_comp_v002.1005.png' among 'sh010_comp_v001.1001.png'..'.1010.png' (numbered (10, 2, 1005)),
-    was trained on, super-resolved and scored as the last frame, exit code 0; then a UserError naming it. Frames
-    numbered on ('v1_0001'..'v1_0004', 'v2_0005') leave no frame out of their run."""
+    was trained on, super-resolved and scored as the last frame, exit code 0; and so were two ('v002.1004',
+    'v002.1005'), or two of two versions ('v002.1004', 'v003.1007'); then a UserError naming the first. Frames
+    numbered on ('v1_0001'..'v1_0004', 'v2_0005') leave no frame out of their run, and a clock's minutes
+    ('12-00-40', '12-01-00', '12-01-20', '12-01-40') repeat its seconds."""
     numbers = [frame_order(os.path.basename(path))[0] for path in frames]
     if len(frames) < 3 or len({len(number) for number in numbers}) > 1 or len(numbers[0]) < 2:
         return frames
-    kinds = collections.Counter(number[:-1] for number in numbers)
-    if len(kinds) != 2 or min(kinds.values()) != 1:
+    kinds = collections.Counter(number[:-1] for number in numbers).most_common()
+    if len(kinds) < 2 or kinds[0][1] == kinds[1][1]:
         return frames
-    path, number = next((path, number) for path, number in zip(frames, numbers) if kinds[number[:-1]] == 1)
-    lasts = sorted(other[-1] for other in numbers)
+    most = {number[-1] for number in numbers if number[:-1] == kinds[0][0]}
+    others = [(path, number[-1]) for path, number in zip(frames, numbers) if number[:-1] != kinds[0][0]]
+    lasts = sorted(number[-1] for number in numbers)
     steps = {after - before for before, after in zip(lasts, lasts[1:])}
     patterns = {name_pattern(frame_stem(frame)) for frame in frames}
-    if len(steps) == 1 and lasts[0] < number[-1] < lasts[-1] and len(patterns) == 1:
-        other = next(frame for frame in frames if frame != path)
+    if (len(steps) == 1 and 0 not in steps and len(patterns) == 1
+            and all(min(most) < last < max(most) and last not in most for _, last in others)):
+        path = others[0][0]
+        other = next(frame for frame, number in zip(frames, numbers) if number[:-1] == kinds[0][0])
         raise UserError(f"'{path}' is a frame of another version than the other frames of its sequence "
                         f"('{os.path.basename(other)}'), numbered as they are but for a number before its frame's, so "
                         "it would be read out of its place: remove it, or name it as they are named (its version's "
