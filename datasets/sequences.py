@@ -19,8 +19,8 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
-from utils.frame_names import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, file_system_folder, frame_order,
-    is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, visible_subfolders)
+from utils.frame_names import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, by_24_hours, file_system_folder,
+    frame_order, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, visible_subfolders)
 from utils.image_io import common_image_size
 from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
@@ -364,8 +364,11 @@ def one_series(frames, apart="a sequence folder, to train on both"):
     stems = [unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0]) for path in frames]
     pattern_of = series_patterns(stems)
     for path, stem in zip(frames, stems):
-        runs = list(re.finditer(r"\d+", stem))
-        named_by = tuple(int(run[0]) for run in runs[:-1] if run.start() and stem[run.start() - 1].isalpha())
+        # a 12-hour clock's hour after its half of the day ('下午1.00.00', Chinese macOS') is no series' number: one
+        # recording's frames of two hours, each of its seconds, were refused as two series
+        timed = by_24_hours(stem)
+        runs = list(re.finditer(r"\d+", timed))
+        named_by = tuple(int(run[0]) for run in runs[:-1] if run.start() and timed[run.start() - 1].isalpha())
         paths, counted = series.setdefault((pattern_of[stem], named_by), ([], set()))
         paths.append(path)
         counted.add(int(runs[-1][0]))

@@ -6447,3 +6447,83 @@ def test_a_tab_before_a_comment_in_a_config_file_is_named(tmp_path):
         with pytest.raises(UserError, match=r" at line 2 \(.*'\\t'.*\); a tab outside quotes \(an indent, or before a "
                                             r"value or a comment\) is not read: use spaces$"):
             read_yaml(str(tmp_path / "c.yaml"))
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    [f"截屏2024-05-27 {time}.png" for time in ("上午11.59.59", "下午12.00.00", "下午12.59.59", "下午1.00.00")],
+    [f"スクリーンショット 2023-02-09 午後{time}.png" for time in ("12.59.59", "1.00.00")],
+    [f"스크린샷 2019-10-07 {time}.png" for time in ("오전 11.59.59", "오후 12.00.00", "오후 1.00.00")],
+    [f"Captura de pantalla 2025-03-26 a la(s) {time}.png" for time in ("11.59.59 a. m.", "12.59.59 p. m.",
+                                                                       "1.00.00 p. m.")],
+    [f"React App - Google Chrome 10_28_2023 {time}.png" for time in ("11_59_59 AM", "12_59_59 PM", "1_00_00 PM")]])
+def test_a_twelve_hour_clock_of_another_locale_or_tool_is_ordered_by_its_hours(tmp_path, names):
+    """macOS' screenshots in Chinese ('下午1.00.00'), Japanese ('午後'), Korean ('오후 '), Spanish ('p. m.') and Windows'
+    Game Bar's ('1_00_00 PM') read 1 o'clock before 12, trained on, super-resolved and scored so, exit code 0, and the
+    morning's frames before the afternoon's were refused as a poster or two series
+    (utils.frame_names.TWELVE_HOUR_CLOCK)."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+def test_training_reads_a_recording_of_two_hours_by_a_chinese_clock_as_one_series(tmp_path):
+    """Its hour after '下午' was taken for a series' number: frames of 12.59 and 1.00, each minute's seconds alike, were
+    refused as "frames of two series" (datasets.sequences.one_series reads the clock by 24 hours)."""
+    from hostile import trained_frame_names
+    names = [f"截屏 下午{hour}.{second:02d}.png" for hour in ("12.59", "1.00") for second in (0, 30)]
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names) == names
+
+
+@pytest.mark.parametrize("names", [
+    ["PXL_20250107_000934090.jpg", "PXL_20250107_001024401.PORTRAIT~2.jpg", "PXL_20250107_001027574.jpg"],
+    ["PXL_20250821_102834508.jpg", "PXL_20250821_103257208.MP~2.jpg", "PXL_20250821_111853507.jpg"],
+    ["IMG20230307070130.jpg", "IMG20230307070131~2.jpg", "IMG20230307070132.jpg"],
+    ["IMG_20191227_163739.jpg", "IMG_20191227_163739_1~2.jpg", "IMG_20191227_163740.jpg"]])
+def test_a_phone_s_edit_after_a_mode_tag_or_a_later_photo_is_of_its_series(tmp_path, names):
+    """Google Photos' edit of a Pixel's portrait or motion photo ('.PORTRAIT~2', '.MP~2'), of an OPPO's photo named by
+    its time without a '_', was refused as "named otherwise" (a poster), and of a second photo of one second ('_1~2')
+    as a copy of the second's first (utils.frame_names.PHONE_MODE, TAKEN_IN_A_SECOND); beside its '_1' it is a copy."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names) == names
+    with pytest.raises(UserError, match=r"_163739_1~2\.jpg' is named as a copy of '.*_163739_1\.jpg'"):
+        listed_frame_names(tmp_path / "t", [names[0], "IMG_20191227_163739_1.jpg", "IMG_20191227_163739_1~2.jpg"])
+
+
+@pytest.mark.parametrize("names, beyond", [(["c2_Ay.png", "c2_Az.png"], "c2_Ba"),
+                                           (["c2_az1.png", "c2_ba1.png"], "c2_bb1"),
+                                           (["c2_az_x.png", "c2_ba_x.png"], "c2_bb_x")])
+def test_the_page_s_clip_s_next_letters_of_mixed_case_or_followed_by_more_are_refused(tmp_path, names, beyond):
+    """'c2_Ba.webp' after 'c2_Ay', 'c2_Az' ('c2_BA' was taken) and 'c2_bb1.webp' after 'c2_az1', 'c2_ba1' (the letters
+    were counted at the name's end alone) were left out of the page's clip, its video a frame short, "done"
+    (utils.frame_names.next_letters and its caller)."""
+    from hostile import listed_frame_names
+    with pytest.raises(UserError, match=rf"{re.escape(beyond)}\.webp' is a picture lettered next to the "):
+        listed_frame_names(tmp_path / "s", names + [beyond + ".webp"], ends=True)
+
+
+@pytest.mark.parametrize("prefix", ["output_", "x4_"])
+def test_evaluate_s_results_of_a_camera_s_adobe_rgb_frame_are_read_in_its_place(tmp_path, prefix):
+    """generate.py's results of Canon's 'IMG_0001'.., '_MG_0003' ('output__MG_0003.png' among 'output_IMG_0001.png'..)
+    and Nikon's custom 'D85_'.., '_D850003', were refused by evaluate.py as "named otherwise" (a poster)
+    (utils.frame_names.camera_start: the start all names share before the camera's)."""
+    from evaluation.scoring import list_png_frames
+    for number, names in enumerate([["IMG_0001", "IMG_0002", "_MG_0003", "IMG_0004"],
+                                    ["D85_0001", "D85_0002", "_D850003", "D85_0004"]]):
+        (tmp_path / str(number)).mkdir()
+        for name in names:
+            (tmp_path / str(number) / f"{prefix}{name}.png").touch()
+        listed = list_png_frames(str(tmp_path / str(number)), "results")
+        assert [os.path.basename(path) for path in listed] == [f"{prefix}{name}.png" for name in names]
+
+
+@pytest.mark.parametrize("versions", [{1004: 2, 1005: 2}, {1004: 2, 1007: 3}])
+def test_frames_of_other_versions_among_them_are_refused(tmp_path, versions):
+    """Two frames re-rendered ('sh010_comp_v002.1004.png', 'v002.1005.png' among 'v001.1001'..'.1010'), or of two
+    versions, were read after '.1010', trained on, super-resolved and scored so, exit code 0: only one was refused
+    (utils.frame_names.no_frame_of_another_version)."""
+    from hostile import listed_frame_names
+    names = [f"sh010_comp_v00{versions.get(number, 1)}.{number}.png" for number in range(1001, 1011)]
+    with pytest.raises(UserError, match=r"sh010_comp_v002\.1004\.png' is a frame of another version than the other "):
+        listed_frame_names(tmp_path / "s", names)

@@ -43,9 +43,11 @@ OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".
 
 # a phone's photo named by the second it was taken ('IMG_20230601_120000', Android's; '20230601_120000', Samsung's),
 # and a later photo of that second named so, then its count: Android's '_1', '_2'.., Samsung's '(0)', '(1)'..; then
-# what follows a dot (an extension, a motion photo's '.MP'); before that, what an editor ends every picture's name with
-# that it exports, a '_' or a '-' and a letter first (Lightroom's '-Edit', DxO PhotoLab's '_DxO'; as DCF_NAME's)
-TAKEN_IN_A_SECOND = re.compile(r"(.*(?<![0-9])[0-9]{8}_[0-9]{6})(?:_([1-9][0-9]?)|\(([0-9]{1,2})\))?"
+# an edit's count after it (Google Photos' '~2': 'IMG_20191227_163739_1~2', among the first photos of its seconds, was
+# refused as a copy of its second's first); then what follows a dot (an extension, a motion photo's '.MP'); before that,
+# what an editor ends every picture's name with that it exports, a '_' or a '-' and a letter first (Lightroom's
+# '-Edit', DxO PhotoLab's '_DxO'; as DCF_NAME's)
+TAKEN_IN_A_SECOND = re.compile(r"(.*(?<![0-9])[0-9]{8}_[0-9]{6})(?:_([1-9][0-9]?)|\(([0-9]{1,2})\))?(?:~[0-9]+)?"
                                r"((?:\..*)?)", re.IGNORECASE)
 
 
@@ -67,7 +69,7 @@ def frame_order(filename):
     came before '.. at 12.59.59 PM', trained on, super-resolved and scored so, exit code 0), and a '-' that begins a
     name or follows a '.' or '_' as a sign (NUMBER: Blender's frames of a scene begun below 0, '-002'.., '-001' and
     '0001' refused as "both frame 1", and as two series)."""
-    return (tuple(int(run) for run in NUMBER.findall(TWELVE_HOUR_CLOCK.sub(twenty_four_hours, filename))), filename)
+    return (tuple(int(run) for run in NUMBER.findall(by_24_hours(filename))), filename)
 
 
 # a name's number: its digits, a sign before them where a '-' begins the name or follows a '.' or '_' (Blender's
@@ -77,15 +79,31 @@ NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
 
 
 # a time of a 12-hour clock: macOS' screenshots' 'at 1.00.00 PM' (a blank or its narrow no-break space before 'PM'),
-# Photo Booth's 'at 1.00 PM' (no seconds), OBS' '01-00-00 PM' (its '%I-%M-%S %p')
-TWELVE_HOUR_CLOCK = re.compile(r"(?<![0-9.:-])([0-9]{1,2})([.:-][0-9]{2}(?:[.:-][0-9]{2})?[ \u202f\u00a0])([AP])M"
-                               r"(?![a-z])", re.IGNORECASE)
+# Photo Booth's 'at 1.00 PM' (no seconds), OBS' '01-00-00 PM' (its '%I-%M-%S %p'); and of other locales and tools, each
+# misordered so (their '1.00.00' before '12.59.59', trained on, super-resolved and scored so, exit code 0) or, across
+# noon, refused as two series or a poster: macOS' in Spanish 'a la(s) 1.00.00 p. m.', in Chinese '下午1.00.00' (its
+# morning '上午'), in Japanese '午後1.00.00' ('午前'), in Korean '오후 1.00.00' ('오전'), and Windows' Game Bar's
+# '10_28_2023 1_00_00 PM' (underscores)
+TWELVE_HOUR_CLOCK = re.compile(r"(?P<half>上午|下午|午前|午後|오전|오후)[ \u202f\u00a0]?(?P<hour>[0-9]{1,2})"
+                               r"(?P<time>[.:_-][0-9]{2}(?:[.:_-][0-9]{2})?)(?![0-9])"
+                               r"|(?<![0-9.:-])(?P<hour_>[0-9]{1,2})(?P<time_>[.:_-][0-9]{2}(?:[.:_-][0-9]{2})?"
+                               r"[ \u202f\u00a0])(?P<half_>[ap])(?:\.[ \u202f\u00a0]?)?m\.?(?![a-z])", re.IGNORECASE)
+
+
+# TWELVE_HOUR_CLOCK's halves of the day that are the afternoon's
+AFTERNOON = {"p", "下午", "午後", "오후"}
 
 
 def twenty_four_hours(time):
-    """TWELVE_HOUR_CLOCK's time as the 24-hour clock's: '12.00.00 AM' is 0.00.00, '1.00.00 PM' 13.00.00."""
-    hour = int(time[1]) % 12 + (12 if time[3].upper() == "P" else 0)
-    return f"{hour}{time[2]}{time[3]}M"
+    """TWELVE_HOUR_CLOCK's time as the 24-hour clock's, without its half of the day: '12.00.00 AM' is '0.00.00 ',
+    '1.00.00 PM' '13.00.00 ', '下午1.00.00' '13.00.00'."""
+    hour = int(time["hour"] or time["hour_"]) % 12 + (12 if (time["half"] or time["half_"].lower()) in AFTERNOON else 0)
+    return f"{hour}{time['time'] or time['time_']}"
+
+
+def by_24_hours(name):
+    """name with each time of a 12-hour clock in it (TWELVE_HOUR_CLOCK) as the 24-hour clock's (twenty_four_hours)."""
+    return TWELVE_HOUR_CLOCK.sub(twenty_four_hours, name)
 
 
 def later_photo_of_a_second(stem, stems):
@@ -138,19 +156,22 @@ def camera_numbers(stem, cameras):
     Nikon's custom '_D850003' was frame 850003 among 'D85_0001', 'D85_0002', 'D85_0004' (85, 1).., and Canon's
     '_D4A0003' (4, 3) among '5D4A0001' (5, 4, 1).., trained on, super-resolved and scored as the last or the first
     frame, exit code 0, and a '_D850003.webp' in the gap of frame 3 left out without a word."""
-    four = srgb_four(stem, cameras)
-    return frame_order(four + stem[4:] if four else stem)[0]
+    head = srgb_head(stem, cameras)
+    return frame_order(head + stem[len(head):] if head else stem)[0]
 
 
-def srgb_four(stem, cameras):
-    """The four characters (casefolded) of the one camera among cameras (srgb_cameras) whose sRGB names a camera's Adobe
-    RGB name stem (DCF_NAME: '_' first) is of, its editor's ending alike (adobe_rgb_of), else None."""
-    if not (DCF_NAME.fullmatch(stem) and stem.startswith("_")):
+def srgb_head(stem, cameras):
+    """The start all the frames' names share before their camera's name (camera_start), then the four characters
+    (casefolded) of the one camera among cameras (srgb_cameras) whose sRGB names a camera's Adobe RGB name after that
+    start in stem (DCF_NAME: '_' first) is of, its editor's ending alike (adobe_rgb_of), else None."""
+    start = next(iter(cameras))[0] if cameras else ""
+    adobe_rgb = stem[len(start):]
+    if not (stem.startswith(start) and DCF_NAME.fullmatch(adobe_rgb) and adobe_rgb.startswith("_")):
         return None
     # an editor's ending alike: DxO's '_MG_0003_DxO' among 'IMG_0002_DxO'.. was refused as two series, or a poster
-    of = {(four, pattern) for four, ending, pattern in cameras
-          if ending == name_pattern(stem[8:]) and adobe_rgb_of(stem, four)}
-    return of.pop()[0] if len(of) == 1 else None
+    of = {(four, pattern) for _, four, ending, pattern in cameras
+          if ending == name_pattern(adobe_rgb[8:]) and adobe_rgb_of(adobe_rgb, four)}
+    return start + of.pop()[0] if len(of) == 1 else None
 
 
 def no_stray_frame(frames, last_too=False):
@@ -193,23 +214,28 @@ def no_stray_frame(frames, last_too=False):
 
 
 def no_frame_of_another_version(frames):
-    """frames, the paths of a sequence's frames in order, unless one is of another version, named as all the others
-    but for a number before its last, its last (the frame's) in the others' run where none of theirs is: a frame
+    """frames, the paths of a sequence's frames in order, unless some are of other versions, named as most of them but
+    for a number before their last, their lasts (the frames') in those others' run where none of theirs is: a frame
     re-rendered, 'sh010_comp_v002.1005.png' among 'sh010_comp_v001.1001.png'..'.1010.png' (numbered (10, 2, 1005)),
-    was trained on, super-resolved and scored as the last frame, exit code 0; then a UserError naming it. Frames
-    numbered on ('v1_0001'..'v1_0004', 'v2_0005') leave no frame out of their run."""
+    was trained on, super-resolved and scored as the last frame, exit code 0; and so were two ('v002.1004',
+    'v002.1005'), or two of two versions ('v002.1004', 'v003.1007'); then a UserError naming the first. Frames
+    numbered on ('v1_0001'..'v1_0004', 'v2_0005') leave no frame out of their run, and a clock's minutes
+    ('12-00-40', '12-01-00', '12-01-20', '12-01-40') repeat its seconds."""
     numbers = [frame_order(os.path.basename(path))[0] for path in frames]
     if len(frames) < 3 or len({len(number) for number in numbers}) > 1 or len(numbers[0]) < 2:
         return frames
-    kinds = collections.Counter(number[:-1] for number in numbers)
-    if len(kinds) != 2 or min(kinds.values()) != 1:
+    kinds = collections.Counter(number[:-1] for number in numbers).most_common()
+    if len(kinds) < 2 or kinds[0][1] == kinds[1][1]:
         return frames
-    path, number = next((path, number) for path, number in zip(frames, numbers) if kinds[number[:-1]] == 1)
-    lasts = sorted(other[-1] for other in numbers)
+    most = {number[-1] for number in numbers if number[:-1] == kinds[0][0]}
+    others = [(path, number[-1]) for path, number in zip(frames, numbers) if number[:-1] != kinds[0][0]]
+    lasts = sorted(number[-1] for number in numbers)
     steps = {after - before for before, after in zip(lasts, lasts[1:])}
     patterns = {name_pattern(frame_stem(frame)) for frame in frames}
-    if len(steps) == 1 and lasts[0] < number[-1] < lasts[-1] and len(patterns) == 1:
-        other = next(frame for frame in frames if frame != path)
+    if (len(steps) == 1 and 0 not in steps and len(patterns) == 1
+            and all(min(most) < last < max(most) and last not in most for _, last in others)):
+        path = others[0][0]
+        other = next(frame for frame, number in zip(frames, numbers) if number[:-1] == kinds[0][0])
         raise UserError(f"'{path}' is a frame of another version than the other frames of its sequence "
                         f"('{os.path.basename(other)}'), numbered as they are but for a number before its frame's, so "
                         "it would be read out of its place: remove it, or name it as they are named (its version's "
@@ -322,10 +348,19 @@ def no_copy_of_a_frame(frames):
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
     for stem, path in stems.items():
-        first = later_photo_of_a_second(stem, stems)  # 'IMG_20230601_120000_1', a phone's second photo of one second,
-        if original := stems.get(name := named_after(stem, spelled, lengths)):  # is named after its first, no copy
-            if first is not None and unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", first):
-                continue
+        # 'IMG_20230601_120000_1', a phone's second photo of one second, is named after its first, no copy; and so is
+        # its edit, '_1~2', which is a copy of '_1' where that lies beside it (as it is of the first, named after it)
+        first = later_photo_of_a_second(stem, stems)
+        name = named_after(stem, spelled, lengths)
+        if first is not None and name is not None and (
+                unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", first)):
+            # looked for again without the first (a copy of spelled for each name made listing 12,000 frames 40 times
+            # as long)
+            hidden = {form: spelled.pop(form) for form in {first, unicodedata.normalize("NFC", first)}
+                      if form in spelled}
+            name = named_after(stem, spelled, lengths)
+            spelled.update(hidden)
+        if original := stems.get(name):
             # 'cam2_0001' beside '0001' (another camera's frame) and Windows XP's 'Copy (2) of f001' were said to be
             # "its name, then a copy's ending", which neither is
             form, name = (unicodedata.normalize("NFC", text) for text in (stem, name))
@@ -415,8 +450,11 @@ def no_picture_left_out(folder, frames, ends=False):
                    and letter.islower() == stem[at].islower()} if by_letter else set()
     # and the names a last letter before the first and after the last, carried ('clip2_bb.webp' after 'clip2_aa'..
     # 'clip2_az', 'clip2_ba' was left out without a word: only 'clip2_ca' was taken)
-    letter_ends |= {stepped for stem, step in zip(heads, (-1, 1)) if (stepped := next_letters(stem, step))} if (
-        by_letter) else set()
+    # The letters counted end where the run of letters the two names last differ in ends ('clip2_bb1.webp' after
+    # 'clip2_az1', 'clip2_ba1': the letters were taken at the name's end alone, and it was left out so)
+    end = (differ[-1] + len(re.match(r"[a-zA-Z]*", heads[0][differ[-1] + 1:])[0]) + 1 if differ else None)
+    letter_ends |= {stepped + stem[end:] for stem, step in zip(heads, (-1, 1))
+                    if (stepped := next_letters(stem[:end], step))} if by_letter else set()
 
     def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
         return any(place(stem) in beside_ends or stem in letter_ends
@@ -461,7 +499,10 @@ def next_letters(stem, step):
     while at >= 0 and stem[at].isascii() and stem[at].isalpha():
         low = "a" if stem[at].islower() else "A"
         if (place := ord(stem[at]) - ord(low) + step) in range(26):
-            return stem[:at] + chr(ord(low) + place) + (low if step > 0 else chr(ord(low) + 25)) * (len(stem) - at - 1)
+            # each letter after it at its first or last, of its own case ('c_Az' on is 'c_Ba': 'c_BA' was taken, and
+            # 'c_Ba.webp' after 'c_Ay', 'c_Az' left out of the page's clip without a word)
+            return stem[:at] + chr(ord(low) + place) + "".join(("a" if step > 0 else "z") if letter.islower() else
+                                                               ("A" if step > 0 else "Z") for letter in stem[at + 1:])
         at -= 1
     return None
 
@@ -520,7 +561,7 @@ def name_pattern(stem):
     upper case); and without a 12-hour clock's 'AM' or 'PM' (TWELVE_HOUR_CLOCK), part of its time: macOS' screenshot
     'at 11.59.59 AM' before those 'at 12.00.00 PM'.. (or 'PM' before the next day's 'AM') was refused as "named
     otherwise than the other frames", a poster."""
-    return unicodedata.normalize("NFC", NUMBER.sub("0", TWELVE_HOUR_CLOCK.sub(r"\1\2M", stem))).casefold()
+    return unicodedata.normalize("NFC", NUMBER.sub("0", by_24_hours(stem))).casefold()
 
 
 # a camera's file name (DCF, the design rule for camera file systems: four characters, then four digits), whose first
@@ -552,12 +593,14 @@ BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover((?:[_-][a-z][^.]*)?)", re.IGN
 
 # a phone's photo named by the time it was taken, and a tag of the mode it was taken in: Pixel's motion photo
 # 'PXL_20230601_120001456.MP', '.NIGHT', '.PORTRAIT' (and the like: '.PANO', a RAW's '.RAW-01.MP.COVER'), an older
-# Android's HDR+ '_HDR' or an edit's '~2' after the time, and the Pixel 2's and 3's motion photo 'MVIMG_' for 'IMG_';
+# Android's HDR+ '_HDR' or an edit's '~2' after the time, or after a mode tag (Google Photos' edit of a motion photo,
+# '.MP~2', of a portrait, '.PORTRAIT~2': refused so), or after a time without a '_' (OPPO's 'IMG20230307070131~2':
+# refused so), and the Pixel 2's and 3's motion photo 'MVIMG_' for 'IMG_';
 # then an editor's ending, as every name of its export has. A Pixel on Motion "Auto" writes '.MP' on some of a
 # folder's photos: each was refused as "named otherwise than the other frames" (a poster), two in a row as frames of two
 # series; and so were the others
-PHONE_MODE = re.compile(r"(mv(?=img_))?(.*(?<![0-9])[0-9]{8}_[0-9]{6}(?:[0-9]{3})?)"
-                        r"((?:\.[a-z][a-z0-9_]*(?:-[0-9]+)?)+|_hdr\+?|~[0-9]+)?"
+PHONE_MODE = re.compile(r"(mv(?=img_))?(.*(?<![0-9])[0-9]{8}_?[0-9]{6}(?:[0-9]{3})?)"
+                        r"((?:(?:\.[a-z][a-z0-9_]*(?:-[0-9]+)?)+|_hdr\+?)?(?:~[0-9]+)?)"
                         r"((?:[_-][a-z][^.]*)?)", re.IGNORECASE | re.DOTALL)
 
 
@@ -579,11 +622,22 @@ def series_patterns(stems):
 
 
 def srgb_cameras(stems):
-    """{(the first four characters, casefolded, of a camera's sRGB name among stems (DCF_NAME), the pattern of its
-    editor's ending, its pattern)}: once each, as a sequence's frames of one camera share them."""
-    return {(stem[:4].casefold(), name_pattern(stem[8:]), name_pattern(stem)) for stem in stems
-            if DCF_NAME.fullmatch(stem) and not stem.startswith("_")
-            and any(character.isalpha() for character in stem[:4])}  # a camera's: '00000002' is ffmpeg's
+    """{(the start all of stems share before a camera's name (camera_start), the first four characters, casefolded, of
+    a camera's sRGB name after it among stems (DCF_NAME), the pattern of its editor's ending, its pattern)}: once each,
+    as a sequence's frames of one camera share them."""
+    start = camera_start(stems)
+    return {(start, stem[len(start):][:4].casefold(), name_pattern(stem[len(start) + 8:]), name_pattern(stem))
+            for stem in stems if DCF_NAME.fullmatch(stem[len(start):]) and not stem[len(start):].startswith("_")
+            and any(character.isalpha() for character in stem[len(start):][:4])}  # a camera's: '00000002' is ffmpeg's
+
+
+def camera_start(stems):
+    """The start all of stems (a sequence's frames' names without their extension) share before a camera's name
+    (DCF_NAME) in each, '' where none: generate.py's 'output_' ('output__MG_0003' among 'output_IMG_0002'.., its
+    results of a camera's frames, was refused by evaluate.py as "named otherwise", a poster; and 'x4__MG_0003' so)."""
+    common = os.path.commonprefix(list(stems))
+    return next((common[:cut] for cut in range(len(common), 0, -1)
+                 if all(DCF_NAME.fullmatch(stem[cut:]) for stem in stems)), "")
 
 
 def series_pattern(stem, stems, cameras):
@@ -591,8 +645,8 @@ def series_pattern(stem, stems, cameras):
     stems, their cameras (srgb_cameras): series_patterns' of a frame."""
     own = name_pattern(cover[1] + cover[2] if (cover := BURST_COVER.fullmatch(stem)) else
                        later_photo_of_a_second(stem, stems) or phone_photo(stem))
-    four = srgb_four(stem, cameras)
-    return name_pattern(four + stem[4:]) if four else own
+    head = srgb_head(stem, cameras)
+    return name_pattern(head + stem[len(head):]) if head else own
 
 
 def adobe_rgb_of(adobe_rgb, four):
