@@ -4618,3 +4618,42 @@ def test_a_range_of_a_file_of_no_size_short_of_its_end_is_kept_to_resume(tmp_pat
         f"downloaded are not the whole file; they are kept in {partial}: run again to resume, or delete it to fetch "
         "the file whole\n")
     assert partial.read_bytes() == whole[:1501]
+
+
+# Twenty-fifth pass, third look at the twenty-fifth pass's download and weight-file fixes
+
+@pytest.mark.parametrize("framing", ["chunked", "to the connection's end"])
+def test_a_resume_answered_with_more_bytes_than_its_range_without_a_length_keeps_the_part(tmp_path, capsys, framing):
+    """A 206 to a resume at byte 1000 of 'bytes 1000-2687/2688' and 12 bytes after the range, of no Content-Length (a
+    chunked body, or one to the connection's end): the second look's refusal reads Content-Length alone, and the 1700
+    bytes were joined to the part and the whole deleted ("gave 2700 bytes instead of the 2688 announced"). Now the
+    bytes past the range are cut off again and the part kept as it was."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = partial_weights(tmp_path, whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_extras[WEIGHT_PATHS[0]] = b"<html></html"
+        server.chunked, server.omit_length = framing == "chunked", framing != "chunked"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "answered the request to resume at byte 1000 with a part of more than 1688 bytes where its Content-Range "
+        "('bytes 1000-2687/2688') says 1688, which does not say where its bytes go; the 1.0 kB downloaded are kept in "
+        f"{partial}: run again later to resume, or fetch from another host with --base-url\n")
+    assert partial.read_bytes() == whole[:1000]
+
+
+def test_an_empty_range_at_a_foreign_whole_parts_end_is_not_blamed_on_the_host(tmp_path, capsys):
+    """A part of the file's size holding an earlier run's page, its resume at byte 2688 answered 206 'bytes
+    2688-2687/2688' (no byte): "gave a file beginning b'<html>...', no HDF5 file ...: fetched again from this host it
+    is the same, check --base-url", where a run again fetches the file whole; a 416 to it is told so."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, b"<html>".ljust(len(whole)))
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.empty_206 = True
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"{WEIGHT_PATHS[0]} answered the request to resume at byte 2688 with no byte (an empty range, its file being "
+        "of that size), and the 2.6 kB downloaded are not a complete HDF5 (.h5) file (Unable to synchronously open "
+        "file (file signature not found)); they were deleted, run again to download the file anew\n")
+    assert not (tmp_path / "weights" / ".tecogan_model.h5.part").exists()
