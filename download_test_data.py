@@ -30,6 +30,7 @@ if __name__ == "__main__":
 
 import errno
 import http.client
+import itertools
 import logging
 import os
 import re
@@ -353,6 +354,7 @@ def _fetch_whole(url, partial, validate):
     # a 416 that gives no size of the host's file: the partial file may be whole, or the host refuses to resume it
     unsized_416 = response.status == 416 and offset and the_416s_size(response) is None
     unsized_range = None  # the Content-Range of a 206 that gives no size of its file ('bytes 1000-1500/*')
+    at_end = False  # a 206 of an empty range at the part's end ('bytes 2688-2687/2688'), valid_range's exception
     if response.status == 416:  # the partial file may already be whole; validation decides
         response.close()
         total = offset
@@ -397,7 +399,6 @@ def _fetch_whole(url, partial, validate):
                         "another host with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
-                at_end = False
             if not offset:
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
@@ -406,7 +407,13 @@ def _fetch_whole(url, partial, validate):
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
             if not at_end:  # its bytes, where it sent any (5 to a whole part), were joined to it and the whole deleted
-                _receive(url, response, partial, offset, total, start)
+                most = last - first + 1 if response.status == 206 and offset else None
+                if not _receive(url, response, partial, offset, total, start, most):
+                    # a body past its range without a Content-Length (chunked, or to the connection's end): joined,
+                    # the whole deleted ("gave 2700 bytes instead of the 2688 announced"), as one of a Content-Length
+                    raise invalid_range(url, response, partial, offset, (
+                        f"a part of more than {most} bytes where its Content-Range "
+                        f"('{reply_text(response.headers['Content-Range'], 80)}') says {most}"))
     size = os.path.getsize(partial)
     if total is not None and size < total:
         raise UserError(f"download of {url} stopped at {size} of {total} bytes; run again to resume")
@@ -432,14 +439,15 @@ def _fetch_whole(url, partial, validate):
         raise UserError(f"{url} refused to resume the download at byte {offset} (HTTP 416, giving no size of its "
                         f"file), and the {size_text(offset)} downloaded are not the whole file; they are kept in "
                         f"{partial}: run again later to resume, or delete it to fetch the file whole")
-    if problem and response.status == 416:
+    if problem and (response.status == 416 or at_end):
         # the host sent nothing (its file is of the part's size, it said): the bytes checked are those an earlier run
         # downloaded, of a file beginning otherwise too, which "fetched again from this host it is the same" blamed on
-        # the host, where a run again fetches the file whole
+        # the host, where a run again fetches the file whole (so an empty range at the part's end, which said so too)
         forget_partial(partial)
-        raise UserError(f"{url} refused to resume the download at byte {offset} (HTTP 416, its file being of that "
-                        f"size), and the {size_text(offset)} downloaded are {problem}; they were deleted, run again to "
-                        "download the file anew")
+        said = ("refused to resume the download at byte {} (HTTP 416" if response.status == 416 else
+                "answered the request to resume at byte {} with no byte (an empty range")
+        raise UserError(f"{url} {said.format(offset)}, its file being of that size), and the {size_text(offset)} "
+                        f"downloaded are {problem}; they were deleted, run again to download the file anew")
     if problem:
         start = foreign_start(partial, url_filename(url).lower().endswith(".zip"))
         forget_partial(partial)
@@ -557,17 +565,22 @@ def the_416s_size(response):
     return match.group(1) if match else None
 
 
-def _receive(url, response, partial, offset, total, start=b""):
-    """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page)."""
+def _receive(url, response, partial, offset, total, start=b"", most=None):
+    """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page). most: the
+    bytes its Content-Range says it holds, where it is a range: a body past them (of no Content-Length: chunked, or to
+    the connection's end) is cut off the partial file again, which is left as it was, and False returned."""
+    written = 0
     with open(partial, "ab" if offset else "wb") as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
                  desc=url_filename(url)) as bar:
         try:
-            file.write(start)
-            bar.update(len(start))
             # read1: the bytes at hand, each block written as it comes (read() gathered 64 KiB first, and a stall or
             # break dropped what it had gathered: the part a link that stalls before 64 KiB each time got never grew)
-            for chunk in iter(lambda: response.read1(CHUNK_BYTES), b""):
+            for chunk in itertools.chain([start], iter(lambda: response.read1(CHUNK_BYTES), b"")):
+                written += len(chunk)
+                if most is not None and written > most:
+                    file.truncate(offset)
+                    return False
                 file.write(chunk)
                 bar.update(len(chunk))
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
@@ -580,6 +593,7 @@ def _receive(url, response, partial, offset, total, start=b""):
                                 f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error_reason(error)}); "
                             "run again to resume")
+    return True
 
 
 UNPACKED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # zipfile's own
