@@ -6444,6 +6444,62 @@ def test_a_tab_before_a_comment_in_a_config_file_is_named(tmp_path):
     from training.config import read_yaml
     for line in ("  max_iter: 1e5\t# comment", "  max_iter:\t1e5"):
         (tmp_path / "c.yaml").write_text(f"train:\n{line}\n")
-        with pytest.raises(UserError, match=r" at line 2 \(.*'\\t'.*\); a tab outside quotes \(an indent, or before a "
-                                            r"value or a comment\) is not read: use spaces$"):
+        with pytest.raises(UserError, match=r" at line 2 \(.*'\\t'.*\); a tab outside quotes \(an indent, or beside or "
+                                            r"inside an unquoted value\) is not read: use spaces, or quote a value "
+                                            r"that holds a tab$"):
             read_yaml(str(tmp_path / "c.yaml"))
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's training fixes
+
+@pytest.mark.parametrize("text, read", [("train:\n  ~: 5\n", "null"), ("train:\n  on: 5\n", "true"),
+                                        ("~:\n  max_iter: 5\n", "null")])
+def test_a_key_yaml_reads_as_null_or_true_is_named_as_written(tmp_path, text, read):
+    """A key `~` was "unknown key 'train.None'", `on:` "unknown key 'train.True'": names no one wrote."""
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text(text)
+    with pytest.raises(UserError, match=rf"has a key YAML reads as {read} \(a key written .*\); the keys are "):
+        read_yaml(str(tmp_path / "c.yaml"))
+
+
+def test_a_tab_inside_an_unquoted_value_is_told_to_be_quoted_and_a_quoted_one_is_read(tmp_path):
+    """`output_dir: out<TAB>dir` was told "a tab outside quotes (an indent, or before a value or a comment) is not
+    read: use spaces", which changes the folder's name; quoted, or in a block scalar, the tab is read."""
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text("data:\n  output_dir: out\tdir\n")
+    with pytest.raises(UserError, match=r"inside an unquoted value\) is not read: use spaces, or quote a value that "
+                                        r"holds a tab$"):
+        read_yaml(str(tmp_path / "c.yaml"))
+    for value in ('"out\tdir"', "'out\tdir'", ">-\n    out\tdir"):
+        (tmp_path / "c.yaml").write_text(f"data:\n  output_dir: {value}\n")
+        assert read_yaml(str(tmp_path / "c.yaml")) == {"data.output_dir": "out\tdir"}
+
+
+def test_lists_nested_deeper_than_the_reader_goes_are_not_called_invalid_yaml(tmp_path):
+    """Lists nested 5,000 deep (valid YAML) were "not valid YAML; fix the syntax" (Python's recursion limit; here
+    lowered, so that 400 levels reach it in milliseconds, not 5,000 in seconds)."""
+    import inspect
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text("train:\n  max_iter: " + "[" * 400 + "]" * 400 + "\n")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + 300)
+    try:
+        with pytest.raises(UserError, match=r"nests lists or mappings deeper than its YAML reader goes \(Python's "
+                                            r"recursion limit\); settings are plain values"):
+            read_yaml(str(tmp_path / "c.yaml"))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_a_solver_state_past_range_advises_the_weights_of_its_own_loss():
+    """The divergence line of a solver state past float32's range named gan.ratio, gan.dt_ratio_0 or gan.pp_scaling
+    in the TecoGAN stage whichever solver it was: not gan.vgg_scaling, which weighs the generator's loss too, and
+    those weights for the discriminator's state, whose loss none weighs."""
+    import train
+    assert train.state_divergence_setting(["gen"], True, True) == (
+        "loss weight (gan.ratio, gan.dt_ratio_0, gan.pp_scaling or gan.vgg_scaling)", "gan.ratio")
+    assert train.state_divergence_setting(["fnet", "disc"], True, False) == (
+        "loss weight (gan.ratio, gan.dt_ratio_0 or gan.pp_scaling)", "gan.ratio")
+    for names, adversarial in ((["disc"], True), (["gen"], False)):
+        assert train.state_divergence_setting(names, adversarial, True) == ("train.learning_rate",
+                                                                              "train.learning_rate")
