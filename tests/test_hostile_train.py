@@ -6503,3 +6503,12 @@ def test_a_solver_state_past_range_advises_the_weights_of_its_own_loss():
     for names, adversarial in ((["disc"], True), (["gen"], False)):
         assert train.state_divergence_setting(names, adversarial, True) == ("train.learning_rate",
                                                                               "train.learning_rate")
+
+
+@pytest.mark.parametrize("setting, shown", [("train.max_iter='5'", "'5'"), ('train.tecogan="true"', "'true'")])
+def test_a_number_or_a_switch_in_quotes_is_told_to_be_written_without_them(setting, shown):
+    """`max_iter: '5'` (or --set train.max_iter='5') was "bad value '5' for train.max_iter: expected a positive
+    integer", of what reads as one; `tecogan: "true"` "bad value 'true' ...: expected true or false"."""
+    with pytest.raises(UserError, match=rf"^bad value {shown} for train\.\w+: expected .*; in quotes it is text: write "
+                                        r"it without them$"):
+        config_of_flags("--set", setting)

@@ -486,8 +486,12 @@ def load_config(path=None, overrides=None):
             # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
             shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
                      reprlib.repr(values[key]))
-            raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected "
-                            f"{RULES[key].expected}")
+            # `max_iter: "5"` (or --set train.max_iter='"5"') was "bad value '5' ...: expected a positive integer"
+            # and `tecogan: 'true'` "bad value 'true' ...: expected true or false"
+            quoted = isinstance(values[key], str) and len(values[key]) <= 100 and not isinstance(
+                parse_value(values[key]), str)
+            raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected {RULES[key].expected}" + (
+                "; in quotes it is text: write it without them" if quoted else ""))
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
             f"data.end_dir ({_said(values['data.end_dir'])}) is below data.str_dir ({_said(values['data.str_dir'])})")
