@@ -419,14 +419,18 @@ def solvers_finite(solver_states):
     return True
 
 
-def state_divergence_setting(names, adversarial, use_vgg):
+def state_divergence_setting(names, adversarial, gan):
     """(setting to lower, --set key of the example) of a run whose solvers `names` hold a state past float32's
     range. The generator's and the flow network's gradients, in the TecoGAN stage, are of the loss weights' sum
-    (build_tecogan_graph's gen_loss: gan.vgg_scaling's too, which the line left out); the discriminator's loss and the
-    FRVSR stage's have no weight (the line named gan.ratio of a discriminator's state): train.learning_rate."""
+    (build_tecogan_graph's gen_loss: gan.vgg_scaling's too, which the line left out; the example is the largest
+    weight, where it was gan.ratio of a gan.vgg_scaling of 1e30); the discriminator's loss and the FRVSR stage's have
+    no weight (the line named gan.ratio of a discriminator's state): train.learning_rate."""
     if adversarial and set(names) & set(GENERATOR_SOLVERS):
-        weights = ("gan.ratio", "gan.dt_ratio_0", "gan.pp_scaling") + (("gan.vgg_scaling",) if use_vgg else ())
-        return f"loss weight ({', '.join(weights[:-1])} or {weights[-1]})", "gan.ratio"
+        weights = {"gan.ratio": gan.ratio, "gan.dt_ratio_0": gan.dt_ratio_0, "gan.pp_scaling": gan.pp_scaling,
+                   **({"gan.vgg_scaling": gan.vgg_scaling} if gan.vgg_scaling > 0 else {})}
+        named = list(weights)
+        return (f"loss weight ({', '.join(named[:-1])} or {named[-1]})",
+                max(named, key=lambda name: abs(weights[name])))
     return "train.learning_rate", "train.learning_rate"
 
 
@@ -784,7 +788,7 @@ def train(config, comm, output_claim):
         diverged = [name for name, solver in solvers.items() if not solvers_finite([solver.get_states()])]
         if diverged:
             raise divergence(done, "a solver state", output_dir,
-                             *state_divergence_setting(diverged, stage.adversarial, config.gan.vgg_scaling > 0))
+                             *state_divergence_setting(diverged, stage.adversarial, config.gan))
         model_path = write_model(done, network_params)
         if validating:
             validation.run(done, model_path)

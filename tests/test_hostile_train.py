@@ -6480,16 +6480,20 @@ def test_a_tab_inside_an_unquoted_value_is_told_to_be_quoted_and_a_quoted_one_is
 
 def test_a_solver_state_past_range_advises_the_weights_of_its_own_loss():
     """The divergence line of a solver state past float32's range named gan.ratio, gan.dt_ratio_0 or gan.pp_scaling
-    in the TecoGAN stage whichever solver it was: not gan.vgg_scaling, which weighs the generator's loss too, and
-    those weights for the discriminator's state, whose loss none weighs."""
+    in the TecoGAN stage whichever solver it was, with `--set gan.ratio=...`: not gan.vgg_scaling, which weighs the
+    generator's loss too (of 1e30, the flow network's state past range), and those weights for the discriminator's
+    state, whose loss none weighs."""
+    from types import SimpleNamespace
     import train
-    assert train.state_divergence_setting(["gen"], True, True) == (
-        "loss weight (gan.ratio, gan.dt_ratio_0, gan.pp_scaling or gan.vgg_scaling)", "gan.ratio")
-    assert train.state_divergence_setting(["fnet", "disc"], True, False) == (
+    gan = SimpleNamespace(ratio=0.01, dt_ratio_0=1.0, pp_scaling=0.5, vgg_scaling=1e30)
+    assert train.state_divergence_setting(["fnet"], True, gan) == (
+        "loss weight (gan.ratio, gan.dt_ratio_0, gan.pp_scaling or gan.vgg_scaling)", "gan.vgg_scaling")
+    gan.vgg_scaling, gan.ratio = -1, 1e23
+    assert train.state_divergence_setting(["gen", "disc"], True, gan) == (
         "loss weight (gan.ratio, gan.dt_ratio_0 or gan.pp_scaling)", "gan.ratio")
     for names, adversarial in ((["disc"], True), (["gen"], False)):
-        assert train.state_divergence_setting(names, adversarial, True) == ("train.learning_rate",
-                                                                              "train.learning_rate")
+        assert train.state_divergence_setting(names, adversarial, gan) == ("train.learning_rate",
+                                                                             "train.learning_rate")
 
 
 @pytest.mark.parametrize("setting, shown", [("train.max_iter='5'", "'5'"), ('train.tecogan="true"', "'true'")])
