@@ -419,6 +419,21 @@ def solvers_finite(solver_states):
     return True
 
 
+def state_divergence_setting(names, adversarial, gan):
+    """(setting to lower, --set key of the example) of a run whose solvers `names` hold a state past float32's
+    range. The generator's and the flow network's gradients, in the TecoGAN stage, are of the loss weights' sum
+    (build_tecogan_graph's gen_loss: gan.vgg_scaling's too, which the line left out; the example is the largest
+    weight, where it was gan.ratio of a gan.vgg_scaling of 1e30); the discriminator's loss and the FRVSR stage's have
+    no weight (the line named gan.ratio of a discriminator's state): train.learning_rate."""
+    if adversarial and set(names) & set(GENERATOR_SOLVERS):
+        weights = {"gan.ratio": gan.ratio, "gan.dt_ratio_0": gan.dt_ratio_0, "gan.pp_scaling": gan.pp_scaling,
+                   **({"gan.vgg_scaling": gan.vgg_scaling} if gan.vgg_scaling > 0 else {})}
+        named = list(weights)
+        return (f"loss weight ({', '.join(named[:-1])} or {named[-1]})",
+                max(named, key=lambda name: abs(weights[name])))
+    return "train.learning_rate", "train.learning_rate"
+
+
 def parameters_agree(comm, params):
     """True when every process holds the same learnable parameters, bit for bit.
 
@@ -770,10 +785,10 @@ def train(config, comm, output_claim):
             raise divergence(done, "a parameter", output_dir)
         # a loss weight of 1e23 (gan.ratio): the parameters finite, Adam's second moments past float32's range, and
         # the checkpoint written of them refused by its resume (training.checkpoint.stored_state_damage)
-        if not solvers_finite(solver.get_states() for solver in solvers.values()):
-            raise divergence(done, "a solver state", output_dir, *(
-                ("loss weight (gan.ratio, gan.dt_ratio_0 or gan.pp_scaling)", "gan.ratio") if stage.adversarial else
-                ("train.learning_rate", "train.learning_rate")))
+        diverged = [name for name, solver in solvers.items() if not solvers_finite([solver.get_states()])]
+        if diverged:
+            raise divergence(done, "a solver state", output_dir,
+                             *state_divergence_setting(diverged, stage.adversarial, config.gan))
         model_path = write_model(done, network_params)
         if validating:
             validation.run(done, model_path)

@@ -98,7 +98,10 @@ def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
 
 @pytest.mark.parametrize("content, message", [
     *((f"train:\n  save_freq: {value}\n", "is not valid YAML;")
-      for value in ("!!float abc", "!!timestamp x", "!!int 9x", "[" * 3000 + "]" * 3000)),
+      for value in ("!!float abc", "!!timestamp x", "!!int 9x")),
+    # valid YAML, past Python's recursion limit: it was "not valid YAML; fix the syntax"
+    ("train:\n  save_freq: " + "[" * 3000 + "]" * 3000 + "\n",
+     "nests lists or mappings deeper than its YAML reader goes"),
     ("train:\n  seed: 1\ngan:\n  ratio: 1\ntrain:\n  seed: 2\n", "at line 5 ('train' is given twice)"),
 ], ids=["bad tag", "bad timestamp", "an int tag of no number", "nested 3000 deep", "a section twice"])
 def test_a_config_file_that_yaml_cannot_build_or_that_sets_a_key_twice_is_one_line(tmp_path, content,
@@ -6444,8 +6447,9 @@ def test_a_tab_before_a_comment_in_a_config_file_is_named(tmp_path):
     from training.config import read_yaml
     for line in ("  max_iter: 1e5\t# comment", "  max_iter:\t1e5"):
         (tmp_path / "c.yaml").write_text(f"train:\n{line}\n")
-        with pytest.raises(UserError, match=r" at line 2 \(.*'\\t'.*\); a tab outside quotes \(an indent, or before a "
-                                            r"value or a comment\) is not read: use spaces$"):
+        with pytest.raises(UserError, match=r" at line 2 \(.*'\\t'.*\); a tab outside quotes \(an indent, or beside or "
+                                            r"inside an unquoted value\) is not read: use spaces, or quote a value "
+                                            r"that holds a tab$"):
             read_yaml(str(tmp_path / "c.yaml"))
 
 
@@ -6527,3 +6531,55 @@ def test_frames_of_other_versions_among_them_are_refused(tmp_path, versions):
     names = [f"sh010_comp_v00{versions.get(number, 1)}.{number}.png" for number in range(1001, 1011)]
     with pytest.raises(UserError, match=r"sh010_comp_v002\.1004\.png' is a frame of another version than the other "):
         listed_frame_names(tmp_path / "s", names)
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's training fixes
+
+@pytest.mark.parametrize("text, read", [("train:\n  ~: 5\n", "null"), ("train:\n  on: 5\n", "true"),
+                                        ("~:\n  max_iter: 5\n", "null")])
+def test_a_key_yaml_reads_as_null_or_true_is_named_as_written(tmp_path, text, read):
+    """A key `~` was "unknown key 'train.None'", `on:` "unknown key 'train.True'": names no one wrote."""
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text(text)
+    with pytest.raises(UserError, match=rf"has a key YAML reads as {read} \(a key written .*\); the keys are "):
+        read_yaml(str(tmp_path / "c.yaml"))
+
+
+def test_a_tab_inside_an_unquoted_value_is_told_to_be_quoted_and_a_quoted_one_is_read(tmp_path):
+    """`output_dir: out<TAB>dir` was told "a tab outside quotes (an indent, or before a value or a comment) is not
+    read: use spaces", which changes the folder's name; quoted, or in a block scalar, the tab is read."""
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text("data:\n  output_dir: out\tdir\n")
+    with pytest.raises(UserError, match=r"inside an unquoted value\) is not read: use spaces, or quote a value that "
+                                        r"holds a tab$"):
+        read_yaml(str(tmp_path / "c.yaml"))
+    for value in ('"out\tdir"', "'out\tdir'", ">-\n    out\tdir"):
+        (tmp_path / "c.yaml").write_text(f"data:\n  output_dir: {value}\n")
+        assert read_yaml(str(tmp_path / "c.yaml")) == {"data.output_dir": "out\tdir"}
+
+
+def test_a_solver_state_past_range_advises_the_weights_of_its_own_loss():
+    """The divergence line of a solver state past float32's range named gan.ratio, gan.dt_ratio_0 or gan.pp_scaling
+    in the TecoGAN stage whichever solver it was, with `--set gan.ratio=...`: not gan.vgg_scaling, which weighs the
+    generator's loss too (of 1e30, the flow network's state past range), and those weights for the discriminator's
+    state, whose loss none weighs."""
+    from types import SimpleNamespace
+    import train
+    gan = SimpleNamespace(ratio=0.01, dt_ratio_0=1.0, pp_scaling=0.5, vgg_scaling=1e30)
+    assert train.state_divergence_setting(["fnet"], True, gan) == (
+        "loss weight (gan.ratio, gan.dt_ratio_0, gan.pp_scaling or gan.vgg_scaling)", "gan.vgg_scaling")
+    gan.vgg_scaling, gan.ratio = -1, 1e23
+    assert train.state_divergence_setting(["gen", "disc"], True, gan) == (
+        "loss weight (gan.ratio, gan.dt_ratio_0 or gan.pp_scaling)", "gan.ratio")
+    for names, adversarial in ((["disc"], True), (["gen"], False)):
+        assert train.state_divergence_setting(names, adversarial, gan) == ("train.learning_rate",
+                                                                             "train.learning_rate")
+
+
+@pytest.mark.parametrize("setting, shown", [("train.max_iter='5'", "'5'"), ('train.tecogan="true"', "'true'")])
+def test_a_number_or_a_switch_in_quotes_is_told_to_be_written_without_them(setting, shown):
+    """`max_iter: '5'` (or --set train.max_iter='5') was "bad value '5' for train.max_iter: expected a positive
+    integer", of what reads as one; `tecogan: "true"` "bad value 'true' ...: expected true or false"."""
+    with pytest.raises(UserError, match=rf"^bad value {shown} for train\.\w+: expected .*; in quotes it is text: write "
+                                        r"it without them$"):
+        config_of_flags("--set", setting)

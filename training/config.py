@@ -392,11 +392,15 @@ def read_yaml(path):
     except UNBUILDABLE_YAML as error:
         mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        # a tab before a comment or a value (`max_iter:<TAB>1e5`): YAML 1.2 allows it, PyYAML not; "fix the syntax"
+        # a tab before a comment or a value (`max_iter:<TAB>1e5`): YAML 1.2 allows it, PyYAML not; "fix the syntax".
+        # Inside an unquoted value (`output_dir: a<TAB>b`) it is no indent: "use spaces" alone changed the value
         tab = problem and "'\\t'" in problem
+        if isinstance(error, RecursionError):  # valid YAML (lists 5,000 deep): it was "not valid YAML; fix the syntax"
+            raise UserError(f"config file '{path}' nests lists or mappings deeper than its YAML reader goes (Python's "
+                            "recursion limit); settings are plain values, in sections of key: value")
         raise UserError(f"config file '{path}' is not valid YAML{where}{f' ({problem})' if problem else ''}; " + (
-            "a tab outside quotes (an indent, or before a value or a comment) is not read: use spaces" if tab else
-            "fix the syntax"))
+            "a tab outside quotes (an indent, or beside or inside an unquoted value) is not read: use spaces, or "
+            "quote a value that holds a tab" if tab else "fix the syntax"))
     # a file or a section whose keys are all commented out is empty (YAML reads it as null); a list, false, 0 or ''
     # is no sections (they were taken for an empty file: a run of every default)
     content = {} if content is None else content
@@ -404,9 +408,17 @@ def read_yaml(path):
                                                 for section in content.values()):
         raise UserError(
             f"config file '{path}' must hold sections (nnabla_context, train, gan, data) of key: value")
-    return {
-        f"{section}.{key}": value for section, entries in content.items() for key, value in (entries or {}).items()
-    }
+    settings = {}
+    for section, entries in content.items():
+        for key in (section, *(entries or {})):
+            # a key `~` (or `null`, or none before the colon) was "unknown key 'train.None'", `on:` 'train.True'
+            if key is None or isinstance(key, bool):
+                read, written = ("null", "~, null or nothing") if key is None else (
+                    str(key).lower(), "yes, no, on, off, true or false")
+                raise UserError(f"config file '{path}' has a key YAML reads as {read} (a key written {written}); the "
+                                "keys are the names of config.yaml's")
+        settings.update({f"{section}.{key}": value for key, value in (entries or {}).items()})
+    return settings
 
 
 def parse_value(text):
@@ -474,8 +486,12 @@ def load_config(path=None, overrides=None):
             # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
             shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
                      reprlib.repr(values[key]))
-            raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected "
-                            f"{RULES[key].expected}")
+            # `max_iter: "5"` (or --set train.max_iter='"5"') was "bad value '5' ...: expected a positive integer"
+            # and `tecogan: 'true'` "bad value 'true' ...: expected true or false"
+            quoted = isinstance(values[key], str) and len(values[key]) <= 100 and not isinstance(
+                parse_value(values[key]), str)
+            raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected {RULES[key].expected}" + (
+                "; in quotes it is text: write it without them" if quoted else ""))
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
             f"data.end_dir ({_said(values['data.end_dir'])}) is below data.str_dir ({_said(values['data.str_dir'])})")
