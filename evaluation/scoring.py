@@ -83,9 +83,9 @@ def list_png_frames(folder, role):
 COLOUR_SPREAD = 4
 # Pillow's modes of a picture of one channel (and alpha): black and white, grey of 8, 16 or 32 bits, floats
 GREY_MODES = {"1", "L", "LA", "La", "I", "F"}
-# bytes of a picture's file Pillow reads its header from (greyscale_format): the largest header of a camera's JPEG
-# (its EXIF, 64 KiB) four times
-HEADER_BYTES = 2 ** 18
+# bytes of a picture's file Pillow reads its header from (greyscale_format): twice the largest segment of a JPEG
+# header (an EXIF of 64 KiB)
+HEADER_BYTES = 2 ** 17
 
 
 def greyscale_format(path, rgb):

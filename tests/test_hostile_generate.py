@@ -2966,3 +2966,22 @@ def test_a_grey_picture_pillow_cannot_tell_is_refused_as_a_greyscale_one(tmp_pat
     with pytest.raises(UserError, match=rf"output '.*output.png' is a greyscale {said} \(whatever its name\) but its "
                                         "target .* is in colour"):
         scoring.read_frame_pair(target, output, None)
+
+
+def test_lpips_weights_found_live_are_probed_once_a_process(monkeypatch):
+    """lost_layer (0.1 s a check) ran at each check of the same weights: a conversion's two or three (as read, as
+    saved, as read back) and each load of one file by evaluate.py's tests, some COUNT times in the suite. Weights found
+    live are probed once a process; weights changed by one value are probed again, and weights refused each time."""
+    from utils import lpips
+    draw = np.random.default_rng(0)
+    arrays = {name: (draw.uniform(0.05, 0.5, shape) if name in lpips.LIN_NAMES else np.zeros(shape) if len(shape) == 1
+                     else draw.normal(0, (2 / np.prod(shape[1:])) ** 0.5, shape)).astype(np.float32)
+              for name, shape in lpips.parameter_shapes().items()}  # AlexNet's initial draw, He's
+    probes, probe_pictures = [], lpips.probe_pictures
+    monkeypatch.setattr(lpips, "probe_pictures", lambda: probes.append(1) or probe_pictures())
+    monkeypatch.setattr(lpips, "LIVE_WEIGHTS", set(), raising=False)
+    assert [lpips.lost_layer(arrays) for _ in range(3)] == [None] * 3 and len(probes) == 1
+    arrays["conv10/conv/W"][0, 0, 0, 0] += 1e-3
+    assert lpips.lost_layer(arrays) is None and len(probes) == 2
+    arrays["conv8/conv/b"][:] = -1e4  # its fourth and fifth layers' terms lost
+    assert [lpips.lost_layer(arrays) for _ in range(2)] == [lpips.LIN_NAMES[3]] * 2 and len(probes) == 4
