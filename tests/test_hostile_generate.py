@@ -2970,8 +2970,9 @@ def test_a_grey_picture_pillow_cannot_tell_is_refused_as_a_greyscale_one(tmp_pat
 
 def test_lpips_weights_found_live_are_probed_once_a_process(monkeypatch):
     """lost_layer (0.1 s a check) ran at each check of the same weights: a conversion's two or three (as read, as
-    saved, as read back) and each load of one file by evaluate.py's tests, some COUNT times in the suite. Weights found
-    live are probed once a process; weights changed by one value are probed again, and weights refused each time."""
+    saved, as read back) and each load of one file by evaluate.py's tests, 47 times in six of the suite's files. Weights
+    found live are probed once a process; weights changed by one value are probed again, and weights refused each
+    time."""
     from utils import lpips
     draw = np.random.default_rng(0)
     arrays = {name: (draw.uniform(0.05, 0.5, shape) if name in lpips.LIN_NAMES else np.zeros(shape) if len(shape) == 1
