@@ -4,6 +4,7 @@ utils/lpips.py), frame by frame, and their sequence means, as the TecoGAN author
 With a cuts file, the temporal metrics (tOF, tLP100) leave out the pair of frames across each cut: it
 compares two shots, not the motion of one.
 """
+import io
 import itertools
 import os
 import warnings
@@ -14,7 +15,7 @@ from PIL import Image
 from utils import metrics
 from utils.errors import UserError, counted
 from utils.frame_names import in_frame_order, is_frame_name, no_stray_frame, one_frame_a_number, only_files
-from utils.image_io import grey_png, read_rgb, to_uint8
+from utils.image_io import decoded_channels, grey_png, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file
@@ -83,22 +84,32 @@ def list_png_frames(folder, role):
 COLOUR_SPREAD = 4
 # Pillow's modes of a picture of one channel (and alpha): black and white, grey of 8, 16 or 32 bits, floats
 GREY_MODES = {"1", "L", "LA", "La", "I", "F"}
+# bytes of a picture's file Pillow reads its header from (greyscale_format): twice the largest segment of a JPEG
+# header (an EXIF of 64 KiB)
+HEADER_BYTES = 2 ** 17
 
 
 def greyscale_format(path, rgb):
     """The format of a greyscale picture (as a PNG: grey_png; for other data named '.png', what its header says to
-    Pillow: a grey mode, or a palette whose pixels as read, rgb, are all grey), or None for a colour one or a file
-    Pillow cannot tell. A grey JPEG, BMP, TIFF, PGM or JPEG 2000 file saved as '0005.png' was scored against its colour
-    target as the target itself, 57 to 60 dB, exit code 0, where a grey PNG was refused."""
+    Pillow: a grey mode, or a palette whose pixels as read, rgb, are all grey; or, where Pillow cannot tell from the
+    file's first HEADER_BYTES, a picture OpenCV decodes into one channel, or grey and alpha), or None for a colour one.
+    A grey JPEG, BMP, TIFF, PGM or JPEG 2000 file saved as '0005.png' was scored against its colour target as the
+    target itself, 57 to 60 dB, exit code 0, where a grey PNG was refused; and so was a grey PAM or PFM (formats Pillow
+    lacks) after that fix, and a grey JPEG whose header Pillow could not read in bounds."""
     if grey_png(path, rgb):
         return "PNG"
     try:
+        # the header alone, bounded: Pillow walked a JPEG's markers in Python until its frame header, 52 s for a 4 MB
+        # file of a million empty ones (OpenCV's decoding of it: 0.05 s)
+        with open(path, "rb") as file:
+            header = io.BytesIO(file.read(HEADER_BYTES))
         with warnings.catch_warnings():  # Pillow's warning of a picture of over 89 million pixels: a line of its own
             warnings.simplefilter("ignore")
-            with Image.open(path) as picture:  # its header alone: no pixel is decoded
+            with Image.open(header) as picture:  # no pixel is decoded
                 mode, kind = picture.mode, picture.format
-    except Exception:  # OpenCV decoded it (rgb); a format Pillow lacks is not told grey, as before
-        return None
+    except Exception:  # a format Pillow lacks, or a header longer than HEADER_BYTES: OpenCV decoded it (rgb)
+        said = {1: "picture of one channel", 2: "picture of a grey channel and alpha"}.get(decoded_channels(path))
+        return said and f"{said} (whatever its name)"
     palette_of_greys = mode in ("P", "PA") and not np.ptp(rgb, 2).any()
     if kind != "PNG" and (mode in GREY_MODES or mode.startswith("I;") or palette_of_greys):
         return f"{kind} file (whatever its name)"

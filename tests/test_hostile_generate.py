@@ -2926,3 +2926,63 @@ def test_lpips_weights_of_a_layer_0_on_every_image_are_refused(dead):
     lost = LIN_NAMES[3 if dead == "biases" else 4]
     with pytest.raises(UserError, match=rf"^weights: its linear layer '{lost}' adds 0 to the score of every pair of "):
         check_shapes(arrays, "weights")
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's tile, cache and score fixes
+
+GREY_PAM_HEADER = b"P7\nWIDTH 16\nHEIGHT 16\nDEPTH %d\nMAXVAL 255\nTUPLTYPE GRAYSCALE%s\nENDHDR\n"
+
+
+@pytest.mark.parametrize("kind", ["PAM", "PAM with alpha", "PFM", "JPEG of a long header"])
+def test_a_grey_picture_pillow_cannot_tell_is_refused_as_a_greyscale_one(tmp_path, monkeypatch, kind):
+    """After the first look's fix (Pillow's header says grey), a grey PAM (a format Pillow lacks) saved as '0005.png'
+    was still scored against its colour target as the target itself, exit code 0; a grey PFM was a traceback
+    (IndexError: OpenCV's PFM reader gives one channel whatever the flags ask), in generate.py too; and a grey JPEG's
+    header was walked by Pillow in Python to its end (a 4 MB file of empty markers: 52 s). Now Pillow reads the first
+    HEADER_BYTES (made small here) and what it cannot tell there is told by the channels OpenCV decodes."""
+    import cv2
+    from PIL import Image
+
+    from evaluation import scoring
+    from utils.image_io import read_bgr_uint8
+    colours = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    grey = colours[..., 1]
+    target, output = str(tmp_path / "target.png"), str(tmp_path / "output.png")
+    Image.fromarray(colours).save(target)
+    said = "picture of one channel"
+    if kind.startswith("PAM"):
+        alpha = kind.endswith("alpha")
+        pixels = np.dstack([grey, np.full_like(grey, 255)]) if alpha else grey
+        (tmp_path / "output.png").write_bytes(GREY_PAM_HEADER % (1 + alpha, b"_ALPHA" * alpha) + pixels.tobytes())
+        said = "picture of a grey channel and alpha" if alpha else said
+    elif kind == "PFM":
+        assert cv2.imwrite(str(tmp_path / "output.pfm"), grey.astype(np.float32) / 255)
+        os.replace(tmp_path / "output.pfm", output)
+        assert read_bgr_uint8(output).shape == (16, 16, 3)
+        said = "PPM file"  # Pillow reads PFM's header
+    else:
+        Image.fromarray(grey).save(output, format="JPEG", comment=b"x" * 1000)
+        monkeypatch.setattr(scoring, "HEADER_BYTES", 512, raising=False)
+    with pytest.raises(UserError, match=rf"output '.*output.png' is a greyscale {said} \(whatever its name\) but its "
+                                        "target .* is in colour"):
+        scoring.read_frame_pair(target, output, None)
+
+
+def test_lpips_weights_found_live_are_probed_once_a_process(monkeypatch):
+    """lost_layer (0.1 s a check) ran at each check of the same weights: a conversion's two or three (as read, as
+    saved, as read back) and each load of one file by evaluate.py's tests, 47 times in six of the suite's files. Weights
+    found live are probed once a process; weights changed by one value are probed again, and weights refused each
+    time."""
+    from utils import lpips
+    draw = np.random.default_rng(0)
+    arrays = {name: (draw.uniform(0.05, 0.5, shape) if name in lpips.LIN_NAMES else np.zeros(shape) if len(shape) == 1
+                     else draw.normal(0, (2 / np.prod(shape[1:])) ** 0.5, shape)).astype(np.float32)
+              for name, shape in lpips.parameter_shapes().items()}  # AlexNet's initial draw, He's
+    probes, probe_pictures = [], lpips.probe_pictures
+    monkeypatch.setattr(lpips, "probe_pictures", lambda: probes.append(1) or probe_pictures())
+    monkeypatch.setattr(lpips, "LIVE_WEIGHTS", set(), raising=False)
+    assert [lpips.lost_layer(arrays) for _ in range(3)] == [None] * 3 and len(probes) == 1
+    arrays["conv10/conv/W"][0, 0, 0, 0] += 1e-3
+    assert lpips.lost_layer(arrays) is None and len(probes) == 2
+    arrays["conv8/conv/b"][:] = -1e4  # its fourth and fifth layers' terms lost
+    assert [lpips.lost_layer(arrays) for _ in range(2)] == [lpips.LIN_NAMES[3]] * 2 and len(probes) == 4

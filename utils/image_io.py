@@ -298,7 +298,19 @@ def read_bgr_uint8(path):
             raise UnreadableImage(path, f"it is {kind} by its bytes (whatever its name), a format OpenCV does not "
                                   "decode (convert it to PNG)")
         raise UnreadableImage(path, "the file is corrupt or not an image")
-    return image
+    # OpenCV's PFM reader gives a grey one's single channel whatever the flags ask: a grey PFM saved as '0001.png' was
+    # a traceback (IndexError) in generate.py and evaluate.py
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+
+
+def decoded_channels(path):
+    """How many channels OpenCV decodes path's picture into, as the file holds them (1 grey, 2 grey and alpha, 3 or
+    4 colour), or None where it cannot decode it."""
+    try:
+        image = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
+    except (OSError, ValueError, cv2.error):
+        return None
+    return None if image is None else 1 if image.ndim == 2 else image.shape[2]
 
 
 # the brands of an ISO media file's 'ftyp' box that make it a picture OpenCV does not decode (an iPhone's photo renamed
