@@ -13,6 +13,8 @@ conv0, conv3, conv6, conv8, conv10 (named after torchvision's features indices),
 layers as lin0_model_1_weight .. lin4_model_1_weight of shape (1, C, 1, 1). That file and the ones
 convert_lpips_weights.py writes are interchangeable.
 """
+import hashlib
+
 import nnabla as nn
 import nnabla.functions as F
 import numpy as np
