@@ -6527,3 +6527,19 @@ def test_frames_of_other_versions_among_them_are_refused(tmp_path, versions):
     names = [f"sh010_comp_v00{versions.get(number, 1)}.{number}.png" for number in range(1001, 1011)]
     with pytest.raises(UserError, match=r"sh010_comp_v002\.1004\.png' is a frame of another version than the other "):
         listed_frame_names(tmp_path / "s", names)
+
+
+# Twenty-fifth pass, third look at the twenty-fifth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    [f"Στιγμιότυπο οθόνης 2023-06-01 {time}.png" for time in ("11.59.59 π.μ.", "12.59.59 μ.μ.", "1.00.00 μ.μ.")],
+    [f"Screen-Shot-2023-06-01-at-{time}.png" for time in ("11.59.59-AM", "12.59.59-PM", "1.00.00-PM")],
+    [f"screen-shot-2023-06-01-at-{time}-pm.png" for time in ("12-59-59", "1-00-00")],
+    [f"Screen_Shot_2023-06-01_at_{time}_PM.png" for time in ("12.59.59", "1.00.00")],
+    [f"Replay 2023-06-01 {time}PM.png" for time in ("12-59-59", "01-00-00")]])
+def test_a_twelve_hour_clock_in_greek_or_of_other_blanks_is_ordered_by_its_hours(tmp_path, names):
+    """macOS' screenshots in Greek ('1.00.00 μ.μ.'), named by a site that made their blanks '-' or '_' (WordPress'
+    'Screen-Shot-..-at-1.00.00-PM'), or a tool's 'PM' after no blank (OBS' '%I-%M-%S%p') read 1 o'clock before 12,
+    trained on, super-resolved and scored so, exit code 0 (utils.frame_names.TWELVE_HOUR_CLOCK)."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
