@@ -6583,3 +6583,19 @@ def test_a_number_or_a_switch_in_quotes_is_told_to_be_written_without_them(setti
     with pytest.raises(UserError, match=rf"^bad value {shown} for train\.\w+: expected .*; in quotes it is text: write "
                                         r"it without them$"):
         config_of_flags("--set", setting)
+
+
+# Twenty-fifth pass, third look at the twenty-fifth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    [f"Στιγμιότυπο οθόνης 2023-06-01 {time}.png" for time in ("11.59.59 π.μ.", "12.59.59 μ.μ.", "1.00.00 μ.μ.")],
+    [f"Screen-Shot-2023-06-01-at-{time}.png" for time in ("11.59.59-AM", "12.59.59-PM", "1.00.00-PM")],
+    [f"screen-shot-2023-06-01-at-{time}-pm.png" for time in ("12-59-59", "1-00-00")],
+    [f"Screen_Shot_2023-06-01_at_{time}_PM.png" for time in ("12.59.59", "1.00.00")],
+    [f"Replay 2023-06-01 {time}PM.png" for time in ("12-59-59", "01-00-00")]])
+def test_a_twelve_hour_clock_in_greek_or_of_other_blanks_is_ordered_by_its_hours(tmp_path, names):
+    """macOS' screenshots in Greek ('1.00.00 μ.μ.'), named by a site that made their blanks '-' or '_' (WordPress'
+    'Screen-Shot-..-at-1.00.00-PM'), or a tool's 'PM' after no blank (OBS' '%I-%M-%S%p') read 1 o'clock before 12,
+    trained on, super-resolved and scored so, exit code 0 (utils.frame_names.TWELVE_HOUR_CLOCK)."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names

@@ -83,15 +83,19 @@ NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
 # misordered so (their '1.00.00' before '12.59.59', trained on, super-resolved and scored so, exit code 0) or, across
 # noon, refused as two series or a poster: macOS' in Spanish 'a la(s) 1.00.00 p. m.', in Chinese '下午1.00.00' (its
 # morning '上午'), in Japanese '午後1.00.00' ('午前'), in Korean '오후 1.00.00' ('오전'), and Windows' Game Bar's
-# '10_28_2023 1_00_00 PM' (underscores)
+# '10_28_2023 1_00_00 PM' (underscores); and so were, misordered so, exit code 0, macOS' in Greek '1.00.00 μ.μ.' (its
+# morning 'π.μ.'), a name whose blanks a site or a tool made '_' or '-' ('Screen_Shot_.._at_1.00.00_PM',
+# WordPress' 'Screen-Shot-..-at-1.00.00-PM'), and a tool's 'PM' after no blank ('01-00-00PM', OBS' '%I-%M-%S%p'). The
+# hour follows no number and separator (a date's '2023-06-01 PM' is no time '06-01')
 TWELVE_HOUR_CLOCK = re.compile(r"(?P<half>上午|下午|午前|午後|오전|오후)[ \u202f\u00a0]?(?P<hour>[0-9]{1,2})"
                                r"(?P<time>[.:_-][0-9]{2}(?:[.:_-][0-9]{2})?)(?![0-9])"
-                               r"|(?<![0-9.:-])(?P<hour_>[0-9]{1,2})(?P<time_>[.:_-][0-9]{2}(?:[.:_-][0-9]{2})?"
-                               r"[ \u202f\u00a0])(?P<half_>[ap])(?:\.[ \u202f\u00a0]?)?m\.?(?![a-z])", re.IGNORECASE)
+                               r"|(?<![0-9.:])(?<![0-9][.:_-])(?P<hour_>[0-9]{1,2})"
+                               r"(?P<time_>[.:_-][0-9]{2}(?:[.:_-][0-9]{2})?[ \u202f\u00a0_-]?)"
+                               r"(?P<half_>[apπμ])(?:\.[ \u202f\u00a0]?)?[mμ]\.?(?![a-zα-ω])", re.IGNORECASE)
 
 
 # TWELVE_HOUR_CLOCK's halves of the day that are the afternoon's
-AFTERNOON = {"p", "下午", "午後", "오후"}
+AFTERNOON = {"p", "μ", "下午", "午後", "오후"}
 
 
 def twenty_four_hours(time):
