@@ -497,7 +497,7 @@ def test_a_failed_job_s_advice_names_the_page_s_fields_not_generate_s_flags(tmp_
                                 {"--backend": "nnabla"}, str(tmp_path), 2 ** 30)))
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message.startswith("video 'cut.mkv' ended after ")
-    assert job.message.endswith(" to use what is there)") and "pass End " in job.message and "--" not in job.message
+    assert job.message.endswith(" to use what is there)") and "set End to " in job.message and "--" not in job.message
 
 
 def test_an_upload_on_a_server_with_a_bad_ffmpeg_setting_is_still_taken_for_a_video(tmp_path, monkeypatch):
@@ -550,7 +550,7 @@ def test_a_failed_job_s_message_names_the_upload_as_given_though_its_name_holds_
     copy = os.path.join(folder, "input", "upload.mkv")
     line = f"error: video '{copy}' ended after 13 of the 40 frames it announces: ... (or pass --end 13 to use what is"
     message = failure([line + " there)"], 2, folder, {"path": copy, "name": "take--end.mkv"})
-    assert message.startswith("video 'take--end.mkv' ended after 13") and "pass End 13" in message
+    assert message.startswith("video 'take--end.mkv' ended after 13") and "set End to 13" in message
 
 
 def test_an_upload_cut_short_before_its_first_frame_is_named_as_given_not_by_the_servers_path(tmp_path):
@@ -1545,7 +1545,7 @@ def test_a_failed_upload_named_with_a_quote_and_the_cache_flag_gets_its_own_advi
                                 {"--backend": "auto"}, str(tmp_path), 2 ** 30)))
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message == ("video 'it's --cache-dir.mkv' ended after 7 of the 40 frames it announces: it is truncated "
-                           "or damaged; repair it (or pass End 7 to use what is there)")
+                           "or damaged; repair it (or set End to 7 to use what is there)")
 
 
 @pytest.mark.parametrize("typed, shown", [("2\u200b", "2\\\\u200b"), ("\ufeff2", "\\\\ufeff2"), ("2\x00", "2\\\\x00")],
@@ -2601,9 +2601,9 @@ def test_an_uploaded_flv_that_records_no_length_cut_off_plainly_is_refused_and_i
     at = data.index(b"\x00\x08duration\x00") + 11
     (tmp_path / "cut.flv").write_bytes((data[:at] + struct.pack(">d", 0.0) + data[at + 8:])[:len(data) * 6 // 10])
     with pytest.raises(UserError, match=r"^video 'cut\.flv' ended after \d frames, the file shorter than its container "
-                                        r"says: it is truncated; repair it \(or pass End (\d) to use what is there\)$"
+                                        r"says: it is truncated; repair it \(or set End to (\d) to use what is there\)$"
                        ) as refused:
         upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", "", str(tmp_path / "j1"), 2 ** 30)
-    advised = re.search(r"pass End (\d)", str(refused.value))[1]
+    advised = re.search(r"set End to (\d)", str(refused.value))[1]
     assert upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", advised, str(tmp_path / "j2"), 2 ** 30)["frames"] == int(
         advised)

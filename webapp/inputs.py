@@ -52,13 +52,28 @@ PAGE_FIELDS = {"--start": "Start", "--end": "End", "--outscale": "Output size", 
                "--backend": "Backend", "--precision": "Precision"}
 
 
-# a flag standing alone, or a quoted name (left as it is: a file may be named 'lr_0007--end.png')
-FLAG_OR_QUOTED = re.compile(r"'[^'\n]*'|(?<![\w-])(" + "|".join(map(re.escape, PAGE_FIELDS)) + r")(?![\w-])")
+# a flag standing alone, with the advice to pass it a value or leave it out, or a quoted name (left as it is: a file
+# may be named 'lr_0007--end.png')
+FLAG_OR_QUOTED = re.compile(r"'[^'\n]*'|(?<![\w-])(pass |leave )?(" + "|".join(map(re.escape, PAGE_FIELDS))
+                            + r")(?![\w-])( out\b| [^\s'),;]+)?")
+
+
+def page_field(match):
+    """A flag matched by FLAG_OR_QUOTED as the page's field: "pass --end 13" is "set End to 13", and "leave --end
+    out" "leave End empty" (a field is set, not passed: "pass End 13" read as a flag's words)."""
+    verb, flag, rest = match[1] or "", match[2], match[3] or ""
+    if not flag:
+        return match[0]
+    if verb == "pass " and rest and rest != " out":
+        return f"set {PAGE_FIELDS[flag]} to{rest}"
+    if verb == "leave " and rest == " out":
+        return f"leave {PAGE_FIELDS[flag]} empty"
+    return verb + PAGE_FIELDS[flag] + rest
 
 
 def page_terms(text):
     """A message of generate.py or the libraries with the flags the page sets named as its fields."""
-    return FLAG_OR_QUOTED.sub(lambda match: PAGE_FIELDS[match[1]] if match[1] else match[0], text)
+    return FLAG_OR_QUOTED.sub(page_field, text)
 
 
 def in_page_terms(error, path, name):
