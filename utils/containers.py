@@ -101,6 +101,26 @@ def iso_boxes(file, size):
         fragmented, position = fragmented or kind == b"moof", position + length
 
 
+def fragment_cut(file, size):
+    """Whether a fragmented MP4 or MOV (a recording's, `frag_keyframe`) cut off plainly ends inside a fragment's mdat:
+    its moof places the frames there, and FFmpeg hands the one the cut falls in to its decoder cut. Such an MP4 of
+    Motion JPEG cut at 10 to 97 % was read as the frames before the cut and that one, decoded wrong (up to 255 of
+    255), exit code 0, its count the frames its fragments there announce; one cut inside a moof, as the frames before
+    it. A cut between fragments is not told."""
+    position, fragmented = 0, False
+    while position + 8 <= size:
+        file.seek(position)
+        length, kind = struct.unpack(">I4s", file.read(8))
+        if length == 1:
+            length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
+        if length < 8:  # 0: to the file's end, whose frames' end is not known
+            return False
+        if position + length > size:  # a fragment's index (moof) cut: its frames are not read, and the count is
+            return kind == b"moof" or fragmented and kind == b"mdat"  # the frames before it (one of them left out)
+        fragmented, position = fragmented or kind == b"moof", position + length
+    return False
+
+
 def zeros_end(file, position, size):
     """Where the zeros from position (in a file of size bytes) end: the place of the first byte that is not zero, or
     size."""
@@ -244,6 +264,17 @@ def fixed_packets(file, size):
     return start + 50, (length - 50) // count, start + length
 
 
+def mpeg_ts_packets(file, size):
+    """Whether an MPEG-TS (or M2TS) ends inside a packet, its last one cut (a download or copy cut off plainly: nothing
+    else in it records its length); None for another file. Such a TS was read as the frames before the cut, "done",
+    exit code 0, and the frame the cut falls in decoded wrong at some cuts (0.12): the frame its last packet holds is
+    taken as cut (cut_inside_its_last_frame). A TS cut at a packet's end is not told."""
+    packets = fixed_packets(file, size)
+    if packets is None or packets[0]:  # an ASF's packets, after its header: its Data Object's length tells
+        return None
+    return bool(size % packets[1])
+
+
 def riff_chunks(file, size):
     """The places of the chunks of an AVI's RIFF lists ('AVI ', OpenDML's 'AVIX') and of their 'movi' lists (its
     frames), walked by their lengths: where no index follows the frames, one cut into zeros among them is found."""
@@ -378,15 +409,16 @@ def asf_broadcast(file):
 def cut_inside_its_last_frame(path):
     """Whether a video cut off plainly ends inside a frame that FFmpeg's demuxer hands its decoder cut: an ASF's (WMV's)
     where its last packet runs past the file's end, an AVI's where its last chunk does (a frame's: '00dc', '00db'), an
-    FLV's where its last tag does (a video tag); not an MP4's or MOV's, whose index places each frame (FFmpeg reads none
-    cut); None where not walked here (a Matroska file's blocks). The reader's advice of the part before the cut leaves
-    that frame out: a WMV, AVI or FLV cut off plainly was advised `--end N` of the N frames read, the last one's pixels
+    FLV's where its last tag does (a video tag), a fragmented MP4's or MOV's where a fragment's mdat does
+    (fragment_cut), an MPEG-TS's where its last packet does (mpeg_ts_packets); not another MP4's or MOV's, whose index
+    places each frame (FFmpeg reads none cut); None where not walked here (a Matroska file's blocks). The reader's
+    advice of the part before the cut leaves that frame out: a WMV, AVI or FLV cut off plainly was advised `--end N` of the N frames read, the last one's pixels
     wrong (up to 255 of 255), exit code 0."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
         if head[4:8] == b"ftyp":
-            return False
+            return fragment_cut(file, size)
         if head[8:] == b"AVI ":
             last = None
             for last in riff_chunks(file, size):
@@ -402,6 +434,8 @@ def cut_inside_its_last_frame(path):
                 return None if packets is None else False
             start = size - (size - packets[0]) % packets[1]
             return size < start + packets[1] - asf_padding(file, start)
+        if (packets := mpeg_ts_packets(file, size)) is not None:
+            return packets
         if head.startswith(b"FLV") and len(head) >= 9:
             position = struct.unpack(">I", head[5:9])[0] + 4  # its header, then the first tag's "previous size"
             while position + 11 <= size:  # each tag: its kind (9: video), its data's length, 7 bytes, its data
@@ -470,6 +504,8 @@ def shorter_than_its_container(path):
         if head.startswith(EBML_SIGNATURE):
             segment = matroska_segment(file)
             return bool(segment and segment[1] is not None and segment[2] + segment[1] > size)
+        if (packets := mpeg_ts_packets(file, size)) is not None:
+            return packets
         if head[4:8] != b"ftyp":
             return False
         position = 0

@@ -15,7 +15,7 @@ import cv2
 
 from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, exact_rate,
     fixed_packets, iso_boxes, jpeg_ended, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end,
-    quicktime_boxes, quicktime_places, riff_chunks, zeros_begin, zeros_end)
+    quicktime_boxes, quicktime_places, riff_chunks, shorter_than_its_container, zeros_begin, zeros_end)
 from utils.errors import UserError
 from utils.image_io import GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS, GIF_SIGNATURES, PNG_SIGNATURE
 from utils.paths import absolute
@@ -339,11 +339,16 @@ EARLIER_SECONDS = 10
 
 def undecodable_codec(path):
     """The UserError of a video that FFmpeg decodes a frame of and OpenCV none. OpenCV's FFmpeg decodes GIFs: a GIF cut
-    short, of which FFmpeg decoded the rows it holds, was told to be of a codec OpenCV lacks, to convert with FFmpeg."""
+    short, of which FFmpeg decoded the rows it holds, was told to be of a codec OpenCV lacks, to convert with FFmpeg;
+    so was a video shorter than its container says (shorter_than_its_container)."""
     with open(path, "rb") as file:
         if file.read(6) in GIF_SIGNATURES:
             return UserError(f"video '{path}' is a GIF of which OpenCV decodes no frame (it decodes whole GIFs): it is "
                              "cut short or damaged; repair it or pass another video")
+    if shorter_than_its_container(path):  # a fragmented H.264 MP4 cut off plainly in its second fragment was told to
+        # be of a codec OpenCV lacks, to convert it to H.264
+        return UserError(f"video '{path}' is shorter than its container says, and OpenCV decodes no frame of it (a "
+                         "download or copy cut off): it is truncated; repair it or pass another video")
     return UserError(f"video '{path}' has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV "
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 

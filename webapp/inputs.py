@@ -52,13 +52,28 @@ PAGE_FIELDS = {"--start": "Start", "--end": "End", "--outscale": "Output size", 
                "--backend": "Backend", "--precision": "Precision"}
 
 
-# a flag standing alone, or a quoted name (left as it is: a file may be named 'lr_0007--end.png')
-FLAG_OR_QUOTED = re.compile(r"'[^'\n]*'|(?<![\w-])(" + "|".join(map(re.escape, PAGE_FIELDS)) + r")(?![\w-])")
+# a flag standing alone, with the advice to pass it a value or leave it out, or a quoted name (left as it is: a file
+# may be named 'lr_0007--end.png')
+FLAG_OR_QUOTED = re.compile(r"'[^'\n]*'|(?<![\w-])(pass |leave )?(" + "|".join(map(re.escape, PAGE_FIELDS))
+                            + r")(?![\w-])( out\b| [^\s'),;]+)?")
+
+
+def page_field(match):
+    """A flag matched by FLAG_OR_QUOTED as the page's field: "pass --end 13" is "set End to 13", and "leave --end
+    out" "leave End empty" (a field is set, not passed: "pass End 13" read as a flag's words)."""
+    verb, flag, rest = match[1] or "", match[2], match[3] or ""
+    if not flag:
+        return match[0]
+    if verb == "pass " and rest and rest != " out":
+        return f"set {PAGE_FIELDS[flag]} to{rest}"
+    if verb == "leave " and rest == " out":
+        return f"leave {PAGE_FIELDS[flag]} empty"
+    return verb + PAGE_FIELDS[flag] + rest
 
 
 def page_terms(text):
     """A message of generate.py or the libraries with the flags the page sets named as its fields."""
-    return FLAG_OR_QUOTED.sub(lambda match: PAGE_FIELDS[match[1]] if match[1] else match[0], text)
+    return FLAG_OR_QUOTED.sub(page_field, text)
 
 
 def in_page_terms(error, path, name):
@@ -68,9 +83,18 @@ def in_page_terms(error, path, name):
     return UserError(page_terms(str(error)).replace(page_terms(path), name))
 
 
-def video_input(path, name, start, end):
+class SetUpStopped(Exception):
+    """A job's set-up stopped by its tab (Cancel, or a later Run) while it decoded the upload (video_input)."""
+
+
+def never_stopped():
+    return False
+
+
+def video_input(path, name, start, end, stopped=never_stopped):
     """generate.py's input of an uploaded video: {kind, path, start, end, frames}, checked: a video OpenCV
-    decodes, with frames, and a Start/End inside it."""
+    decodes, with frames, and a Start/End inside it. stopped(): whether the tab has stopped the set-up (Cancel, a
+    later Run), asked at each frame of the part decoded at upload (SetUpStopped)."""
     # one message for a file that is no video and a video without a frame OpenCV decodes: VideoReader
     # refuses both, and what to do is the same
     unreadable = UserError(f"'{name}' is not a video with frames this app can decode; upload a video file "
@@ -96,9 +120,12 @@ def video_input(path, name, start, end):
     try:
         reader.select(start or None, end or None)
         if shorter_than_its_container(path):  # a video cut off plainly: its part decoded now, the reader's own refusal
-            # of a cut inside it (as at the job's turn) said at once, not after every job ahead of it
+            # of a cut inside it (as at the job's turn) said at once, not after every job ahead of it. Its tab's Cancel
+            # or later Run stops it: a minute of 1080p takes 40 s of CPU, and it went on after both, a second Run's
+            # decode beside it
             for _ in reader:
-                pass
+                if stopped():
+                    raise SetUpStopped()
     except UserError as error:
         raise in_page_terms(error, path, name)
     return dict(kind="video", path=path, name=name, start=start, end=end, frames=reader.frame_count)
@@ -226,8 +253,8 @@ def is_zip(path, extension):
         return True
 
 
-def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
-    """The input of an uploaded file, copied (and, for a zip, unpacked) into folder."""
+def upload_input(upload, name, start, end, folder, max_unpacked_bytes, stopped=never_stopped):
+    """The input of an uploaded file, copied (and, for a zip, unpacked) into folder; stopped: video_input's."""
     os.makedirs(folder, exist_ok=True)
     extension = os.path.splitext(name)[1].lower()
     # a name of the app's own, whatever the upload's name; its extension only if it is a short one, as a
@@ -246,7 +273,7 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
                 "Start and End choose a part of a video; for a zip of frames, leave them empty and "
                 "zip only the frames you want")
         return zip_input(copy, name, os.path.join(folder, "frames"), max_unpacked_bytes)
-    return video_input(copy, name, start, end)
+    return video_input(copy, name, start, end, stopped)
 
 
 def list_models(weights_folder):
@@ -402,13 +429,13 @@ def check_engine(flags):
 
 
 def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes,
-             output_size=""):
+             output_size="", stopped=never_stopped):
     """A job's settings, checked, with its input laid out in folder: {input, model, model_name, flags}.
 
     upload: the uploaded file (or None); sample: a SAMPLES name (or None); model: a list_models name;
     flags: the settings that are generate.py flags, as they are ({"--backend": "auto", ...});
-    output_size: the Output size field (size_flags), added to flags. The spec's model_name: the model as the page
-    names it, for the line of a job whose model is gone when its turn comes (JobQueue)."""
+    output_size: the Output size field (size_flags), added to flags; stopped: video_input's. The spec's model_name:
+    the model as the page names it, for the line of a job whose model is gone when its turn comes (JobQueue)."""
     flags = dict(flags, **size_flags(output_size))
     check_engine(flags)
     models = list_models(weights_folder)
@@ -418,7 +445,7 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
     (typed_start, start), (typed_end, end) = (((text or "").strip(), field_text(text)) for text in (start, end))
     try:
         if upload:
-            source = upload_input(upload, os.path.basename(upload), start, end, folder, max_unpacked_bytes)
+            source = upload_input(upload, os.path.basename(upload), start, end, folder, max_unpacked_bytes, stopped)
         elif sample:
             source = sample_input(sample, start, end)
         else:

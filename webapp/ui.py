@@ -10,7 +10,7 @@ import time
 import gradio as gr
 
 from utils.errors import UserError, counted, printable
-from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, job_spec, list_models
+from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, SetUpStopped, engine_choices, job_spec, list_models
 from webapp.jobs import clock, minutes_said
 
 POLL_SECONDS = 0.5  # how often a running job's progress is shown
@@ -151,11 +151,22 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             """Whether a later Run of the tab has come (call with tab_jobs_lock held)."""
             return tab_runs.get(request.session_hash) is not started
 
+        def stopped(started, request):
+            """Whether the tab has stopped this Run while it sets its job up: a Cancel, or a later Run."""
+            with tab_jobs_lock:
+                return started in cancelled_starts or superseded(started, request)
+
         def run_job(upload, sample, model, start, end, output_size, flags, started, request):
             try:
                 job = queue.submit(lambda folder: job_spec(folder, upload, sample, model, start, end, flags,
                                                            weights_folder, max_unpacked_mb * 2 ** 20,
-                                                           output_size))
+                                                           output_size, lambda: stopped(started, request)))
+            except SetUpStopped:  # by a Cancel (shown), or a later Run (that Run's job, or its refusal, is shown)
+                with tab_jobs_lock:
+                    later = superseded(started, request)
+                yield UNCHANGED if later else ("Cancelled before its job was queued; nothing was kept.", None, None,
+                                               None, None, "")
+                return
             except UserError as error:
                 with tab_jobs_lock:
                     later = superseded(started, request)
