@@ -1659,9 +1659,10 @@ def test_the_set_up_with_home_unset_finds_python_310_on_path(tmp_path):
     assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
 
 
-def python_310_without_ensurepip(folder):
+def python_310_without_ensurepip(folder, pip_wheel=None):
     """A Python 3.10 installation in folder whose standard library lacks ensurepip, as Debian's and Ubuntu's python3.10
-    is without python3.10-venv: a copy of the real binary beside links to every other module. Returns its bin."""
+    is without python3.10-venv: a copy of the real binary beside links to every other module. Returns its bin.
+    With pip_wheel (a folder of pip), its ensurepip is the real one's but for the pip wheel, that folder."""
     import sysconfig
     python, _ = python_310_and_path()
     stdlib = sysconfig.get_path("stdlib")
@@ -1671,9 +1672,32 @@ def python_310_without_ensurepip(folder):
     for name in os.listdir(stdlib):
         if name != "ensurepip":
             os.symlink(os.path.join(stdlib, name), folder / "lib" / os.path.basename(stdlib) / name)
+    if pip_wheel is not None:
+        import ensurepip
+        ours = folder / "lib" / os.path.basename(stdlib) / "ensurepip"
+        os.makedirs(ours / "_bundled" / f"pip-{ensurepip.version()}-py3-none-any.whl")
+        for name in ("__init__.py", "__main__.py", "_bundled/__init__.py"):
+            os.symlink(os.path.join(stdlib, "ensurepip", name), ours / name)
+        os.symlink(pip_wheel, ours / "_bundled" / f"pip-{ensurepip.version()}-py3-none-any.whl" / "pip")
+        return folder / "bin"
     assert subprocess.run([str(folder / "bin" / "python3.10"), "-c", "import ensurepip"],
                           capture_output=True).returncode != 0
     return folder / "bin"
+
+
+@pytest.fixture(scope="module")
+def python_310_of_compiled_pip(tmp_path_factory):
+    """A PATH whose python3.10 is the real one but for its ensurepip's pip wheel, the tests' own pip of the same version
+    (its bytecode compiled): the set-up's reading of pip's settings before a new venv by the pip of ensurepip's wheel,
+    at a fifth of its start (pip from the wheel compiles its modules each time). The real wheel where they differ."""
+    import ensurepip
+    import pip
+    _, path = python_310_and_path()
+    if pip.__version__ != ensurepip.version():
+        return path
+    bin_folder = python_310_without_ensurepip(tmp_path_factory.mktemp("python") / "python",
+                                              os.path.dirname(pip.__file__))
+    return f"{bin_folder}:/usr/bin:/bin"
 
 
 @pytest.mark.parametrize("venv", ["new", "made without pip"])
@@ -3040,10 +3064,10 @@ def test_make_demo_with_a_venv_name_beginning_with_a_recipe_mark_runs_that_venvs
 
 # Nineteenth pass, third look at the nineteenth pass's set-up fixes
 
-def set_up_in_tmp_path(tmp_path, venv_there=False, timeout=300, **environment):
-    """make_venv.sh of tmp_path/venv (made before without pip where venv_there) with Python 3.10 on PATH, empty
-    requirements and the variables of `environment` set; None where it runs past `timeout` seconds (killed)."""
-    _, path = python_310_and_path()
+def set_up_in_tmp_path(tmp_path, venv_there=False, timeout=300, path=None, **environment):
+    """make_venv.sh of tmp_path/venv (made before without pip where venv_there) with Python 3.10 on PATH (or `path`),
+    empty requirements and the variables of `environment` set; None where it runs past `timeout` seconds (killed)."""
+    path = path or python_310_and_path()[1]
     venv = tmp_path / "venv"
     if venv_there:
         subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
@@ -4366,14 +4390,15 @@ def test_make_refuses_a_call_of_its_function_with_too_few_arguments(tmp_path, se
      "it or give it a value pip takes"),
     ({"PIP_CONFIG_FILE": "utf-16"}, "pip's configuration file could not be loaded (it is not UTF-8: file '{}'); mend "
      "it, or run make with PIP_CONFIG_FILE=/dev/null (no configuration files)")], ids=["PIP_TIMEOUT", "UTF-16"])
-def test_the_set_up_refuses_a_setting_pip_install_refuses_before_making_a_venv(tmp_path, setting, said):
+def test_the_set_up_refuses_a_setting_pip_install_refuses_before_making_a_venv(tmp_path, python_310_of_compiled_pip,
+                                                                               setting, said):
     """`PIP_TIMEOUT=abc` (a value pip install refuses) and a configuration file of UTF-16 (pip's "contains invalid UTF-8
     characters") were said once a new venv was made, by pip install's line (venv's and ensurepip's seconds, a venv
-    left), where a configuration file pip cannot load is refused before anything."""
+    left), where a configuration file pip cannot load is refused before anything. (Its pip, ensurepip's, compiled.)"""
     if "PIP_CONFIG_FILE" in setting:
         (tmp_path / "pip.conf").write_bytes("[global]\ntimeout = 60\n".encode("utf-16"))
         setting, said = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}, said.format(tmp_path / "pip.conf")
-    completed = set_up_in_tmp_path(tmp_path, timeout=60, **setting)
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **setting)
     assert completed is not None and completed.returncode == 2 and completed.stderr == (
         f"error: {said}, then run make again\n"), completed
     assert not (tmp_path / "venv").exists() and completed.stdout == ""
