@@ -4432,3 +4432,46 @@ def test_the_set_up_refuses_a_pip_file_of_a_device_that_never_ends(tmp_path, sta
         f"error: {setting} is set (/dev/zero), a device, not a file, which pip would read without end or wait for; "
         "name a file, or unset it, then run make again\n"), said
     assert not (tmp_path / "read").exists()
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's set-up fixes
+
+@pytest.fixture(scope="module")
+def venv_of_the_tests_pip(tmp_path_factory):
+    """A venv made without pip, whose pip is a link to the tests' own (compiled): a real pip for the set-up's checks,
+    without venv_with_pip's first cost (ensurepip's seconds). Only for set-ups that install nothing."""
+    import pip
+    folder = tmp_path_factory.mktemp("venv-of-the-tests-pip") / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
+    os.symlink(os.path.dirname(pip.__file__), next(folder.glob("lib/python3*/site-packages")) / "pip")
+    return folder
+
+
+@pytest.mark.parametrize("venv, setting", [("new", "config"), ("there", "config"), ("there", "PIP_TIMEOUT")])
+def test_the_set_up_reads_pips_settings_as_pip_install_does_whatever_pip_configs_own_section_holds(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, setting):
+    """A value only pip config's own section holds (`[config]` of `user = maybe`), which pip install does not read,
+    failed `pip config list` alone: before a new venv it was refused as pip install's ("pip's configuration sets user
+    to a value pip refuses"), where pip install takes the configuration, and in a venv there the configuration was not
+    looked at, its `target` taken, the install elsewhere, exit code 0. There a setting pip install refuses
+    (`PIP_TIMEOUT=abc`) was pip install's "(An error occurred during configuration: option timeout: ...)", naming no
+    PIP_TIMEOUT, as a new venv's line does."""
+    (tmp_path / "pip.conf").write_text(f"[config]\nuser = maybe\n[install]\ntarget = {tmp_path}/elsewhere\n")
+    if venv == "there":
+        (tmp_path / "venv").symlink_to(venv_of_the_tests_pip)
+    environment = {"PIP_TIMEOUT": "abc"} if setting == "PIP_TIMEOUT" else {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **environment)
+    said = ("PIP_TIMEOUT is set (abc), which pip refuses (invalid floating-point value: 'abc'); unset it or give it a "
+            "value pip takes" if setting == "PIP_TIMEOUT" else f"pip's configuration sets install.target='{tmp_path}/"
+            f"elsewhere', which sends the set-up's install elsewhere than {tmp_path}/venv;")
+    assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(f"error: {said}"), (
+        completed)
+    assert os.path.exists(tmp_path / "venv") == (venv == "there") and completed.stdout == ""
+
+
+def test_the_set_up_says_a_warning_each_of_its_pips_gives_once(stand_in_pip):
+    """`PIP_INDEX_URL='not a url'`: pip's warning "The index url ... seems invalid" was said once for each of the
+    set-up's pips (requirements.txt's, requirements-nodeps.txt's), where pip alone says it once a run."""
+    warning = 'WARNING: The index url "not a url" seems invalid, please provide a scheme.'
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, STAND_IN_PIP_SAYS=warning)
+    assert completed.returncode == 0 and completed.stderr.decode() == warning + "\n", completed.stderr
