@@ -4459,7 +4459,8 @@ def test_the_set_up_reads_pips_settings_as_pip_install_does_whatever_pip_configs
     (tmp_path / "pip.conf").write_text(f"[config]\nuser = maybe\n[install]\ntarget = {tmp_path}/elsewhere\n")
     if venv == "there":
         (tmp_path / "venv").symlink_to(venv_of_the_tests_pip)
-    environment = {"PIP_TIMEOUT": "abc"} if setting == "PIP_TIMEOUT" else {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    environment = {"PIP_TIMEOUT": "abc"} if setting == "PIP_TIMEOUT" else {
+        "PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
     completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **environment)
     said = ("PIP_TIMEOUT is set (abc), which pip refuses (invalid floating-point value: 'abc'); unset it or give it a "
             "value pip takes" if setting == "PIP_TIMEOUT" else f"pip's configuration sets install.target='{tmp_path}/"
