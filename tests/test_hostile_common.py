@@ -4476,3 +4476,18 @@ def test_the_set_up_says_a_warning_each_of_its_pips_gives_once(stand_in_pip):
     warning = 'WARNING: The index url "not a url" seems invalid, please provide a scheme.'
     completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, STAND_IN_PIP_SAYS=warning)
     assert completed.returncode == 0 and completed.stderr.decode() == warning + "\n", completed.stderr
+
+
+def test_the_set_up_names_a_pip_setting_its_options_own_check_refuses_where_it_is_set(tmp_path,
+                                                                                       python_310_of_compiled_pip):
+    """A value pip refuses through an option's own check (`no-cache-dir = abc`: pip's usage, then "--no-cache-dir
+    error: invalid truth value 'abc'") was said once a new venv was made, naming no setting; and a variable of a value
+    pip takes beside a configuration file's it refuses (`PIP_TIMEOUT=5`, `timeout = abc`) was named as the one
+    refused, where unsetting it changes nothing."""
+    (tmp_path / "pip.conf").write_text("[install]\nno-cache-dir = abc\n")
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, PIP_NO_CACHE_DIR="1",
+                                   PIP_CONFIG_FILE=str(tmp_path / "pip.conf"))
+    assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(
+        "error: pip's configuration sets no-cache-dir to a value pip refuses (invalid truth value 'abc'); mend it "
+        "('pip config debug' names the files)"), completed
+    assert not os.path.exists(tmp_path / "venv") and completed.stdout == ""

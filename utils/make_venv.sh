@@ -538,14 +538,32 @@ configuration_unloaded() {
 # (setting_refused OUTPUT) is said here, naming the variable pip read it from, or else its configuration files.
 # (Nothing said where OUTPUT is no such line.)
 # (A value only pip config's own section holds, which pip install does not read, is not refused: pip_config_listing.)
+# A value pip refuses through an option's own check (`PIP_NO_CACHE_DIR=abc`, `PIP_PYTHON_VERSION=abc`,
+# `PIP_NO_USE_PEP517=1`) is pip's usage and, after it, "--no-cache-dir error: invalid truth value 'abc'" (wrapped at 70
+# columns): it was said once a new venv was made, by pip install's line, naming no setting. Its option is the first
+# one the message names.
+# A variable set to a value pip takes beside a configuration file's that it refuses (`PIP_TIMEOUT=5`, the file's
+# `timeout = abc`) was named as the one refused, "PIP_TIMEOUT is set (5), which pip refuses (invalid floating-point
+# value: 'abc')", where unsetting it changes nothing: the variable is named where pip's reason quotes its value, or
+# quotes none.
 setting_refused() {
   local key value reason
   reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^An error occurred during configuration: option [^ ]+: ') \
     && key=${reason#*: option } key=${key%%: *} reason=${reason#*: option "$key": } \
     || { reason=$(printf '%s\n' "$1" | grep -a -m 1 -E ' is not a valid value for [^ ]+ option, please ') \
-    && key=${reason##* is not a valid value for } key=${key%% option, *} reason=${reason%.}; } || return 0
+    && key=${reason##* is not a valid value for } key=${key%% option, *} reason=${reason%.}; } \
+    || { reason=$(printf '%s\n' "$1" | awk '/^Usage:/ { usage = 1; next } usage == 1 && !NF { usage = 2; next }
+      usage == 2 && NF { said = said (said == "" ? "" : " ") $0 } END { print said }') && [ -n "$reason" ] \
+    && key=$(printf '%s\n' "$reason" | grep -a -o -m 1 -E -- '--[a-z0-9][a-z0-9-]*' | head -n 1) \
+    && key=${key#--} reason=${reason#"--$key error: "}; } || return 0
   if [ -n "${pip_variables[$key]:-}" ]; then
     value=$(printenv -- "${pip_variables[$key]}"; echo .) value=${value%$'\n.'}
+  fi
+  if [ -n "${pip_variables[$key]:-}" ] && in_utf8 "$config_python" -c 'import sys
+value, reason = sys.argv[1:]
+sys.exit(repr(value) not in reason and not reason.startswith(value + " is not a valid value for ")
+         and any(mark in reason for mark in ("value: ", "value \x27", "choice: ", " is not a valid value for ")))' "$value" "$reason"
+  then
     echo "error: ${pip_variables[$key]} is set ($(one_line "$value")), which pip refuses ($(one_line "$reason"));" \
       "unset it or give it a value pip takes, then run make again" >&2
   else
