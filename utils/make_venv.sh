@@ -561,8 +561,9 @@ setting_refused() {
   fi
   if [ -n "${pip_variables[$key]:-}" ] && in_utf8 "$config_python" -c 'import sys
 value, reason = sys.argv[1:]
+marks = ("value: ", "value \x27", "choice: ", " is not a valid value for ")
 sys.exit(repr(value) not in reason and not reason.startswith(value + " is not a valid value for ")
-         and any(mark in reason for mark in ("value: ", "value \x27", "choice: ", " is not a valid value for ")))' "$value" "$reason"
+         and any(mark in reason for mark in marks))' "$value" "$reason"
   then
     echo "error: ${pip_variables[$key]} is set ($(one_line "$value")), which pip refuses ($(one_line "$reason"));" \
       "unset it or give it a value pip takes, then run make again" >&2
@@ -927,9 +928,9 @@ fi
 # (PIP_CONFIG_FILE read once, before the venv's pips, by pip_config_read_once above)
 pip_config_read_once "$venv_dir/bin/python"
 configuration_checked
-pips_said=
+declare -A pips_said=()
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
-  local output reason status=0 line
+  local output reason status=0 line said_now=()
   fifo_read_or_refused
   output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1) \
     || status=$?
@@ -967,10 +968,13 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   # A warning each of the set-up's pips gives (`PIP_INDEX_URL='not a url'`: "The index url ... seems invalid") was said
   # once for each, two or three times, where pip alone says it once a run: a line an earlier pip said is left out.
   if [ "$status" = 0 ]; then
+    # (its lines by name, x before each, as a key may not be empty: a string searched for each was seconds a thousand
+    # lines, `PIP_VERBOSE=1`)
     [ -n "$output" ] && while IFS= read -r line; do
-      case $'\n'$pips_said$'\n' in *$'\n'"$line"$'\n'*) ;; *) printf '%s\n' "$line" >&2 ;; esac
+      [ -n "${pips_said["x$line"]+said}" ] || printf '%s\n' "$line" >&2
+      said_now+=("x$line")
     done <<< "$output"
-    pips_said+=$'\n'$output
+    for line in ${said_now[@]+"${said_now[@]}"}; do pips_said["$line"]=1; done
     return 0
   fi
   # pip's last ERROR line; where a package's own build failed, that build's last line (pip ends on "See above")
