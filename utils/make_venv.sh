@@ -510,6 +510,9 @@ pip_config_list() {
   # (its status pip's: 1 where pip does not run, its lines then printed, as configuration_unloaded reads them)
   listed=$(pip_env env ${unset[@]+"${unset[@]}"} ${config_only_settings[@]+"${config_only_settings[@]}"} \
     PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
+    || { [ "${config_pip[1]}" = -m ] && listed=$(pip_env env ${unset[@]+"${unset[@]}"} \
+      ${config_only_settings[@]+"${config_only_settings[@]}"} PIP_LOG=/dev/null "${config_pip[0]}" -c \
+      "import sys; wheels = []$pip_config_listing" config list 2>&1); } \
     || { printf '%s\n' "$listed"; return 1; }
   printf '%s\n' "$listed" | grep -aE '^(global|install)\.' || true
 }
@@ -602,12 +605,13 @@ log_configured() {
 # folder as its prefix (whose pip.conf is pip's "site" file). A configuration's constraint FIFO no one writes, its log
 # FIFO, report or target were refused once a new venv was made (venv's and ensurepip's seconds, a venv left), where a
 # variable's are refused before anything is made. (Where that pip does not run, they are looked at once the venv is.)
-# pip config list, its lines as listed, by pip_config_listing (a Python program's text), a pip's (`import pip` before
-# it): a value pip config's own section holds (`[config]` of `timeout = abc`, or `user = maybe`), which pip install
-# does not read, failed pip config list alone: before a new venv refused as pip install's (pip_of_ensurepip), where
-# pip install takes it, and in a venv the configuration was not looked at, its `target` taken, the install elsewhere,
-# exit code 0. Where pip config list fails so, the configuration is listed as pip install read it.
-# (Not from the folder Python runs it in, as `python -m pip`: '' first in sys.path is dropped; wheels, a list, first.)
+# pip config list, its lines as listed, by pip_config_listing (a Python program's text, after `import sys`): a value
+# pip config's own section holds (`[config]` of `timeout = abc`, or `user = maybe`), which pip install does not read,
+# failed pip config list alone: before a new venv refused as pip install's (pip_of_ensurepip), where pip install takes
+# it, and in a venv the configuration was not looked at, its `target` taken, the install elsewhere, exit code 0. Where
+# pip config list fails so, the configuration is listed as pip install read it (for a venv, pip_config_list runs it
+# where `-m pip config list` fails). (Not from the folder Python runs it in, as `python -m pip`: '' first in sys.path
+# is dropped; wheels, a list, first.)
 pip_config_listing='
 sys.path[:1] = [] if sys.path[:1] == [""] else sys.path[:1]
 sys.path[:0] = wheels
@@ -624,7 +628,7 @@ except SystemExit as stop:
         raise
     for key, value in sorted(install.parser.config.items()):
         print("%s=%r" % (key, value))'
-config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -c "import sys; wheels = []$pip_config_listing")
+config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
 config_debug="'$venv_shown/bin/python -m pip config debug'"
 pip_of_ensurepip='
 import ensurepip, glob, os, sys
@@ -856,7 +860,7 @@ else
     setting_refused "$config_listed"
     unset config_listed
   fi
-  config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -c "import sys; wheels = []$pip_config_listing")
+  config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
   config_debug="'$venv_shown/bin/python -m pip config debug'"
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
     made=${made##*: }
