@@ -973,12 +973,12 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   # once for each, two or three times, where pip alone says it once a run: a line an earlier pip said is left out.
   if [ "$status" = 0 ]; then
     # (its lines by name, x before each, as a key may not be empty: a string searched for each was seconds a thousand
-    # lines, `PIP_VERBOSE=1`)
-    [ -n "$output" ] && while IFS= read -r line; do
+    # lines, `PIP_VERBOSE=1`; split by mapfile, as read takes a line's end after a byte not UTF-8 for part of it)
+    [ -z "$output" ] || mapfile -t said_now <<< "$output"
+    for line in ${said_now[@]+"${said_now[@]}"}; do
       [ -n "${pips_said["x$line"]+said}" ] || printf '%s\n' "$line" >&2
-      said_now+=("x$line")
-    done <<< "$output"
-    for line in ${said_now[@]+"${said_now[@]}"}; do pips_said["$line"]=1; done
+    done
+    for line in ${said_now[@]+"${said_now[@]}"}; do pips_said["x$line"]=1; done
     return 0
   fi
   # pip's last ERROR line; where a package's own build failed, that build's last line (pip ends on "See above")
