@@ -1659,9 +1659,10 @@ def test_the_set_up_with_home_unset_finds_python_310_on_path(tmp_path):
     assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
 
 
-def python_310_without_ensurepip(folder):
+def python_310_without_ensurepip(folder, pip_wheel=None):
     """A Python 3.10 installation in folder whose standard library lacks ensurepip, as Debian's and Ubuntu's python3.10
-    is without python3.10-venv: a copy of the real binary beside links to every other module. Returns its bin."""
+    is without python3.10-venv: a copy of the real binary beside links to every other module. Returns its bin.
+    With pip_wheel (a folder of pip), its ensurepip is the real one's but for the pip wheel, that folder."""
     import sysconfig
     python, _ = python_310_and_path()
     stdlib = sysconfig.get_path("stdlib")
@@ -1671,9 +1672,32 @@ def python_310_without_ensurepip(folder):
     for name in os.listdir(stdlib):
         if name != "ensurepip":
             os.symlink(os.path.join(stdlib, name), folder / "lib" / os.path.basename(stdlib) / name)
+    if pip_wheel is not None:
+        import ensurepip
+        ours = folder / "lib" / os.path.basename(stdlib) / "ensurepip"
+        os.makedirs(ours / "_bundled" / f"pip-{ensurepip.version()}-py3-none-any.whl")
+        for name in ("__init__.py", "__main__.py", "_bundled/__init__.py"):
+            os.symlink(os.path.join(stdlib, "ensurepip", name), ours / name)
+        os.symlink(pip_wheel, ours / "_bundled" / f"pip-{ensurepip.version()}-py3-none-any.whl" / "pip")
+        return folder / "bin"
     assert subprocess.run([str(folder / "bin" / "python3.10"), "-c", "import ensurepip"],
                           capture_output=True).returncode != 0
     return folder / "bin"
+
+
+@pytest.fixture(scope="module")
+def python_310_of_compiled_pip(tmp_path_factory):
+    """A PATH whose python3.10 is the real one but for its ensurepip's pip wheel, the tests' own pip of the same version
+    (its bytecode compiled): the set-up's reading of pip's settings before a new venv by the pip of ensurepip's wheel,
+    at a fifth of its start (pip from the wheel compiles its modules each time). The real wheel where they differ."""
+    import ensurepip
+    import pip
+    _, path = python_310_and_path()
+    if pip.__version__ != ensurepip.version():
+        return path
+    bin_folder = python_310_without_ensurepip(tmp_path_factory.mktemp("python") / "python",
+                                              os.path.dirname(pip.__file__))
+    return f"{bin_folder}:/usr/bin:/bin"
 
 
 @pytest.mark.parametrize("venv", ["new", "made without pip"])
@@ -2127,7 +2151,8 @@ def test_make_with_a_venv_name_holding_a_dollar_before_a_letter_is_one_line_and_
 @pytest.mark.parametrize("setting", ["PIP_TIMEOUT=abc", "PIP_REQUIRE_VIRTUALENV=maybe"])
 def test_the_set_up_with_a_pip_variable_pip_cannot_read_says_so_and_installs_no_pip(tmp_path, setting):
     """A PIP_ variable pip cannot read: `pip --version` failed, so a venv with pip was said to have none ("installing
-    pip into venv (it has none ...)", ensurepip every run), as a pip.conf pip cannot read was before its fix."""
+    pip into venv (it has none ...)", ensurepip every run), as a pip.conf pip cannot read was before its fix. (Named
+    as a new venv's line names it since the twenty-fifth pass's second look, where pip install's line named none.)"""
     venv = tmp_path / "venv"
     venv_with_pip(venv)
     name, value = setting.split("=")
@@ -2136,7 +2161,8 @@ def test_the_set_up_with_a_pip_variable_pip_cannot_read_says_so_and_installs_no_
                                capture_output=True, text=True, timeout=300, env=dict(os.environ, **{name: value}))
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert lines[0].startswith(f"error: pip could not install {requirements} into {venv} (") and value in lines[0]
+    assert lines[0].startswith(f"error: {name} is set ({value}), which pip refuses (") and (
+        lines[0].endswith("; unset it or give it a value pip takes, then run make again")), lines[0]
     assert "installing pip" not in completed.stdout, completed.stdout
 
 
@@ -3040,10 +3066,10 @@ def test_make_demo_with_a_venv_name_beginning_with_a_recipe_mark_runs_that_venvs
 
 # Nineteenth pass, third look at the nineteenth pass's set-up fixes
 
-def set_up_in_tmp_path(tmp_path, venv_there=False, timeout=300, **environment):
-    """make_venv.sh of tmp_path/venv (made before without pip where venv_there) with Python 3.10 on PATH, empty
-    requirements and the variables of `environment` set; None where it runs past `timeout` seconds (killed)."""
-    _, path = python_310_and_path()
+def set_up_in_tmp_path(tmp_path, venv_there=False, timeout=300, path=None, **environment):
+    """make_venv.sh of tmp_path/venv (made before without pip where venv_there) with Python 3.10 on PATH (or `path`),
+    empty requirements and the variables of `environment` set; None where it runs past `timeout` seconds (killed)."""
+    path = path or python_310_and_path()[1]
     venv = tmp_path / "venv"
     if venv_there:
         subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
@@ -3552,9 +3578,9 @@ def test_the_set_up_says_pips_crash_of_a_message_beginning_with_a_line_end_by_th
 def test_the_set_up_lets_pip_say_a_name_not_utf8_on_its_output(stand_in_pip):
     """`PIP_VERBOSE=1` with a PIP_FIND_LINKS folder not UTF-8: pip's "Looking in links: ..." on its output, in strict
     UTF-8, was pip's "--- Logging error ---", said as "pip could not write its log file", which PIP_LOG (unset)
-    names."""
+    names. (Said once: a line an earlier pip of the set-up's said is left out, the twenty-fifth pass's second look.)"""
     completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, STAND_IN_PIP_SAYS="Looking in links: /tmp/\udce9")
-    assert completed.returncode == 0 and completed.stderr == b"Looking in links: /tmp/\xe9\n" * 2, completed.stderr
+    assert completed.returncode == 0 and completed.stderr == b"Looking in links: /tmp/\xe9\n", completed.stderr
 
 
 def test_the_set_up_with_a_pip_log_of_its_own_requirements_is_one_line_and_changes_nothing(tmp_path):
@@ -4366,14 +4392,15 @@ def test_make_refuses_a_call_of_its_function_with_too_few_arguments(tmp_path, se
      "it or give it a value pip takes"),
     ({"PIP_CONFIG_FILE": "utf-16"}, "pip's configuration file could not be loaded (it is not UTF-8: file '{}'); mend "
      "it, or run make with PIP_CONFIG_FILE=/dev/null (no configuration files)")], ids=["PIP_TIMEOUT", "UTF-16"])
-def test_the_set_up_refuses_a_setting_pip_install_refuses_before_making_a_venv(tmp_path, setting, said):
+def test_the_set_up_refuses_a_setting_pip_install_refuses_before_making_a_venv(tmp_path, python_310_of_compiled_pip,
+                                                                               setting, said):
     """`PIP_TIMEOUT=abc` (a value pip install refuses) and a configuration file of UTF-16 (pip's "contains invalid UTF-8
     characters") were said once a new venv was made, by pip install's line (venv's and ensurepip's seconds, a venv
-    left), where a configuration file pip cannot load is refused before anything."""
+    left), where a configuration file pip cannot load is refused before anything. (Its pip, ensurepip's, compiled.)"""
     if "PIP_CONFIG_FILE" in setting:
         (tmp_path / "pip.conf").write_bytes("[global]\ntimeout = 60\n".encode("utf-16"))
         setting, said = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}, said.format(tmp_path / "pip.conf")
-    completed = set_up_in_tmp_path(tmp_path, timeout=60, **setting)
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **setting)
     assert completed is not None and completed.returncode == 2 and completed.stderr == (
         f"error: {said}, then run make again\n"), completed
     assert not (tmp_path / "venv").exists() and completed.stdout == ""
@@ -4407,3 +4434,62 @@ def test_the_set_up_refuses_a_pip_file_of_a_device_that_never_ends(tmp_path, sta
         f"error: {setting} is set (/dev/zero), a device, not a file, which pip would read without end or wait for; "
         "name a file, or unset it, then run make again\n"), said
     assert not (tmp_path / "read").exists()
+
+
+# Twenty-fifth pass, second look at the twenty-fifth pass's set-up fixes
+
+@pytest.fixture(scope="module")
+def venv_of_the_tests_pip(tmp_path_factory):
+    """A venv made without pip, whose pip is a link to the tests' own (compiled): a real pip for the set-up's checks,
+    without venv_with_pip's first cost (ensurepip's seconds). Only for set-ups that install nothing."""
+    import pip
+    folder = tmp_path_factory.mktemp("venv-of-the-tests-pip") / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
+    os.symlink(os.path.dirname(pip.__file__), next(folder.glob("lib/python3*/site-packages")) / "pip")
+    return folder
+
+
+@pytest.mark.parametrize("venv, setting", [("new", "config"), ("there", "config"), ("there", "PIP_TIMEOUT")])
+def test_the_set_up_reads_pips_settings_as_pip_install_does_whatever_pip_configs_own_section_holds(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, setting):
+    """A value only pip config's own section holds (`[config]` of `user = maybe`), which pip install does not read,
+    failed `pip config list` alone: before a new venv it was refused as pip install's ("pip's configuration sets user
+    to a value pip refuses"), where pip install takes the configuration, and in a venv there the configuration was not
+    looked at, its `target` taken, the install elsewhere, exit code 0. There a setting pip install refuses
+    (`PIP_TIMEOUT=abc`) was pip install's "(An error occurred during configuration: option timeout: ...)", naming no
+    PIP_TIMEOUT, as a new venv's line does."""
+    (tmp_path / "pip.conf").write_text(f"[config]\nuser = maybe\n[install]\ntarget = {tmp_path}/elsewhere\n")
+    if venv == "there":
+        (tmp_path / "venv").symlink_to(venv_of_the_tests_pip)
+    environment = {"PIP_TIMEOUT": "abc"} if setting == "PIP_TIMEOUT" else {
+        "PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **environment)
+    said = ("PIP_TIMEOUT is set (abc), which pip refuses (invalid floating-point value: 'abc'); unset it or give it a "
+            "value pip takes" if setting == "PIP_TIMEOUT" else f"pip's configuration sets install.target='{tmp_path}/"
+            f"elsewhere', which sends the set-up's install elsewhere than {tmp_path}/venv;")
+    assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(f"error: {said}"), (
+        completed)
+    assert os.path.exists(tmp_path / "venv") == (venv == "there") and completed.stdout == ""
+
+
+def test_the_set_up_says_a_warning_each_of_its_pips_gives_once(stand_in_pip):
+    """`PIP_INDEX_URL='not a url'`: pip's warning "The index url ... seems invalid" was said once for each of the
+    set-up's pips (requirements.txt's, requirements-nodeps.txt's), where pip alone says it once a run."""
+    warning = 'WARNING: The index url "not a url" seems invalid, please provide a scheme.'
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, STAND_IN_PIP_SAYS=warning)
+    assert completed.returncode == 0 and completed.stderr.decode() == warning + "\n", completed.stderr
+
+
+def test_the_set_up_names_a_pip_setting_its_options_own_check_refuses_where_it_is_set(tmp_path,
+                                                                                       python_310_of_compiled_pip):
+    """A value pip refuses through an option's own check (`no-cache-dir = abc`: pip's usage, then "--no-cache-dir
+    error: invalid truth value 'abc'") was said once a new venv was made, naming no setting; and a variable of a value
+    pip takes beside a configuration file's it refuses (`PIP_TIMEOUT=5`, `timeout = abc`) was named as the one
+    refused, where unsetting it changes nothing."""
+    (tmp_path / "pip.conf").write_text("[install]\nno-cache-dir = abc\n")
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, PIP_NO_CACHE_DIR="1",
+                                   PIP_CONFIG_FILE=str(tmp_path / "pip.conf"))
+    assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(
+        "error: pip's configuration sets no-cache-dir to a value pip refuses (invalid truth value 'abc'); mend it "
+        "('pip config debug' names the files)"), completed
+    assert not os.path.exists(tmp_path / "venv") and completed.stdout == ""

@@ -510,6 +510,9 @@ pip_config_list() {
   # (its status pip's: 1 where pip does not run, its lines then printed, as configuration_unloaded reads them)
   listed=$(pip_env env ${unset[@]+"${unset[@]}"} ${config_only_settings[@]+"${config_only_settings[@]}"} \
     PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
+    || { [ "${config_pip[1]}" = -m ] && listed=$(pip_env env ${unset[@]+"${unset[@]}"} \
+      ${config_only_settings[@]+"${config_only_settings[@]}"} PIP_LOG=/dev/null "${config_pip[0]}" -c \
+      "import sys; wheels = []$pip_config_listing" config list 2>&1); } \
     || { printf '%s\n' "$listed"; return 1; }
   printf '%s\n' "$listed" | grep -aE '^(global|install)\.' || true
 }
@@ -537,14 +540,34 @@ configuration_unloaded() {
 # configuration reads pip install's options first (pip_of_ensurepip), and fails on it as pip install does; its line
 # (setting_refused OUTPUT) is said here, naming the variable pip read it from, or else its configuration files.
 # (Nothing said where OUTPUT is no such line.)
+# (A value only pip config's own section holds, which pip install does not read, is not refused: pip_config_listing.)
+# A value pip refuses through an option's own check (`PIP_NO_CACHE_DIR=abc`, `PIP_PYTHON_VERSION=abc`,
+# `PIP_NO_USE_PEP517=1`) is pip's usage and, after it, "--no-cache-dir error: invalid truth value 'abc'" (wrapped at 70
+# columns): it was said once a new venv was made, by pip install's line, naming no setting. Its option is the first
+# one the message names.
+# A variable set to a value pip takes beside a configuration file's that it refuses (`PIP_TIMEOUT=5`, the file's
+# `timeout = abc`) was named as the one refused, "PIP_TIMEOUT is set (5), which pip refuses (invalid floating-point
+# value: 'abc')", where unsetting it changes nothing: the variable is named where pip's reason quotes its value, or
+# quotes none.
 setting_refused() {
   local key value reason
   reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^An error occurred during configuration: option [^ ]+: ') \
     && key=${reason#*: option } key=${key%%: *} reason=${reason#*: option "$key": } \
     || { reason=$(printf '%s\n' "$1" | grep -a -m 1 -E ' is not a valid value for [^ ]+ option, please ') \
-    && key=${reason##* is not a valid value for } key=${key%% option, *} reason=${reason%.}; } || return 0
+    && key=${reason##* is not a valid value for } key=${key%% option, *} reason=${reason%.}; } \
+    || { reason=$(printf '%s\n' "$1" | awk '/^Usage:/ { usage = 1; next } usage == 1 && !NF { usage = 2; next }
+      usage == 2 && NF { said = said (said == "" ? "" : " ") $0 } END { print said }') && [ -n "$reason" ] \
+    && key=$(printf '%s\n' "$reason" | grep -a -o -m 1 -E -- '--[a-z0-9][a-z0-9-]*' | head -n 1) \
+    && key=${key#--} reason=${reason#"--$key error: "}; } || return 0
   if [ -n "${pip_variables[$key]:-}" ]; then
     value=$(printenv -- "${pip_variables[$key]}"; echo .) value=${value%$'\n.'}
+  fi
+  if [ -n "${pip_variables[$key]:-}" ] && in_utf8 "$config_python" -c 'import sys
+value, reason = sys.argv[1:]
+marks = ("value: ", "value \x27", "choice: ", " is not a valid value for ")
+sys.exit(repr(value) not in reason and not reason.startswith(value + " is not a valid value for ")
+         and any(mark in reason for mark in marks))' "$value" "$reason"
+  then
     echo "error: ${pip_variables[$key]} is set ($(one_line "$value")), which pip refuses ($(one_line "$reason"));" \
       "unset it or give it a value pip takes, then run make again" >&2
   else
@@ -582,6 +605,29 @@ log_configured() {
 # folder as its prefix (whose pip.conf is pip's "site" file). A configuration's constraint FIFO no one writes, its log
 # FIFO, report or target were refused once a new venv was made (venv's and ensurepip's seconds, a venv left), where a
 # variable's are refused before anything is made. (Where that pip does not run, they are looked at once the venv is.)
+# pip config list, its lines as listed, by pip_config_listing (a Python program's text, after `import sys`): a value
+# pip config's own section holds (`[config]` of `timeout = abc`, or `user = maybe`), which pip install does not read,
+# failed pip config list alone: before a new venv refused as pip install's (pip_of_ensurepip), where pip install takes
+# it, and in a venv the configuration was not looked at, its `target` taken, the install elsewhere, exit code 0. Where
+# pip config list fails so, the configuration is listed as pip install read it (for a venv, pip_config_list runs it
+# where `-m pip config list` fails). (Not from the folder Python runs it in, as `python -m pip`: '' first in sys.path
+# is dropped; wheels, a list, first.)
+pip_config_listing='
+sys.path[:1] = [] if sys.path[:1] == [""] else sys.path[:1]
+sys.path[:0] = wheels
+from pip._internal.cli.main import main
+if sys.argv[1:] != ["config", "list"]:
+    sys.exit(main())
+from pip._internal.commands import create_command
+install = create_command("install")
+install.parse_args([])
+try:
+    sys.exit(main())
+except SystemExit as stop:
+    if not stop.code:
+        raise
+    for key, value in sorted(install.parser.config.items()):
+        print("%s=%r" % (key, value))'
 config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
 config_debug="'$venv_shown/bin/python -m pip config debug'"
 pip_of_ensurepip='
@@ -591,13 +637,8 @@ try:
     wheel = package.wheel_path or os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", package.wheel_name)
 except (AttributeError, KeyError):
     wheel = (glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")) or [""])[0]
-sys.path.insert(0, wheel)
-sys.prefix = sys.exec_prefix = sys.argv.pop(1)
-if sys.argv[1:] == ["config", "list"]:
-    from pip._internal.commands import create_command
-    create_command("install").parse_args([])
-from pip._internal.cli.main import main
-sys.exit(main())'
+wheels = [wheel]
+sys.prefix = sys.exec_prefix = sys.argv.pop(1)'"$pip_config_listing"
 # A value as `pip config list` says it (Python's repr: `'it\'s'`, "it's", a backslash doubled), decoded by
 # config_python; its status 1 where it is none.
 config_value() {  # config_value TEXT
@@ -606,7 +647,10 @@ config_value() {  # config_value TEXT
 configuration_checked() {
   [ -z "${configuration_looked_at:-}" ] || return 0
   configuration_looked_at=1
-  [ -n "${config_listed+set}" ] || config_listed=$(pip_config_list) || config_listed=
+  # A venv there: a setting pip install refuses (`PIP_TIMEOUT=abc`) was pip install's line, "(An error occurred during
+  # configuration: option timeout: ...); what it installed is kept", naming no PIP_TIMEOUT, where a new venv's names it.
+  [ -n "${config_listed+set}" ] || config_listed=$(pip_config_list) \
+    || { setting_refused "$config_listed"; config_listed=; }
   # A FIFO named by pip's configuration file (`log = /tmp/pip.fifo`) was not looked at (only the variables above were):
   # one no one reads left the set-up waiting forever, from its first pip (pip config list, which opens the log too). It
   # is looked at as theirs, and so are the set-up's own files and streams.
@@ -888,8 +932,9 @@ fi
 # (PIP_CONFIG_FILE read once, before the venv's pips, by pip_config_read_once above)
 pip_config_read_once "$venv_dir/bin/python"
 configuration_checked
+declare -A pips_said=()
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
-  local output reason status=0
+  local output reason status=0 line said_now=()
   fifo_read_or_refused
   output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1) \
     || status=$?
@@ -924,8 +969,16 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
       "write, then run make again" >&2
     exit 2 ;;
   esac
+  # A warning each of the set-up's pips gives (`PIP_INDEX_URL='not a url'`: "The index url ... seems invalid") was said
+  # once for each, two or three times, where pip alone says it once a run: a line an earlier pip said is left out.
   if [ "$status" = 0 ]; then
-    [ -z "$output" ] || printf '%s\n' "$output" >&2
+    # (its lines by name, x before each, as a key may not be empty: a string searched for each was seconds a thousand
+    # lines, `PIP_VERBOSE=1`; split by mapfile, as read takes a line's end after a byte not UTF-8 for part of it)
+    [ -z "$output" ] || mapfile -t said_now <<< "$output"
+    for line in ${said_now[@]+"${said_now[@]}"}; do
+      [ -n "${pips_said["x$line"]+said}" ] || printf '%s\n' "$line" >&2
+    done
+    for line in ${said_now[@]+"${said_now[@]}"}; do pips_said["x$line"]=1; done
     return 0
   fi
   # pip's last ERROR line; where a package's own build failed, that build's last line (pip ends on "See above")
