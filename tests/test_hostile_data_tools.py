@@ -400,6 +400,16 @@ def fetch_in_a_process(server, output_dir, *flags):
                       timeout=60)
 
 
+def partial_weights(tmp_path, data, version=None):
+    """The partial file of tecogan_model.h5 in tmp_path's weights/ holding data (its version recorded, where given)."""
+    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
+    partial.parent.mkdir()
+    partial.write_bytes(data)
+    if version:
+        (tmp_path / "weights" / ".tecogan_model.h5.part.version").write_text(version)
+    return partial
+
+
 @pytest.mark.parametrize("server_kind", ["honours If-Range", "ignores If-Range"])
 def test_a_weight_file_changed_on_the_server_after_a_partial_download_is_fetched_whole_not_spliced(tmp_path,
                                                                                                    server_kind):
@@ -4117,9 +4127,7 @@ def test_a_resume_refused_by_a_416_of_no_size_keeps_the_part_downloaded(tmp_path
     download it anew", the bytes downloaded lost (of a REDS zip: gigabytes)."""
     from file_server import FileServer
     whole = weights_of_value(tmp_path, 1.0, 64)
-    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
-    partial.parent.mkdir()
-    partial.write_bytes(whole[:1000])
+    partial = partial_weights(tmp_path, whole[:1000])
     with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
         server.refused_sizes[WEIGHT_PATHS[0]] = "abc"
         fetch(server, tmp_path, "--weights", "--no-data")
@@ -4193,9 +4201,7 @@ def test_a_416_of_a_size_of_25_digits_says_so_not_that_the_host_does_not_resume(
     line said "the host does not resume, or its file is another version", a reply that gave a size taken for none."""
     from file_server import FileServer
     whole = weights_of_value(tmp_path, 1.0, 64)
-    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
-    partial.parent.mkdir()
-    partial.write_bytes(whole[:1000])
+    partial_weights(tmp_path, whole[:1000])
     with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
         server.refused_sizes[WEIGHT_PATHS[0]] = "1" * 25
         fetch(server, tmp_path, "--weights", "--no-data")
@@ -4227,16 +4233,6 @@ def test_a_vgg19_archive_of_the_checkpoint_s_index_as_a_link_beside_its_data_say
 
 
 # Twenty-fourth pass, look at the downloads, weight files and converters
-
-def partial_weights(tmp_path, data, version=None):
-    """The partial file of tecogan_model.h5 in tmp_path's weights/ holding data (its version recorded, where given)."""
-    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
-    partial.parent.mkdir()
-    partial.write_bytes(data)
-    if version:
-        (tmp_path / "weights" / ".tecogan_model.h5.part.version").write_text(version)
-    return partial
-
 
 def test_a_partial_file_beside_a_head_reply_of_0_bytes_is_listed_as_resumed(tmp_path, capsys):
     """A HEAD reply of Content-Length 0 (no size said) beside a partial file of 1000 bytes: the sizes line said
