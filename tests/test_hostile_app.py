@@ -2605,8 +2605,8 @@ def test_an_uploaded_flv_that_records_no_length_cut_off_plainly_is_refused_and_i
                        ) as refused:
         upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", "", str(tmp_path / "j1"), 2 ** 30)
     advised = re.search(r"set End to (\d)", str(refused.value))[1]
-    assert upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", advised, str(tmp_path / "j2"), 2 ** 30)["frames"] == int(
-        advised)
+    taken = upload_input(str(tmp_path / "cut.flv"), "cut.flv", "", advised, str(tmp_path / "j2"), 2 ** 30)
+    assert taken["frames"] == int(advised)
 
 
 # Twenty-fifth pass, third look at the twenty-fifth pass's demo and page fixes
@@ -2666,7 +2666,8 @@ def test_an_uploaded_ts_or_fragmented_mp4_cut_off_plainly_is_refused_and_the_adv
 def test_a_fragmented_h264_mp4_cut_of_which_opencv_decodes_no_frame_is_called_truncated_not_of_a_lacking_codec(
         tmp_path):
     """A fragmented H.264 MP4 cut off plainly in its second fragment, of which FFmpeg decodes a frame and OpenCV none,
-    was "has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV lacks); convert it to H.264 first"."""
+    was "has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV lacks); convert it to H.264
+    first"."""
     from hostile import ffmpeg_video
     from utils.video_probe import undecodable_codec
     data = open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "5", "-movflags",

@@ -412,8 +412,8 @@ def cut_inside_its_last_frame(path):
     FLV's where its last tag does (a video tag), a fragmented MP4's or MOV's where a fragment's mdat does
     (fragment_cut), an MPEG-TS's where its last packet does (mpeg_ts_packets); not another MP4's or MOV's, whose index
     places each frame (FFmpeg reads none cut); None where not walked here (a Matroska file's blocks). The reader's
-    advice of the part before the cut leaves that frame out: a WMV, AVI or FLV cut off plainly was advised `--end N` of the N frames read, the last one's pixels
-    wrong (up to 255 of 255), exit code 0."""
+    advice of the part before the cut leaves that frame out: a WMV, AVI or FLV cut off plainly was advised `--end N`
+    of the N frames read, the last one's pixels wrong (up to 255 of 255), exit code 0."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)

@@ -260,11 +260,12 @@ def fragmented_mp4_frames(path):
     return len(timed[1]) if timed else None
 
 
-# a decoder's lines that say a frame refers to one before where the decoding began (H.264's, HEVC's): the B-frames before
-# an open GOP's key frame, where a seek lands or a stream's dump begins; a frame cut off says its own bytes are wrong,
-# and no frame refers to the last ones
+# a decoder's lines that say a frame refers to one before where the decoding began (H.264's, HEVC's): the B-frames
+# before an open GOP's key frame, where a seek lands or a stream's dump begins; a frame cut off says its own bytes are
+# wrong, and no frame refers to the last ones
 REFERENCE_MISSING = ("mmco: unref short failure|Missing reference picture|reference picture missing during reorder|"
-                     "co located POCs unavailable|number of reference frames .* exceeds max|Could not find ref with POC")
+                     "co located POCs unavailable|number of reference frames .* exceeds max|"
+                     "Could not find ref with POC")
 
 
 def last_frames_decode_cleanly(path, listing=None):
