@@ -168,6 +168,8 @@ def zero_bytes_inside_the_largest_array(path):
     with open(path, "r+b") as file:
         file.seek(offset + 40)
         file.write(bytes(8))
+
+
 def video_behind_a_cover(folder):
     """An MKV whose first video stream is a picture of one frame (a cover track) and whose second is a clip of 10
     frames: the path, made by ffmpeg in folder."""
@@ -254,6 +256,8 @@ def fixture_frames_zip(path, extra=(), deflated=False, count=6):
         for name, data in extra:
             archive.writestr(name, data)
     return str(path)
+
+
 def video_of_an_edit_list(folder):
     """An MP4 of 40 frames in one group of pictures, cut by `ffmpeg -ss 1.5 -c copy` (as a user trims a clip
     without re-encoding): its edit list hides the 15 frames before the cut, which the frame count OpenCV reads still
@@ -369,6 +373,8 @@ def sequence_beside_a_picture(tmp_path, names, picture):
                                  sizes={"s": (8, 8)})
     shutil.copy(os.path.join(root, "s", names[0]), os.path.join(root, "s", picture))
     return root, os.path.join(root, "s", picture)
+
+
 def evaluate_of_results_with_a_stray(tmp_path, stray, source):
     """evaluate.py's flags for 6 of calendar's frames as targets and as results, the results' last replaced by a copy
     of the frame of index source named stray (a poster, a browser's copy)."""
@@ -384,6 +390,8 @@ def evaluate_of_results_with_a_stray(tmp_path, stray, source):
     os.remove(results / "output_0005.png")
     shutil.copy(calendar[source], results / stray)
     return ["--results", str(results), "--targets", str(targets), "--output", str(tmp_path / "out"), "--quick"]
+
+
 def sizes_in_bytes(line):
     """Every size a line names ("40.0 MB", "0.00 GB", "400GB", "192 bytes"), in order, in bytes of the units
     --max-memory counts (GB of 2 ** 30 bytes)."""

@@ -625,7 +625,6 @@ def test_a_full_disk_while_downloading_says_so_and_keeps_the_part_to_resume(serv
     assert leftovers(tmp_path) == []
 
 
-
 def test_a_server_that_never_answers_is_one_line_after_one_timeout_saying_what_to_do(tmp_path, monkeypatch):
     """Each size asked first (HEAD) waited its timeout in silence, one file after the other (the REDS and
     weights files: six minutes), and the download's error said only "timed out"."""
@@ -645,13 +644,11 @@ def test_a_server_that_never_answers_is_one_line_after_one_timeout_saying_what_t
     assert not (tmp_path / "out").exists()
 
 
-
 def test_a_zip_whose_member_name_is_not_the_utf8_it_claims_is_a_corrupt_zip(tmp_path):
     """zipfile's UnicodeDecodeError was no zip error: a traceback where the download checks the zip."""
     from helpers import zip_with_undecodable_name
     assert download_test_data.zip_problem(str(zip_with_undecodable_name(tmp_path / "a.zip"))).startswith(
         "a corrupt zip (")
-
 
 
 @pytest.mark.parametrize("folder", ["a b", "\u00e9t\u00e9", "a%20b"], ids=["a space", "non-ASCII", "percent-encoded"])
@@ -670,7 +667,6 @@ def test_a_base_url_with_a_password_is_refused_without_showing_it(tmp_path):
         download("--output-dir", str(tmp_path / "out"), "--base-url", "http://user:secret@127.0.0.1:1/", "--weights")
     assert str(error.value).startswith("--base-url holds a user name or password") and "secret" not in str(error.value)
     assert not (tmp_path / "out").exists()
-
 
 
 # The seventh hostile pass: what a server sent went into the error line as it was, a NUL or a terminal's escape

@@ -2883,6 +2883,7 @@ def assert_a_weight_file_is_kept_on_two_runs(tmp_path, weights, said):
     assert (tmp_path / "out" / "weights" / ".tecogan_model.h5.part").read_bytes() == weights
     return server
 
+
 def test_a_weight_file_of_a_type_numpy_lacks_is_one_line_and_kept_not_a_traceback(tmp_path):
     """A mirror's weight file whose parameter holds integers of 24 bits, a type HDF5 writes and numpy has none for:
     h5py's TypeError ("data type '<i3' not understood") was a traceback of the download's check, on every run, and of

@@ -303,7 +303,6 @@ def test_bicubic_comparison_takes_the_scale_from_the_weights_and_the_written_siz
     np.testing.assert_array_equal(resized, resize_output(native, 18, 24))
 
 
-
 def test_a_zip_whose_member_name_is_not_the_utf8_it_claims_is_one_line(tmp_path):
     """zipfile's UnicodeDecodeError was no zip error: a traceback (the fifth hostile pass)."""
     from helpers import zip_with_undecodable_name
