@@ -84,7 +84,7 @@ def decoded_count(path):
 CALENDAR = shared_path("data", "calendar_lr")
 
 
-def wait_until_stop_signals_caught(pid, timeout=60):
+def wait_until_stop_signals_caught(pid, timeout=240):
     """Wait until process pid handles every stop signal itself (its /proc status's SigCgt mask; the scripts set
     their handlers first, before their imports): one sent sooner, while Python itself starts (slow on a loaded
     machine), meets the default action or Python's own KeyboardInterrupt, not the script."""
