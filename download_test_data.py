@@ -399,6 +399,8 @@ def _fetch_whole(url, partial, validate):
                 # 2688 announced; the file was deleted"), and 'bytes 0-1499/*' to a part of 2000 bytes cut it to 1500
                 if first <= offset <= last + 1:
                     skip = offset - first
+                elif first == 0 and total is not None and last == total - 1:
+                    offset = 0  # the whole file, shorter than the part (not its start): start over, as on a 200
                 else:
                     raise UserError(
                         f"{url} answered the request to resume at byte {offset} with another range; delete "
