@@ -4736,3 +4736,16 @@ def test_a_resumed_part_of_an_earlier_runs_page_is_not_blamed_on_the_host(tmp_pa
             "anew\n")
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_part_longer_than_the_file_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path):
+    """A part of 3000 bytes, its resume answered 206 'bytes 0-2687/2688': not the rest (the range ends before the part's
+    end) but the whole file, of a size that shows the part is not its start; fetched whole, as before this look's rule
+    of the rest (which first called it "another range; delete <the partial file> and run again")."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole + b"y" * 312)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.range_starts[WEIGHT_PATHS[0]] = 0
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
