@@ -4749,3 +4749,19 @@ def test_a_part_longer_than_the_file_answered_with_the_whole_file_from_byte_0_st
         server.range_starts[WEIGHT_PATHS[0]] = 0
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("script, flag", [("convert_lpips_weights", "--output"),
+                                          ("convert_tf_vgg19_weights", "--save-path")])
+def test_a_converter_s_empty_output_path_is_said_empty_not_a_folder(tmp_path, capsys, script, flag):
+    """An empty output path (an unset shell variable's, `--output "$OUT"`): "--output '' is a folder; give a file name
+    inside it", of a folder the user never named."""
+    import importlib
+    inputs = (["--alexnet", str(reference_path("lpips", "alexnet_random.pth")), "--lpips",
+               str(reference_path("lpips", "lpips_v0.1_alex.pth"))] if script == "convert_lpips_weights" else
+              ["--pre_trained_model", str(tmp_path / "vgg_19.ckpt")])
+    (tmp_path / "vgg_19.ckpt.index").write_bytes(b"")  # a V2 prefix: the output is checked before it is read
+    with pytest.raises(SystemExit) as stop:
+        importlib.import_module(script).main([*inputs, flag, ""])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.endswith(f"error: {flag} is empty; give a file name ending in .h5\n")
