@@ -215,6 +215,14 @@ def invalid_range(url, response, partial, offset, said=None):
                      "run again later, or fetch from another host with --base-url")
 
 
+def longer_than_its_range(url, response, partial, offset, most, sent=None):
+    """invalid_range's UserError of a 206 of more bytes than the most its Content-Range says: sent, by its
+    Content-Length, or more, read past them."""
+    return invalid_range(url, response, partial, offset, (
+        f"a part of {f'more than {most}' if sent is None else sent} bytes where its Content-Range "
+        f"('{reply_text(response.headers['Content-Range'], 80)}') says {most}"))
+
+
 def content_length(response):
     """The Content-Length header as a number, or None when it is missing or garbled (header_number), or where the body
     comes chunked: Transfer-Encoding overrides Content-Length (RFC 9112, 6.3), and http.client reads the chunks whole,
@@ -355,6 +363,7 @@ def _fetch_whole(url, partial, validate):
     unsized_416 = response.status == 416 and offset and the_416s_size(response) is None
     unsized_range = None  # the Content-Range of a 206 that gives no size of its file ('bytes 1000-1500/*')
     at_end = False  # a 206 of an empty range at the part's end ('bytes 2688-2687/2688'), valid_range's exception
+    most, skip = None, 0  # a 206's bytes by its Content-Range; those of them before the part's end
     if response.status == 416:  # the partial file may already be whole; validation decides
         response.close()
         total = offset
@@ -377,20 +386,22 @@ def _fetch_whole(url, partial, validate):
                     raise invalid_range(url, response, partial, offset)
                 # a Content-Length past its range's bytes: read whole, they were joined to the part and the whole
                 # deleted ("gave 2700 bytes instead of the 2688 announced"); one short of them is a part cut short
+                most = last - first + 1  # the bytes it holds, by its Content-Range
                 sent = content_length(response)
-                if sent is not None and first <= last and sent > last - first + 1:
-                    raise invalid_range(url, response, partial, offset, (
-                        f"a part of {sent} bytes where its Content-Range "
-                        f"('{reply_text(response.headers['Content-Range'], 80)}') says {last - first + 1}"))
+                if sent is not None and first <= last and sent > most:
+                    raise longer_than_its_range(url, response, partial, offset, most, sent)
                 at_end = first == total  # an empty range at the part's end (valid_range's): no byte of it is joined
                 if total is None:
                     unsized_range = response.headers["Content-Range"]
-                # a resume answered with the whole file (from byte 0 to its end, or of a size the server does not
-                # know: 'bytes 0-<last>/*'): start over, as on a 200 ("another range; delete the partial file and run
-                # again" had the user do it by hand)
-                if first == 0 and last is not None and (total is None or last == total - 1):
-                    offset = 0
-                elif first != offset:
+                # a resume answered with a range from before the part's end (the whole file from byte 0: 'bytes
+                # 0-<last>/<size>' or '/*'): its bytes the part holds are passed over. It started over, writing the
+                # part from byte 0: a body past its range then left none of the part ("gave 2700 bytes instead of the
+                # 2688 announced; the file was deleted"), and 'bytes 0-1499/*' to a part of 2000 bytes cut it to 1500
+                if first <= offset <= last + 1:
+                    skip = offset - first
+                elif first == 0 and total is not None and last == total - 1:
+                    offset = 0  # the whole file, shorter than the part (not its start): start over, as on a 200
+                else:
                     raise UserError(
                         f"{url} answered the request to resume at byte {offset} with another range; delete "
                         f"{partial} and run again" if offset else
@@ -405,15 +416,15 @@ def _fetch_whole(url, partial, validate):
                 print(restarted(url, asked_from, version, version_served(response), refused_size))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
-                total = offset + length
+                total = offset - skip + length
             if not at_end:  # its bytes, where it sent any (5 to a whole part), were joined to it and the whole deleted
-                most = last - first + 1 if response.status == 206 and offset else None
-                if not _receive(url, response, partial, offset, total, start, most):
+                if not _receive(url, response, partial, offset, total, start, most, skip):
                     # a body past its range without a Content-Length (chunked, or to the connection's end): joined,
-                    # the whole deleted ("gave 2700 bytes instead of the 2688 announced"), as one of a Content-Length
-                    raise invalid_range(url, response, partial, offset, (
-                        f"a part of more than {most} bytes where its Content-Range "
-                        f"('{reply_text(response.headers['Content-Range'], 80)}') says {most}"))
+                    # the whole deleted ("gave 2700 bytes instead of the 2688 announced"), as one of a Content-Length;
+                    # of the whole file, installed where its size was not given ('bytes 0-2687/*')
+                    if not offset:
+                        forget_partial(partial)
+                    raise longer_than_its_range(url, response, partial, offset, most)
     size = os.path.getsize(partial)
     if total is not None and size < total:
         raise UserError(f"download of {url} stopped at {size} of {total} bytes; run again to resume")
@@ -450,9 +461,16 @@ def _fetch_whole(url, partial, validate):
                         f"downloaded are {problem}; they were deleted, run again to download the file anew")
     if problem:
         start = foreign_start(partial, url_filename(url).lower().endswith(".zip"))
+        kind = "zip" if url_filename(url).lower().endswith(".zip") else "HDF5"
         forget_partial(partial)
+        if start and offset:
+            # its start is that of the part an earlier run downloaded (a page, another file's start), the rest joined
+            # to it: "fetched again from this host it is the same, check --base-url" blamed the host, where a run again
+            # fetches the file whole
+            raise UserError(f"{url}: the {size_text(offset)} downloaded before this run, the rest it sent joined to "
+                            f"them, make {start}, no {kind} file; they were deleted, run again to download the file "
+                            "anew")
         if start:  # fetched again, it is the same: "run again to download it anew" had it fetched on every run
-            kind = "zip" if url_filename(url).lower().endswith(".zip") else "HDF5"
             raise UserError(f"{url} gave {start}, no {kind} file: a page or another file in its place; it was deleted: "
                             "fetched again from this host it is the same, check --base-url or fetch from another host")
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
@@ -565,10 +583,11 @@ def the_416s_size(response):
     return match.group(1) if match else None
 
 
-def _receive(url, response, partial, offset, total, start=b"", most=None):
+def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0):
     """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page). most: the
     bytes its Content-Range says it holds, where it is a range: a body past them (of no Content-Length: chunked, or to
-    the connection's end) is cut off the partial file again, which is left as it was, and False returned."""
+    the connection's end) is cut off the partial file again, which is left as it was, and False returned. skip: the
+    body's first bytes, which the partial file holds already (a range from before its end), passed over."""
     written = 0
     with open(partial, "ab" if offset else "wb") as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
@@ -581,6 +600,7 @@ def _receive(url, response, partial, offset, total, start=b"", most=None):
                 if most is not None and written > most:
                     file.truncate(offset)
                     return False
+                chunk = chunk[max(0, skip - written + len(chunk)):]
                 file.write(chunk)
                 bar.update(len(chunk))
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read

@@ -62,7 +62,8 @@ class FileServer:
     content_ranges[path] = text sends that text as a 206's whole Content-Range (None: none at all); range_ends[path] = n
     sends a 206 of the bytes before n alone (its Content-Length theirs). empty_206 answers a range at the file's end
     with a 206 of no byte ('bytes <size>-<size - 1>/<size>') where servers send 416. range_extras[path] = bytes sends
-    them after a 206's range, counted in its Content-Length.
+    them after a 206's range, counted in its Content-Length. range_starts[path] = n answers every GET of path, with a
+    Range or without, with a 206 from byte n (a host that sends the whole file as a range, 'bytes 0-<last>/<size>').
     chunked sends the body in one chunk (Transfer-Encoding: chunked), beside a Content-Length only if garbled_length.
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
     gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
@@ -87,6 +88,7 @@ class FileServer:
         self.range_ends = {}
         self.empty_206 = False
         self.range_extras = {}
+        self.range_starts = {}
         self.chunked = False
         self.gzip = False
         self.gzip_encodings = ["gzip"]
@@ -137,8 +139,9 @@ class FileServer:
         start, end = 0, len(data)
         if_range = request.headers.get("If-Range")
         changed = if_range is not None and if_range != self.etags.get(path) and not self.ignore_if_range
-        if range_header and not self.ignore_range and not changed:
-            start = int(range_header.split("=")[1].split("-")[0])
+        if (range_header or path in self.range_starts) and not self.ignore_range and not changed:
+            start = self.range_starts.get(path) if path in self.range_starts else int(
+                range_header.split("=")[1].split("-")[0])
             if (start >= len(data) and not self.empty_206) or path in self.refused_sizes:
                 request.send_response(416)
                 request.send_header("Content-Range", f"bytes */{self.refused_sizes.get(path, len(data))}")

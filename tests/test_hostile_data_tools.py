@@ -4663,3 +4663,106 @@ def test_the_lpips_v0_0_linear_weights_rounded_through_bfloat16_are_refused_and_
     with pytest.raises(UserError, match="are the LPIPS project's v0.0 AlexNet weights"):
         lpips.weights_from_torch(alexnet, through_bfloat16(stand_in), (alexnet_path, "v0.0/alex.pth"))
     lpips.weights_from_torch(alexnet, through_bfloat16(v0_1))
+
+
+# Twenty-sixth pass, look at the downloads, weight files and converters
+
+@pytest.mark.parametrize("framing", ["chunked", "to the connection's end"])
+@pytest.mark.parametrize("total", ["2688", "*"])
+def test_a_whole_file_sent_as_a_range_with_bytes_past_it_is_refused_and_nothing_left(tmp_path, capsys, framing, total):
+    """A plain GET answered 206 'bytes 0-2687/<total>' and 12 bytes after the range, of no Content-Length: the range
+    was held to its length at a resume alone, and the 2700 bytes were installed, exit code 0 (of '/*'), or deleted as
+    "2700 bytes instead of the 2688 announced". Now refused, the bytes past the range counted, no part left."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_starts[WEIGHT_PATHS[0]], server.range_totals[WEIGHT_PATHS[0]] = 0, total
+        server.range_extras[WEIGHT_PATHS[0]] = b"<html></html"
+        server.chunked, server.omit_length = framing == "chunked", framing == "to the connection's end"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"answered a request for the whole file with a part of more than 2688 bytes where its Content-Range ('bytes "
+        f"0-2687/{total}') says 2688, which does not say where its bytes go; run again later, or fetch from another "
+        "host with --base-url\n")
+    assert not (tmp_path / "weights").exists()
+
+
+@pytest.mark.parametrize("framing", ["chunked", "to the connection's end"])
+def test_a_resume_answered_with_the_whole_file_and_bytes_past_it_keeps_the_part(tmp_path, capsys, framing):
+    """A resume at byte 1000 answered 206 'bytes 0-2687/2688' and 12 bytes after the range, of no Content-Length: the
+    part was written over from byte 0 (a start over), then the whole deleted, "gave 2700 bytes instead of the 2688
+    announced". The range's bytes before the part's end are now passed over, and the part kept as it was."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = partial_weights(tmp_path, whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_starts[WEIGHT_PATHS[0]], server.range_extras[WEIGHT_PATHS[0]] = 0, b"<html></html"
+        server.chunked, server.omit_length = framing == "chunked", framing == "to the connection's end"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "answered the request to resume at byte 1000 with a part of more than 2688 bytes where its Content-Range "
+        "('bytes 0-2687/2688') says 2688, which does not say where its bytes go; the 1.0 kB downloaded are kept in "
+        f"{partial}: run again later to resume, or fetch from another host with --base-url\n")
+    assert partial.read_bytes() == whole[:1000]
+
+
+def test_a_resume_answered_with_a_range_from_byte_0_ending_before_the_part_s_end_keeps_the_part(tmp_path, capsys):
+    """A resume at byte 2000 answered 206 'bytes 0-1499/*' (a host that sends some bytes a request, of a file whose
+    size it does not give): taken for the whole file sent again, the part of 2000 bytes was written over by 1500."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = partial_weights(tmp_path, whole[:2000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_starts[WEIGHT_PATHS[0]], server.range_ends[WEIGHT_PATHS[0]] = 0, 1500
+        server.content_ranges[WEIGHT_PATHS[0]] = "bytes 0-1499/*"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"answered the request to resume at byte 2000 with another range; delete {partial} and run again\n")
+    assert partial.read_bytes() == whole[:2000]
+
+
+def test_a_resumed_part_of_an_earlier_runs_page_is_not_blamed_on_the_host(tmp_path, capsys):
+    """A part of 1000 bytes holding an earlier run's page, resumed at byte 1000 by the host's rest: "gave a file
+    beginning b'<html>...', no HDF5 file: a page or another file in its place; ...: fetched again from this host it is
+    the same, check --base-url", where a run again fetches the file whole from this host."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, b"<html>".ljust(1000))
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--weights", "--no-data")
+        assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+            f"{WEIGHT_PATHS[0]}: the 1.0 kB downloaded before this run, the rest it sent joined to them, make a file "
+            "beginning b'<html>                  ', no HDF5 file; they were deleted, run again to download the file "
+            "anew\n")
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_part_longer_than_the_file_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path):
+    """A part of 3000 bytes, its resume answered 206 'bytes 0-2687/2688': not the rest (the range ends before the part's
+    end) but the whole file, of a size that shows the part is not its start; fetched whole, as before this look's rule
+    of the rest (which first called it "another range; delete <the partial file> and run again")."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole + b"y" * 312)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.range_starts[WEIGHT_PATHS[0]] = 0
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("script, flag", [("convert_lpips_weights", "--output"),
+                                          ("convert_tf_vgg19_weights", "--save-path")])
+def test_a_converter_s_empty_output_path_is_said_empty_not_a_folder(tmp_path, capsys, script, flag):
+    """An empty output path (an unset shell variable's, `--output "$OUT"`): "--output '' is a folder; give a file name
+    inside it", of a folder the user never named."""
+    import importlib
+    inputs = (["--alexnet", str(reference_path("lpips", "alexnet_random.pth")), "--lpips",
+               str(reference_path("lpips", "lpips_v0.1_alex.pth"))] if script == "convert_lpips_weights" else
+              ["--pre_trained_model", str(tmp_path / "vgg_19.ckpt")])
+    (tmp_path / "vgg_19.ckpt.index").write_bytes(b"")  # a V2 prefix: the output is checked before it is read
+    with pytest.raises(SystemExit) as stop:
+        importlib.import_module(script).main([*inputs, flag, ""])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.endswith(f"error: {flag} is empty; give a file name ending in .h5\n")

@@ -146,7 +146,9 @@ def input_folder(path, role, hint=""):
 def output_file(path, role, extensions=()):
     """path if a file can be written there (created or replaced); nothing is created. extensions: allowed
     endings such as (".h5",), compared case-insensitively."""
-    if not path or os.path.isdir(path):
+    if not path:  # an unset variable's: "'' is a folder" (the working one, os.path's) named none the user gave
+        raise UserError(f"{role} is empty; give a file name{f' ending in {extensions[0]}' if extensions else ''}")
+    if os.path.isdir(path):
         raise UserError(f"{role} '{path}' is a folder; give a file name inside it")
     name = os.path.basename(path).lower()
     # '.mp4' is all extension, no name; '..mp4' a dot (and no extension to splitext)
