@@ -2986,3 +2986,22 @@ def test_lpips_weights_found_live_are_probed_once_a_process(monkeypatch):
     assert lpips.lost_layer(arrays) is None and len(probes) == 2
     arrays["conv8/conv/b"][:] = -1e4  # its fourth and fifth layers' terms lost
     assert [lpips.lost_layer(arrays) for _ in range(2)] == [lpips.LIN_NAMES[3]] * 2 and len(probes) == 4
+
+
+# Twenty-sixth pass, look at tiles, scales, backends, the ONNX cache and evaluate.py's scores
+
+@pytest.mark.parametrize("flag, text, said", [
+    ("--outscale", "1e-400", "--outscale 1e-400 gives frames less than a pixel high or wide; choose a larger factor"),
+    ("--outscale", "0." + "0" * 400 + "1", "gives frames less than a pixel high or wide; choose a larger factor"),
+    ("--max-memory", "1e-400", "--max-memory 1e-400 is too small a number to compute with (below about 1e-308); "
+                               "give a larger one")], ids=["outscale 1e-400", "outscale of 400 zeros", "memory 1e-400"])
+def test_a_positive_number_below_the_least_float_is_not_told_to_be_positive(tmp_path, capsys, flag, text, said):
+    """A positive factor or budget that float() reads as 0 (1e-400) was told "--outscale must be a positive factor of
+    the input's size" and "--max-memory must be a positive finite number", which it is; a factor of 1e-300 was told
+    its frames are less than a pixel. Now the tiny ones are told so too."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), flag, text], capsys)
+    assert said in line and "positive" not in line
+    assert os.listdir(tmp_path) == []

@@ -10,6 +10,7 @@ import argparse
 import math
 import re
 import sys
+from decimal import Decimal
 from fractions import Fraction
 
 from utils.errors import UserError, shortened
@@ -106,6 +107,12 @@ def grouping_refused(name, text, example=""):
     return None
 
 
+def underflowed(text, value):
+    """Whether value, float(text), is 0 where text is a positive number below the least float (1e-400, or '0.' and
+    hundreds of zeros before a 1): such a text was told "must be a positive ... number", which it is."""
+    return value == 0 and Decimal(re.split("[eE]", text.strip())[0]) > 0
+
+
 def positive(kind, name, least=None, most=None):
     """An argparse type: a positive finite number of `kind` (int or float), within least..most where given (a
     value past what the work can use would overflow later, far from the flag), or a one-line error naming
@@ -123,6 +130,9 @@ def positive(kind, name, least=None, most=None):
                 raise argparse.ArgumentTypeError(f"{name} has too many digits, got '{shortened(text)}'")
             raise argparse.ArgumentTypeError(f"{name} must be a {'whole ' if whole(kind, text) else ''}number, got "
                                              f"'{shortened(text)}'")
+        if kind is float and underflowed(text, value):
+            raise argparse.ArgumentTypeError(f"{name} {shortened(text)} is too small a number to compute with (below "
+                                             "about 1e-308); give a larger one")
         # an int of hundreds of digits is finite, and too large for math.isfinite's float
         if ((kind is float and not math.isfinite(value)) or value <= 0 or (least is not None and value < least)
                 or (most is not None and value > most)):

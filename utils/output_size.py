@@ -11,7 +11,7 @@ import re
 import cv2
 
 from utils.errors import UserError, shortened
-from utils.flags import grouping_refused
+from utils.flags import grouping_refused, underflowed
 
 MAX_SIDE = 16384  # pixels on a side of an output frame, at most
 SIZE_PATTERN = re.compile(r"(\d+)[xX](\d+)")
@@ -28,6 +28,9 @@ def parse_outscale(text):
     except ValueError:
         factor = math.nan
     past_a_float = factor == math.inf and "inf" not in text.lower()  # 1e400, or hundreds of digits
+    if underflowed(text, factor):  # 1e-400 was told "must be a positive factor"
+        raise UserError(f"--outscale {shortened(text)} gives frames less than a pixel high or wide; choose a larger "
+                        "factor")
     if (not math.isfinite(factor) or factor <= 0) and not past_a_float:
         raise UserError(
             f"--outscale must be a positive factor of the input's size (e.g. 2 or 1.5), got '{shortened(text)}'")
