@@ -6616,6 +6616,15 @@ def test_a_twelve_hour_clock_in_arabic_or_vietnamese_is_ordered_by_its_hours(tmp
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
 
 
+@pytest.mark.parametrize("ending", ["ch2", "ch_1", "sa2"])
+def test_a_channels_ch_after_a_time_is_no_vietnamese_clock(tmp_path, ending):
+    """A 'ch' or 'sa' after a time and a blank, then a digit or a '_' (a channel's 'ch2'), is no Vietnamese 12-hour
+    clock's: 'rec 12-05 ch2' would be read as 0:05 or 12:05, before 'rec 1-05 ch2'."""
+    from hostile import listed_frame_names
+    names = [f"rec {hour}-05 {ending}.png" for hour in (1, 12)]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
 def test_numbered_frames_of_a_phone_clip_are_one_series_without_its_first_photo(tmp_path):
     """ffmpeg's frames of a phone's clip, 'VID_20240101_123456_%d.png', were read as a phone's later photos of one
     second up to '_99', and '_100'.. as another series: training refused them as "frames of two series"

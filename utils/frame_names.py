@@ -87,14 +87,15 @@ NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
 # morning 'π.μ.'), a name whose blanks a site or a tool made '_' or '-' ('Screen_Shot_.._at_1.00.00_PM',
 # WordPress' 'Screen-Shot-..-at-1.00.00-PM'), and a tool's 'PM' after no blank ('01-00-00PM', OBS' '%I-%M-%S%p'); and
 # so were, misordered so, exit code 0, or across noon refused as a poster, Arabic's '1.00.00 م' (its morning 'ص'; in
-# Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese' '1.00.00 CH' ('SA'), each after a blank, then no letter. The
-# hour follows no number and separator (a date's '2023-06-01 PM' is no time '06-01')
+# Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese' '1.00.00 CH' ('SA'), each after a blank and before no
+# letter, digit or '_' (a channel's 'ch2', 'ch_1' is no clock's). The hour follows no number and separator (a date's
+# '2023-06-01 PM' is no time '06-01')
 TWELVE_HOUR_CLOCK = re.compile(r"(?P<half>上午|下午|午前|午後|오전|오후)[ \u202f\u00a0]?(?P<hour>\d{1,2})"
                                r"(?P<time>[.:_-]\d{2}(?:[.:_-]\d{2})?)(?!\d)"
                                r"|(?<![\d.:])(?<!\d[.:_-])(?P<hour_>\d{1,2})"
                                r"(?P<time_>[.:_-]\d{2}(?:[.:_-]\d{2})?[ \u202f\u00a0_-]?)"
                                r"(?P<half_>[apπμ](?:\.[ \u202f\u00a0]?)?[mμ]\.?(?![a-zα-ω])"
-                               r"|(?<=[ \u202f\u00a0_-])(?:sa|ch|ص|م)(?![^\W\d_]))", re.IGNORECASE)
+                               r"|(?<=[ \u202f\u00a0])(?:sa|ch|ص|م)(?!\w))", re.IGNORECASE)
 
 
 # TWELVE_HOUR_CLOCK's halves of the day that are the afternoon's (of its second form, the first letter)
