@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
 from utils.frame_names import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, by_24_hours, file_system_folder,
-    frame_order, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, visible_subfolders)
+    frame_order, frame_stem, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, visible_subfolders)
 from utils.image_io import common_image_size
 from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
@@ -361,7 +361,7 @@ def one_series(frames, apart="a sequence folder, to train on both"):
         return frames
     series = {}  # {(a pattern, the name's numbers after a letter but the last): (its frames, their last numbers)}
     patterns = {}  # {a pattern: its frames}
-    stems = [unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0]) for path in frames]
+    stems = [frame_stem(path) for path in frames]
     pattern_of = series_patterns(stems)
     for path, stem in zip(frames, stems):
         # a 12-hour clock's hour after its half of the day ('下午1.00.00', Chinese macOS') is no series' number: one

@@ -6599,3 +6599,50 @@ def test_a_twelve_hour_clock_in_greek_or_of_other_blanks_is_ordered_by_its_hours
     trained on, super-resolved and scored so, exit code 0 (utils.frame_names.TWELVE_HOUR_CLOCK)."""
     from hostile import listed_frame_names
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+# Twenty-sixth pass, look at the training data, frame names and series
+
+@pytest.mark.parametrize("names", [
+    [f"لقطة الشاشة 2023-06-01 في {time}.png" for time in ("11.59.59 ص", "12.59.59 م", "1.00.00 م")],
+    [f"لقطة الشاشة ٢٠٢٣-٠٦-٠١ في {time} م.png" for time in ("١٢.٥٩.٥٩", "١.٠٠.٠٠")],
+    [f"Ảnh chụp Màn hình 2023-06-01 lúc {time}.png" for time in ("11.59.59 SA", "12.59.59 CH", "1.00.00 CH")],
+    [f"Ảnh chụp Màn hình 2023-06-01 lúc {time} SA.png" for time in ("12.59.59", "1.00.00")]])
+def test_a_twelve_hour_clock_in_arabic_or_vietnamese_is_ordered_by_its_hours(tmp_path, names):
+    """macOS' screenshots in Arabic ('1.00.00 م', morning 'ص'; in Arabic-Indic digits too) and in Vietnamese
+    ('1.00.00 CH', morning 'SA') read 1 o'clock before 12, trained on, super-resolved and scored so, exit code 0, or
+    across noon refused the morning's as a poster (utils.frame_names.TWELVE_HOUR_CLOCK)."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+@pytest.mark.parametrize("ending", ["ch2", "ch_1", "sa2"])
+def test_a_channels_ch_after_a_time_is_no_vietnamese_clock(tmp_path, ending):
+    """A 'ch' or 'sa' after a time and a blank, then a digit or a '_' (a channel's 'ch2'), is no Vietnamese 12-hour
+    clock's: 'rec 12-05 ch2' would be read as 0:05 or 12:05, before 'rec 1-05 ch2'."""
+    from hostile import listed_frame_names
+    names = [f"rec {hour}-05 {ending}.png" for hour in (1, 12)]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+def test_numbered_frames_of_a_phone_clip_are_one_series_without_its_first_photo(tmp_path):
+    """ffmpeg's frames of a phone's clip, 'VID_20240101_123456_%d.png', were read as a phone's later photos of one
+    second up to '_99', and '_100'.. as another series: training refused them as "frames of two series"
+    (utils.frame_names.later_photo_of_a_second needs the first photo, 'VID_20240101_123456', among them)."""
+    from datasets.sequences import one_series
+    from hostile import listed_frame_names
+    names = [f"VID_20240101_123456_{number}.png" for number in range(1, 102)]
+    listed = listed_frame_names(tmp_path, names)
+    assert listed == names
+    assert one_series([str(tmp_path / name) for name in listed]) == [str(tmp_path / name) for name in names]
+
+
+@pytest.mark.parametrize("times", [("12.00", "12.00 #2", "12.00 #3", "12.01"),
+                                   ("12.00 PM", "12.00 PM #2", "12.01 PM", "1.00 PM", "1.00 PM #2"),
+                                   ("12.00", *(f"12.00 #{count}" for count in range(2, 12)))])
+def test_photo_booths_later_photos_of_one_minute_are_read_in_order(tmp_path, times):
+    """Photo Booth names a later photo of one minute after the first, then ' #2', ' #3'..: each was refused as "named
+    as a copy of" the first (utils.frame_names.PHOTO_BOOTH_COUNT)."""
+    from hostile import listed_frame_names
+    names = [f"Photo on 1-1-24 at {time}.jpg" for time in times]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names

@@ -85,23 +85,28 @@ NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
 # morning '上午'), in Japanese '午後1.00.00' ('午前'), in Korean '오후 1.00.00' ('오전'), and Windows' Game Bar's
 # '10_28_2023 1_00_00 PM' (underscores); and so were, misordered so, exit code 0, macOS' in Greek '1.00.00 μ.μ.' (its
 # morning 'π.μ.'), a name whose blanks a site or a tool made '_' or '-' ('Screen_Shot_.._at_1.00.00_PM',
-# WordPress' 'Screen-Shot-..-at-1.00.00-PM'), and a tool's 'PM' after no blank ('01-00-00PM', OBS' '%I-%M-%S%p'). The
-# hour follows no number and separator (a date's '2023-06-01 PM' is no time '06-01')
-TWELVE_HOUR_CLOCK = re.compile(r"(?P<half>上午|下午|午前|午後|오전|오후)[ \u202f\u00a0]?(?P<hour>[0-9]{1,2})"
-                               r"(?P<time>[.:_-][0-9]{2}(?:[.:_-][0-9]{2})?)(?![0-9])"
-                               r"|(?<![0-9.:])(?<![0-9][.:_-])(?P<hour_>[0-9]{1,2})"
-                               r"(?P<time_>[.:_-][0-9]{2}(?:[.:_-][0-9]{2})?[ \u202f\u00a0_-]?)"
-                               r"(?P<half_>[apπμ])(?:\.[ \u202f\u00a0]?)?[mμ]\.?(?![a-zα-ω])", re.IGNORECASE)
+# WordPress' 'Screen-Shot-..-at-1.00.00-PM'), and a tool's 'PM' after no blank ('01-00-00PM', OBS' '%I-%M-%S%p'); and
+# so were, misordered so, exit code 0, or across noon refused as a poster, Arabic's '1.00.00 م' (its morning 'ص'; in
+# Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese' '1.00.00 CH' ('SA'), each after a blank and before no
+# letter, digit or '_' (a channel's 'ch2', 'ch_1' is no clock's). The hour follows no number and separator (a date's
+# '2023-06-01 PM' is no time '06-01')
+TWELVE_HOUR_CLOCK = re.compile(r"(?P<half>上午|下午|午前|午後|오전|오후)[ \u202f\u00a0]?(?P<hour>\d{1,2})"
+                               r"(?P<time>[.:_-]\d{2}(?:[.:_-]\d{2})?)(?!\d)"
+                               r"|(?<![\d.:])(?<!\d[.:_-])(?P<hour_>\d{1,2})"
+                               r"(?P<time_>[.:_-]\d{2}(?:[.:_-]\d{2})?[ \u202f\u00a0_-]?)"
+                               r"(?P<half_>[apπμ](?:\.[ \u202f\u00a0]?)?[mμ]\.?(?![a-zα-ω])"
+                               r"|(?<=[ \u202f\u00a0])(?:sa|ch|ص|م)(?!\w))", re.IGNORECASE)
 
 
-# TWELVE_HOUR_CLOCK's halves of the day that are the afternoon's
-AFTERNOON = {"p", "μ", "下午", "午後", "오후"}
+# TWELVE_HOUR_CLOCK's halves of the day that are the afternoon's (of its second form, the first letter)
+AFTERNOON = {"p", "μ", "c", "م", "下午", "午後", "오후"}
 
 
 def twenty_four_hours(time):
     """TWELVE_HOUR_CLOCK's time as the 24-hour clock's, without its half of the day: '12.00.00 AM' is '0.00.00 ',
     '1.00.00 PM' '13.00.00 ', '下午1.00.00' '13.00.00'."""
-    hour = int(time["hour"] or time["hour_"]) % 12 + (12 if (time["half"] or time["half_"].lower()) in AFTERNOON else 0)
+    half = time["half"] or time["half_"][0].casefold()
+    hour = int(time["hour"] or time["hour_"]) % 12 + (12 if half in AFTERNOON else 0)
     return f"{hour}{time['time'] or time['time_']}"
 
 
@@ -112,18 +117,28 @@ def by_24_hours(name):
 
 def later_photo_of_a_second(stem, stems):
     """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension) names a
-    phone's later photo of that second among stems (the names of its folder's frames), else None: Android's
-    'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'.. where its '(0)' lies there too (a
-    browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of the first photo. An
-    editor's ending on every name ('IMG_20230601_120000_1-Edit' among 'IMG_20230601_120000-Edit'..: EDITED) is the
-    first photo's too; such a later photo was refused as a poster ("named otherwise than the other frames")."""
+    phone's later photo of that second among stems (the names of its folder's frames), and that first photo is among
+    them, else None: Android's 'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'.. where
+    its '(0)' lies there too (a browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of
+    the first photo. An editor's ending on every name ('IMG_20230601_120000_1-Edit' among 'IMG_20230601_120000-Edit'..:
+    EDITED) is the first photo's too; such a later photo was refused as a poster ("named otherwise than the other
+    frames"). So is Photo Booth's later photo of one minute (PHOTO_BOOTH_COUNT). Without the first photo, a name so is
+    of no burst: ffmpeg's frames of a phone's clip, 'VID_20240101_123456_%d' ('_1'.., no 'VID_20240101_123456'), were
+    of the series of a first photo up to '_99', then '_100'.. of another, refused by training as two series."""
     for cut in [len(stem)] + [edit.start() for edit in EDITED.finditer(stem)]:  # no ending, then each
         if taken := TAKEN_IN_A_SECOND.fullmatch(stem[:cut]):
             break
     ending = stem[cut:]
-    if not taken or taken[4] or not (taken[2] or taken[3] == "0" or taken[3] and f"{taken[1]}(0){ending}" in stems):
-        return None
-    return taken[1] + ending
+    if taken and not taken[4] and (taken[2] or taken[3] == "0" or taken[3] and f"{taken[1]}(0){ending}" in stems):
+        first = taken[1] + ending
+    else:
+        first = counted[1] if (counted := PHOTO_BOOTH_COUNT.fullmatch(stem)) else None
+    return first if first in stems else None
+
+
+# macOS' Photo Booth's later photo of one minute (a burst, or another photo that minute): its first's name, then ' #2',
+# ' #3'.. ('Photo on 01-01-2024 at 12.00 #2'); refused as a copy of the first ("its name, then a copy's ending")
+PHOTO_BOOTH_COUNT = re.compile(r"(.+) #(?:[2-9]|[1-9][0-9]+)", re.DOTALL)
 
 
 def list_frames(folder, role="input folder", wanted="pass a folder of LR frames", ends=False):
@@ -149,7 +164,7 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
 def in_frame_order(names):
     """names, a folder's frames' file names, in frame_order, a camera's Adobe RGB name by its sRGB name's numbers
     (camera_numbers)."""
-    stems = {name: unicodedata.normalize("NFC", os.path.splitext(name)[0]) for name in names}
+    stems = {name: frame_stem(name) for name in names}
     cameras = srgb_cameras(set(stems.values()))
     return sorted(names, key=lambda name: (camera_numbers(stems[name], cameras), name))
 
@@ -193,7 +208,7 @@ def no_stray_frame(frames, last_too=False):
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
     if len(numbers) == 1 or () in numbers:  # ordered by name: of no series
         return frames
-    stems = [unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0]) for path in frames]
+    stems = [frame_stem(path) for path in frames]
     pattern_of = series_patterns(stems)
     patterns = {}  # {a pattern: its frames}
     for path, stem in zip(frames, stems):
@@ -306,7 +321,7 @@ def one_camera_picture_once(frames):
     copies are one camera number's among others' one each."""
     versions = {}  # {(a camera's number, its ending's pattern but the count): [its frames]}
     for path in frames:
-        stem = unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0])
+        stem = frame_stem(path)
         if (DCF_NAME.fullmatch(stem) and any(character.isalpha() for character in stem[:4])
                 and (counted := COPY_COUNT.fullmatch(stem[8:]))):  # a camera's: '00000002' is ffmpeg's
             versions.setdefault((stem[:8].casefold(), name_pattern(counted[1])), []).append(path)
@@ -461,8 +476,8 @@ def no_picture_left_out(folder, frames, ends=False):
                     if (stepped := next_letters(stem[:end], step))} if by_letter else set()
 
     def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
-        return any(place(stem) in beside_ends or stem in letter_ends
-                   for stem in copied_names(os.path.splitext(name)[0]))
+        return (any(place(stem) in beside_ends for stem in copied_names(os.path.splitext(name)[0]))
+                or any(stem in letter_ends for stem in copied_names(frame_stem(name))))
 
     with os.scandir(folder) as entries:
         listed = [(entry.name, entry.is_dir()) for entry in entries]
@@ -484,7 +499,7 @@ def no_picture_left_out(folder, frames, ends=False):
     left_out = sorted(name for name in pictures if in_a_gap(name))
     if beside := sorted(name for name in pictures if at_an_end(name)):
         # 'clip2_c.webp' after 'clip2_a.png', 'clip2_b.png' was called "numbered next to" them, its number theirs
-        how = ("lettered" if any(stem in letter_ends for stem in copied_names(os.path.splitext(beside[0])[0]))
+        how = ("lettered" if any(stem in letter_ends for stem in copied_names(frame_stem(beside[0])))
                else "numbered")
         raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture {how} next to the first or last frame of "
                         f"its sequence in a format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so "
@@ -512,8 +527,10 @@ def next_letters(stem, step):
 
 
 def frame_stem(path):
-    """A frame's name without its folder and extension."""
-    return os.path.splitext(os.path.basename(path))[0]
+    """A frame's name without its folder and extension, in composed Unicode form (NFC): a folder copied from macOS names
+    its frames in decomposed form, and the rules that compare names (series, cameras, letter counters) compare them
+    so."""
+    return unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0])
 
 
 # what is added to a picture's name while it downloads, or to keep it as it was: Chrome's and Edge's '.crdownload',
@@ -621,8 +638,8 @@ def series_patterns(stems):
     (BURST_COVER), and a phone's later photo of one second that of the second's first (later_photo_of_a_second). One
     series of a camera or a phone, each was refused as two series (its Adobe RGB frames, or its burst's frames after
     some of the camera's), or as a poster (one Adobe RGB frame, a burst's cover)."""
-    cameras = srgb_cameras(stems)
-    return {stem: series_pattern(stem, stems, cameras) for stem in stems}
+    cameras, named = srgb_cameras(stems), set(stems)  # a set: later_photo_of_a_second looks names up in it
+    return {stem: series_pattern(stem, named, cameras) for stem in stems}
 
 
 def srgb_cameras(stems):
