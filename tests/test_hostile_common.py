@@ -4493,3 +4493,32 @@ def test_the_set_up_names_a_pip_setting_its_options_own_check_refuses_where_it_i
         "error: pip's configuration sets no-cache-dir to a value pip refuses (invalid truth value 'abc'); mend it "
         "('pip config debug' names the files)"), completed
     assert not os.path.exists(tmp_path / "venv") and completed.stdout == ""
+
+
+# Twenty-sixth pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+PLATFORM_REFUSED = ("PIP_PLATFORM is set (x), which the set-up's pip install cannot take (pip takes a platform or "
+                    "interpreter only for an install into --target); unset it, then run make again")
+
+
+@pytest.mark.parametrize("venv, setting, said", [
+    ("new", {"PIP_PLATFORM": "x"}, PLATFORM_REFUSED), ("there", {"PIP_PLATFORM": "x"}, PLATFORM_REFUSED),
+    ("new", {"PIP_CONFIG_FILE": "[install]\nuse-feature = truststore\n"}, "pip's configuration sets use-feature, which "
+     "the set-up's pip install cannot take (To use the truststore feature, 'truststore' must be installed into pip's "
+     "current environment.); remove it from pip's configuration file")],
+    ids=["PIP_PLATFORM, new venv", "PIP_PLATFORM, venv there", "use-feature, new venv"])
+def test_the_set_up_names_a_setting_pip_install_refuses_as_it_starts(tmp_path, python_310_of_compiled_pip,
+                                                                     venv_of_the_tests_pip, venv, setting, said):
+    """`PIP_PLATFORM=x` (or a python-version, abi or implementation: pip takes them only for an install into --target)
+    and `use-feature = truststore` without truststore, which pip install checks as it starts rather than as it reads
+    its options, were said once a new venv was made (venv's seconds, a venv left), and in a venv there by pip's reason
+    alone ("When restricting platform ..., either --no-deps must be set"), naming no setting."""
+    if "PIP_CONFIG_FILE" in setting:
+        (tmp_path / "pip.conf").write_text(setting["PIP_CONFIG_FILE"])
+        setting = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    if venv == "there":
+        (tmp_path / "venv").symlink_to(venv_of_the_tests_pip)
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **setting)
+    assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(f"error: {said}"), (
+        completed)
+    assert completed.stderr.count("\n") == 1 and os.path.exists(tmp_path / "venv") == (venv == "there")
