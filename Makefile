@@ -6,6 +6,14 @@
 # `make -f ~/TecoGAN/Makefile demo` run in another folder: its commands ran there, make's "No rule to make target
 # 'requirements.txt'" (as if the repository lacked it), and clean-venv removed that folder's .venv. Refused for every
 # goal.
+# `make -e demo` (make's --environment-overrides) took the environment's variables over this Makefile's own: a PYTHON
+# set for another tool ran demo.py with that Python, exit code 0 after the set-up of the venv, and a VENV (read from the
+# command line alone, below) named another's venv for clean-venv to remove. The Makefile's own names are many (STAMP,
+# MPIRUN, its helpers), so -e is refused; CHROMIUM and TEST_WORKERS are read from the environment without it.
+ifneq ($(findstring e,$(firstword -$(MAKEFLAGS))),)
+$(error make -e reads every variable of the environment over this Makefile's own (a PYTHON or VENV set for another \
+    tool would replace the venv's); run make without -e, giving make's settings on its command line (make demo VENV=v))
+endif
 ifeq ($(wildcard utils/make_venv.sh),)
 $(error make runs in $(CURDIR), which has no utils/make_venv.sh: this Makefile ($(strip $(MAKEFILE_LIST))) is run in \
     its own folder; run make there, e.g. make -C with that folder)

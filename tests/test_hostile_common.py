@@ -4522,3 +4522,19 @@ def test_the_set_up_names_a_setting_pip_install_refuses_as_it_starts(tmp_path, p
     assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(f"error: {said}"), (
         completed)
     assert completed.stderr.count("\n") == 1 and os.path.exists(tmp_path / "venv") == (venv == "there")
+
+
+@pytest.mark.parametrize("given", ["-e", "MAKEFLAGS=e"])
+def test_make_refuses_environment_overrides_that_would_replace_its_python(tmp_path, given):
+    """`make -e demo` (or MAKEFLAGS=e) took the environment's variables over the Makefile's own: a PYTHON set for
+    another tool ran demo.py with that Python after the set-up of the venv, exit code 0."""
+    environment = dict(top_level_make_environment(), PYTHON="/usr/bin/python3")
+    if given == "-e":
+        command = ["make", "--no-print-directory", "-e", "-n", "demo"]
+    else:
+        command, environment["MAKEFLAGS"] = ["make", "--no-print-directory", "-n", "demo"], "e"
+    completed = subprocess.run(command, cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=environment)
+    assert completed.returncode == 2 and not completed.stdout and completed.stderr.count("\n") == 1, completed
+    assert "*** make -e reads every variable of the environment over this Makefile's own (a PYTHON or VENV set for " \
+        "another tool would replace the venv's); run make without -e" in completed.stderr, completed.stderr
