@@ -4525,9 +4525,10 @@ def test_the_set_up_names_a_setting_pip_install_refuses_as_it_starts(tmp_path, p
 
 
 @pytest.mark.parametrize("given", ["-e", "MAKEFLAGS=e"])
-def test_make_refuses_environment_overrides_that_would_replace_its_python(tmp_path, given):
+def test_make_refuses_environment_overrides_of_its_python(tmp_path, given):
     """`make -e demo` (or MAKEFLAGS=e) took the environment's variables over the Makefile's own: a PYTHON set for
-    another tool ran demo.py with that Python after the set-up of the venv, exit code 0."""
+    another tool ran demo.py with that Python after the set-up of the venv, exit code 0. (make -e without one of
+    them, with CHROMIUM, runs as before.)"""
     environment = dict(top_level_make_environment(), PYTHON="/usr/bin/python3")
     if given == "-e":
         command = ["make", "--no-print-directory", "-e", "-n", "demo"]
@@ -4536,5 +4537,6 @@ def test_make_refuses_environment_overrides_that_would_replace_its_python(tmp_pa
     completed = subprocess.run(command, cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
                                env=environment)
     assert completed.returncode == 2 and not completed.stdout and completed.stderr.count("\n") == 1, completed
-    assert "*** make -e reads every variable of the environment over this Makefile's own (a PYTHON or VENV set for " \
-        "another tool would replace the venv's); run make without -e" in completed.stderr, completed.stderr
+    assert "*** make -e takes PYTHON from the environment over this Makefile's own, which names the venv and what " \
+        "runs in it; run make without -e (giving VENV on its command line), or unset PYTHON." in completed.stderr, (
+            completed.stderr)
