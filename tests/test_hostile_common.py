@@ -4540,3 +4540,24 @@ def test_make_refuses_environment_overrides_of_its_python(tmp_path, given):
     assert "*** make -e takes PYTHON from the environment over this Makefile's own, which names the venv and what " \
         "runs in it; run make without -e (giving VENV on its command line), or unset PYTHON." in completed.stderr, (
             completed.stderr)
+
+
+def test_the_set_up_of_a_venv_venv_fails_to_create_in_a_folder_a_stopped_venv_left_says_what_is_left(
+        tmp_path, python_310_of_compiled_pip):
+    """A folder an earlier venv stopped in (its own empty bin), where venv then failed (a full disk): said to have
+    "nothing of it left", its pyvenv.cfg and bin there, kept, as what was there cannot be told from what venv added.
+    (A python3.10 that fails as venv does there, after writing part of the venv; else the one of compiled pip.)"""
+    bin_dir = tmp_path / "python"
+    bin_dir.mkdir()
+    (bin_dir / "python3.10").write_text(
+        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && touch \"$3/pyvenv.cfg\"\n"
+        "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
+        f"exec {python_310_of_compiled_pip.split(':')[0]}/python3.10 \"$@\"\n")
+    (bin_dir / "python3.10").chmod(0o755)
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=f"{bin_dir}:{os.environ['PATH']}")
+    assert completed is not None and completed.returncode == 2 and completed.stderr == (
+        f"error: cannot create the virtual environment {tmp_path}/venv ([Errno 28] No space left on device: "
+        f"'{tmp_path}/venv/lib'); what venv made in it is left, beside what was there, for the next run to go on from: "
+        "make room or write access there, or set VENV to another folder\n"), completed
+    assert sorted(os.listdir(tmp_path / "venv")) == ["bin", "pyvenv.cfg"]

@@ -918,7 +918,11 @@ else
     reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
     # venv shows only ensurepip's exit status, not its reason
     case $reason in *ensurepip*) reason="pip could not be installed into it: is its disk full, or its path too long?" ;; esac
-    echo "error: cannot create the virtual environment $venv_shown (${reason#Error: }); nothing of it is left: make" \
+    # A folder an earlier venv had stopped in (its own folders, no pyvenv.cfg: kept, as what was there cannot be told
+    # from what venv added) was said to have "nothing of it left", its bin/python and pyvenv.cfg there.
+    left="nothing of it is left"
+    [ "$was" != full ] || left="what venv made in it is left, beside what was there, for the next run to go on from"
+    echo "error: cannot create the virtual environment $venv_shown (${reason#Error: }); $left: make" \
       "room or write access there, or set VENV to another folder" >&2
     exit 2
   fi
