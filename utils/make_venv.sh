@@ -511,8 +511,8 @@ pip_config_list() {
   fi
   for variable in ${log_settings[@]+"${log_settings[@]}"}; do unset+=(-u "$variable"); done
   # (its status pip's: 1 where pip does not run, its lines then printed, as configuration_unloaded reads them)
-  listed=$([ "$#" = 0 ] && pip_env env ${unset[@]+"${unset[@]}"} ${config_only_settings[@]+"${config_only_settings[@]}"} \
-    PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
+  listed=$([ "$#" = 0 ] && pip_env env ${unset[@]+"${unset[@]}"} \
+    ${config_only_settings[@]+"${config_only_settings[@]}"} PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
     || { [ "${config_pip[1]}" = -m ] && listed=$(pip_env env ${unset[@]+"${unset[@]}"} \
       ${config_only_settings[@]+"${config_only_settings[@]}"} PIP_LOG=/dev/null "${config_pip[0]}" -c \
       "import sys; wheels = []$pip_config_listing" config list 2>&1); } \
