@@ -1116,20 +1116,25 @@ def test_the_gpu_check_takes_a_work_folder_of_ordinary_characters(tmp_path, name
     assert completed.returncode == 2 and "no GPU" in completed.stderr, completed
 
 
+def python_310_whose_venv_fails(bin_dir, python):
+    """A folder bin_dir of a python3.10 whose venv fails as venv does on a full disk, after writing part of the venv
+    (its bin and pyvenv.cfg), and which is `python` otherwise. Returns bin_dir."""
+    bin_dir.mkdir()
+    (bin_dir / "python3.10").write_text(
+        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && touch \"$3/pyvenv.cfg\"\n"
+        "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
+        f"exec {python} \"$@\"\n")
+    (bin_dir / "python3.10").chmod(0o755)
+    return bin_dir
+
+
 @pytest.mark.parametrize("place", ["a new folder", "an empty folder", "a new nested folder"])
 def test_the_set_up_of_a_venv_that_venv_fails_to_create_is_one_line_and_leaves_nothing(tmp_path, place):
     """A full disk or a read-only folder (as root: a 64 KB tmpfs, a read-only bind mount): venv's "Error: [Errno 30]"
     or its ensurepip's failure, exit code 1, and a venv without pip left in the folder. Here a python3.10 that fails
     as venv does there, after writing part of the venv. A new nested name's parent folders, which mkdir -p made,
     stayed (the fourteenth pass)."""
-    real = os.path.realpath(sys.executable)
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "python3.10").write_text(
-        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && touch \"$3/pyvenv.cfg\"\n"
-        "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
-        f"exec {real} \"$@\"\n")
-    (bin_dir / "python3.10").chmod(0o755)
+    bin_dir = python_310_whose_venv_fails(tmp_path / "bin", os.path.realpath(sys.executable))
     venv = tmp_path / ("deep/er/venv" if place == "a new nested folder" else "venv")
     if place == "an empty folder":
         venv.mkdir()
@@ -4547,13 +4552,7 @@ def test_the_set_up_of_a_venv_venv_fails_to_create_in_a_folder_a_stopped_venv_le
     """A folder an earlier venv stopped in (its own empty bin), where venv then failed (a full disk): said to have
     "nothing of it left", its pyvenv.cfg and bin there, kept, as what was there cannot be told from what venv added.
     (A python3.10 that fails as venv does there, after writing part of the venv; else the one of compiled pip.)"""
-    bin_dir = tmp_path / "python"
-    bin_dir.mkdir()
-    (bin_dir / "python3.10").write_text(
-        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && touch \"$3/pyvenv.cfg\"\n"
-        "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
-        f"exec {python_310_of_compiled_pip.split(':')[0]}/python3.10 \"$@\"\n")
-    (bin_dir / "python3.10").chmod(0o755)
+    bin_dir = python_310_whose_venv_fails(tmp_path / "python", f"{python_310_of_compiled_pip.split(':')[0]}/python3.10")
     (tmp_path / "venv" / "bin").mkdir(parents=True)
     completed = set_up_in_tmp_path(tmp_path, timeout=60, path=f"{bin_dir}:{os.environ['PATH']}")
     assert completed is not None and completed.returncode == 2 and completed.stderr == (
