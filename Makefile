@@ -6,6 +6,18 @@
 # `make -f ~/TecoGAN/Makefile demo` run in another folder: its commands ran there, make's "No rule to make target
 # 'requirements.txt'" (as if the repository lacked it), and clean-venv removed that folder's .venv. Refused for every
 # goal.
+# `make -e demo` (make's --environment-overrides) took the environment's variables over this Makefile's own: a PYTHON
+# set for another tool (node-gyp reads one) ran demo.py with that Python, exit code 0 after the set-up of the venv, and
+# a VENV (read from the command line alone, below) named another's venv for clean-venv to remove. Under -e such a name
+# of the Makefile's in the environment is refused (CHROMIUM and TEST_WORKERS, read from the environment, are not).
+environment_overrides := $(strip $(if $(findstring e,$(firstword -$(MAKEFLAGS))),$(foreach name,VENV PYTHON MPIRUN \
+    STAMP TEST_STAMP BIGBUCKBUNNY DEBIAN_CHROMIUM VENV_OWN_FILES VENV_OWN_FOLDERS VENV_RULE_SPECIAL VENV_SPECIAL,$(if \
+    $(filter environment override,$(origin $(name))),$(name)))))
+ifneq ($(environment_overrides),)
+$(error make -e takes $(firstword $(environment_overrides)) from the environment over this Makefile's own, which names \
+    the venv and what runs in it; run make without -e (giving VENV on its command line), or unset \
+    $(firstword $(environment_overrides)))
+endif
 ifeq ($(wildcard utils/make_venv.sh),)
 $(error make runs in $(CURDIR), which has no utils/make_venv.sh: this Makefile ($(strip $(MAKEFILE_LIST))) is run in \
     its own folder; run make there, e.g. make -C with that folder)

@@ -1116,20 +1116,25 @@ def test_the_gpu_check_takes_a_work_folder_of_ordinary_characters(tmp_path, name
     assert completed.returncode == 2 and "no GPU" in completed.stderr, completed
 
 
+def python_310_whose_venv_fails(bin_dir, python):
+    """A folder bin_dir of a python3.10 whose venv fails as venv does on a full disk, after writing part of the venv
+    (its bin and pyvenv.cfg), and which is `python` otherwise. Returns bin_dir."""
+    bin_dir.mkdir()
+    (bin_dir / "python3.10").write_text(
+        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && touch \"$3/pyvenv.cfg\"\n"
+        "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
+        f"exec {python} \"$@\"\n")
+    (bin_dir / "python3.10").chmod(0o755)
+    return bin_dir
+
+
 @pytest.mark.parametrize("place", ["a new folder", "an empty folder", "a new nested folder"])
 def test_the_set_up_of_a_venv_that_venv_fails_to_create_is_one_line_and_leaves_nothing(tmp_path, place):
     """A full disk or a read-only folder (as root: a 64 KB tmpfs, a read-only bind mount): venv's "Error: [Errno 30]"
     or its ensurepip's failure, exit code 1, and a venv without pip left in the folder. Here a python3.10 that fails
     as venv does there, after writing part of the venv. A new nested name's parent folders, which mkdir -p made,
     stayed (the fourteenth pass)."""
-    real = os.path.realpath(sys.executable)
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "python3.10").write_text(
-        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && touch \"$3/pyvenv.cfg\"\n"
-        "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
-        f"exec {real} \"$@\"\n")
-    (bin_dir / "python3.10").chmod(0o755)
+    bin_dir = python_310_whose_venv_fails(tmp_path / "bin", os.path.realpath(sys.executable))
     venv = tmp_path / ("deep/er/venv" if place == "a new nested folder" else "venv")
     if place == "an empty folder":
         venv.mkdir()
@@ -4493,3 +4498,65 @@ def test_the_set_up_names_a_pip_setting_its_options_own_check_refuses_where_it_i
         "error: pip's configuration sets no-cache-dir to a value pip refuses (invalid truth value 'abc'); mend it "
         "('pip config debug' names the files)"), completed
     assert not os.path.exists(tmp_path / "venv") and completed.stdout == ""
+
+
+# Twenty-sixth pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+PLATFORM_REFUSED = ("PIP_PLATFORM is set (x), which the set-up's pip install cannot take (pip takes a platform or "
+                    "interpreter only for an install into --target); unset it, then run make again")
+
+
+@pytest.mark.parametrize("venv, setting, said", [
+    ("new", {"PIP_PLATFORM": "x"}, PLATFORM_REFUSED), ("there", {"PIP_PLATFORM": "x"}, PLATFORM_REFUSED),
+    ("new", {"PIP_CONFIG_FILE": "[install]\nuse-feature = truststore\n"}, "pip's configuration sets use-feature, which "
+     "the set-up's pip install cannot take (To use the truststore feature, 'truststore' must be installed into pip's "
+     "current environment.); remove it from pip's configuration file")],
+    ids=["PIP_PLATFORM, new venv", "PIP_PLATFORM, venv there", "use-feature, new venv"])
+def test_the_set_up_names_a_setting_pip_install_refuses_as_it_starts(tmp_path, python_310_of_compiled_pip,
+                                                                     venv_of_the_tests_pip, venv, setting, said):
+    """`PIP_PLATFORM=x` (or a python-version, abi or implementation: pip takes them only for an install into --target)
+    and `use-feature = truststore` without truststore, which pip install checks as it starts rather than as it reads
+    its options, were said once a new venv was made (venv's seconds, a venv left), and in a venv there by pip's reason
+    alone ("When restricting platform ..., either --no-deps must be set"), naming no setting."""
+    if "PIP_CONFIG_FILE" in setting:
+        (tmp_path / "pip.conf").write_text(setting["PIP_CONFIG_FILE"])
+        setting = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    if venv == "there":
+        (tmp_path / "venv").symlink_to(venv_of_the_tests_pip)
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **setting)
+    assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(f"error: {said}"), (
+        completed)
+    assert completed.stderr.count("\n") == 1 and os.path.exists(tmp_path / "venv") == (venv == "there")
+
+
+@pytest.mark.parametrize("given", ["-e", "MAKEFLAGS=e"])
+def test_make_refuses_environment_overrides_of_its_python(tmp_path, given):
+    """`make -e demo` (or MAKEFLAGS=e) took the environment's variables over the Makefile's own: a PYTHON set for
+    another tool ran demo.py with that Python after the set-up of the venv, exit code 0. (make -e without one of
+    them, with CHROMIUM, runs as before.)"""
+    environment = dict(top_level_make_environment(), PYTHON="/usr/bin/python3")
+    if given == "-e":
+        command = ["make", "--no-print-directory", "-e", "-n", "demo"]
+    else:
+        command, environment["MAKEFLAGS"] = ["make", "--no-print-directory", "-n", "demo"], "e"
+    completed = subprocess.run(command, cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=environment)
+    assert completed.returncode == 2 and not completed.stdout and completed.stderr.count("\n") == 1, completed
+    assert "*** make -e takes PYTHON from the environment over this Makefile's own, which names the venv and what " \
+        "runs in it; run make without -e (giving VENV on its command line), or unset PYTHON." in completed.stderr, (
+            completed.stderr)
+
+
+def test_the_set_up_of_a_venv_venv_fails_to_create_in_a_folder_a_stopped_venv_left_says_what_is_left(
+        tmp_path, python_310_of_compiled_pip):
+    """A folder an earlier venv stopped in (its own empty bin), where venv then failed (a full disk): said to have
+    "nothing of it left", its pyvenv.cfg and bin there, kept, as what was there cannot be told from what venv added.
+    (A python3.10 that fails as venv does there, after writing part of the venv; else the one of compiled pip.)"""
+    bin_dir = python_310_whose_venv_fails(tmp_path / "python", f"{python_310_of_compiled_pip.split(':')[0]}/python3.10")
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=f"{bin_dir}:{os.environ['PATH']}")
+    assert completed is not None and completed.returncode == 2 and completed.stderr == (
+        f"error: cannot create the virtual environment {tmp_path}/venv ([Errno 28] No space left on device: "
+        f"'{tmp_path}/venv/lib'); what venv made in it is left, beside what was there, for the next run to go on from: "
+        "make room or write access there, or set VENV to another folder\n"), completed
+    assert sorted(os.listdir(tmp_path / "venv")) == ["bin", "pyvenv.cfg"]

@@ -503,13 +503,16 @@ pip_env() {
 # opens its log too (a log file's global setting, the install one being pip install's): it logs to /dev/null, the log
 # variables not passed, so that a FIFO no one reads left no pip waiting.
 # (said once, in config_listed, for all the checks: each `pip config list` is a second of pip's start)
+# (An argument: a venv's listed by pip_config_listing alone, not pip config list first, and not kept.)
 pip_config_list() {
   local variable unset=() listed
-  if [ -n "${config_listed+set}" ]; then [ -z "$config_listed" ] || printf '%s\n' "$config_listed"; return 0; fi
+  if [ "$#" = 0 ] && [ -n "${config_listed+set}" ]; then
+    [ -z "$config_listed" ] || printf '%s\n' "$config_listed"; return 0
+  fi
   for variable in ${log_settings[@]+"${log_settings[@]}"}; do unset+=(-u "$variable"); done
   # (its status pip's: 1 where pip does not run, its lines then printed, as configuration_unloaded reads them)
-  listed=$(pip_env env ${unset[@]+"${unset[@]}"} ${config_only_settings[@]+"${config_only_settings[@]}"} \
-    PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
+  listed=$([ "$#" = 0 ] && pip_env env ${unset[@]+"${unset[@]}"} \
+    ${config_only_settings[@]+"${config_only_settings[@]}"} PIP_LOG=/dev/null "${config_pip[@]}" config list 2>&1) \
     || { [ "${config_pip[1]}" = -m ] && listed=$(pip_env env ${unset[@]+"${unset[@]}"} \
       ${config_only_settings[@]+"${config_only_settings[@]}"} PIP_LOG=/dev/null "${config_pip[0]}" -c \
       "import sys; wheels = []$pip_config_listing" config list 2>&1); } \
@@ -550,9 +553,14 @@ configuration_unloaded() {
 # value: 'abc')", where unsetting it changes nothing: the variable is named where pip's reason quotes its value, or
 # quotes none.
 setting_refused() {
-  local key value reason
-  reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^An error occurred during configuration: option [^ ]+: ') \
-    && key=${reason#*: option } key=${key%%: *} reason=${reason#*: option "$key": } \
+  local key value reason refuses="which pip refuses" undo="unset it or give it a value pip takes"
+  local configured=" to a value pip refuses" mend="mend it"
+  reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^pip install refuses option [^ ]+ here: ') \
+    && key=${reason#pip install refuses option } key=${key%% here: *} reason=${reason#*" here: "} \
+    && refuses="which the set-up's pip install cannot take" undo="unset it" configured=", $refuses" \
+    mend="remove it from pip's configuration file" \
+    || { reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^An error occurred during configuration: option [^ ]+: ') \
+    && key=${reason#*: option } key=${key%%: *} reason=${reason#*: option "$key": }; } \
     || { reason=$(printf '%s\n' "$1" | grep -a -m 1 -E ' is not a valid value for [^ ]+ option, please ') \
     && key=${reason##* is not a valid value for } key=${key%% option, *} reason=${reason%.}; } \
     || { reason=$(printf '%s\n' "$1" | awk '/^Usage:/ { usage = 1; next } usage == 1 && !NF { usage = 2; next }
@@ -562,16 +570,16 @@ setting_refused() {
   if [ -n "${pip_variables[$key]:-}" ]; then
     value=$(printenv -- "${pip_variables[$key]}"; echo .) value=${value%$'\n.'}
   fi
-  if [ -n "${pip_variables[$key]:-}" ] && in_utf8 "$config_python" -c 'import sys
+  if [ -n "${pip_variables[$key]:-}" ] && [ -n "$value" ] && in_utf8 "$config_python" -c 'import sys
 value, reason = sys.argv[1:]
 marks = ("value: ", "value \x27", "choice: ", " is not a valid value for ")
 sys.exit(repr(value) not in reason and not reason.startswith(value + " is not a valid value for ")
          and any(mark in reason for mark in marks))' "$value" "$reason"
   then
-    echo "error: ${pip_variables[$key]} is set ($(one_line "$value")), which pip refuses ($(one_line "$reason"));" \
-      "unset it or give it a value pip takes, then run make again" >&2
+    echo "error: ${pip_variables[$key]} is set ($(one_line "$value")), $refuses ($(one_line "$reason")); $undo," \
+      "then run make again" >&2
   else
-    echo "error: pip's configuration sets $(one_line "$key") to a value pip refuses ($(one_line "$reason")); mend it" \
+    echo "error: pip's configuration sets $(one_line "$key")$configured ($(one_line "$reason")); $mend" \
       "($config_debug names the files), or run make with PIP_CONFIG_FILE=/dev/null (no configuration files), then" \
       "run make again" >&2
   fi
@@ -619,8 +627,21 @@ from pip._internal.cli.main import main
 if sys.argv[1:] != ["config", "list"]:
     sys.exit(main())
 from pip._internal.commands import create_command
+from pip._internal.exceptions import CommandError
 install = create_command("install")
-install.parse_args([])
+options = install.parse_args([])[0]
+restricted = [name for name, value in (("python-version", options.python_version), ("platform", options.platforms),
+                                       ("abi", options.abis), ("implementation", options.implementation)) if value]
+try:
+    from pip._internal.cli.cmdoptions import check_dist_restriction
+    check_dist_restriction(options, check_target=True)
+    if "truststore" in options.features_enabled:
+        options.cache_dir = None
+        install._build_session(options)
+except CommandError as refused:
+    reason = "pip takes a platform or interpreter only for an install into --target" if restricted else refused
+    print("pip install refuses option %s here: %s" % ((restricted or ["use-feature"])[0], reason))
+    sys.exit(1)
 try:
     sys.exit(main())
 except SystemExit as stop:
@@ -638,6 +659,8 @@ try:
 except (AttributeError, KeyError):
     wheel = (glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")) or [""])[0]
 wheels = [wheel]
+import site
+sys.path[:] = [path for path in sys.path if path not in site.getsitepackages() + [site.getusersitepackages()]]
 sys.prefix = sys.exec_prefix = sys.argv.pop(1)'"$pip_config_listing"
 # A value as `pip config list` says it (Python's repr: `'it\'s'`, "it's", a backslash doubled), decoded by
 # config_python; its status 1 where it is none.
@@ -895,7 +918,11 @@ else
     reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
     # venv shows only ensurepip's exit status, not its reason
     case $reason in *ensurepip*) reason="pip could not be installed into it: is its disk full, or its path too long?" ;; esac
-    echo "error: cannot create the virtual environment $venv_shown (${reason#Error: }); nothing of it is left: make" \
+    # A folder an earlier venv had stopped in (its own folders, no pyvenv.cfg: kept, as what was there cannot be told
+    # from what venv added) was said to have "nothing of it left", its bin/python and pyvenv.cfg there.
+    left="nothing of it is left"
+    [ "$was" != full ] || left="what venv made in it is left, beside what was there, for the next run to go on from"
+    echo "error: cannot create the virtual environment $venv_shown (${reason#Error: }); $left: make" \
       "room or write access there, or set VENV to another folder" >&2
     exit 2
   fi
@@ -934,7 +961,7 @@ pip_config_read_once "$venv_dir/bin/python"
 configuration_checked
 declare -A pips_said=()
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
-  local output reason status=0 line said_now=()
+  local output reason status=0 line said_now=() refused
   fifo_read_or_refused
   output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1) \
     || status=$?
@@ -1014,6 +1041,10 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
+  # A check pip install makes as it starts (`PIP_PLATFORM=x`, `PIP_USE_FEATURE=truststore` without truststore), in a
+  # venv there: pip's reason alone ("When restricting platform ..., either --no-deps must be set"), naming no setting,
+  # where a new venv's line names it, read by pip_config_listing before the venv is made. Read so here, once it failed.
+  refused=$(pip_config_list listing) || setting_refused "$refused"
   # a pip.conf pip cannot read (configuration_unloaded)
   ! configuration_unloaded "$output" || reason="its configuration file could not be loaded: $unloaded"
   case $output in *NewConnectionError*|*"Failed to establish a new connection"*|*"Temporary failure in name"*\
