@@ -231,6 +231,20 @@ class ConfigLoader(yaml.SafeLoader):
             keys.append(key)
         return super().construct_mapping(node, deep)
 
+    def flatten_mapping(self, node):
+        """PyYAML's, where a key given by two merged mappings (`<<: [*a, *b]`) is the earlier one's, as YAML says:
+        PyYAML tells the second by the identity of its text, which only one-letter keys share, and took b's
+        max_iter, exit code 0."""
+        own = sum(key_node.tag != MERGE_TAG for key_node, _ in node.value)
+        super().flatten_mapping(node)
+        merged, seen = [], set()
+        for key_node, value_node in node.value[:len(node.value) - own]:
+            key = (key_node.tag, key_node.value) if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key not in seen:
+                seen.add(key)
+                merged.append((key_node, value_node))
+        node.value = merged + node.value[len(node.value) - own:]
+
 
 ConfigLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
@@ -359,8 +373,9 @@ def _int(loader, node):
 ConfigLoader.add_constructor(INT_TAG, _int)
 ConfigLoader.add_constructor(FLOAT_TAG, _float)
 # What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', '!!timestamp x'
-# (AttributeError), lists nested thousands deep.
-UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
+# (AttributeError), '!!bool 1' (KeyError), '!!float' of nothing (IndexError), '!!set [1]' (TypeError), lists nested
+# thousands deep. The last three were tracebacks, in a --cfg file and in --set.
+UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, KeyError, IndexError, TypeError, RecursionError)
 WIDE_TEXT_HEAD = 4096  # bytes of a config file read to tell UTF-16 or UTF-32 text
 CONFIG_BYTES = 2 ** 20  # the most a config file holds: config.yaml, every setting with its comments, is 6 kB
 
