@@ -6645,3 +6645,18 @@ def test_a_second_stop_in_a_finalizer_interrupts_without_a_traceback(capfd):
         for number, handler in before.items():
             signal.signal(number, handler)
     assert "Exception ignored" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("key, recorded, value", [("train.num_resblock", 3, 2), ("train.scale", 4, 2),
+                                                  ("train.tecogan", False, True)])
+@pytest.mark.parametrize("allow", [False, True])
+def test_a_resume_with_another_network_is_not_offered_allow_changed_settings(key, recorded, value, allow):
+    """A resume with another block count, scale or stage was told "pass --allow-changed-settings to continue with the
+    new ones", which met a second refusal: the checkpoint's parameters fit no other network."""
+    from training.checkpoint import check_settings
+    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
+                                        rf"{value}, which shape the networks \(its parameters fit no other, even with "
+                                        r"--allow-changed-settings\); set them back, or start afresh with another "
+                                        r"--output_dir$"):
+        check_settings("c.json", {"settings": {key: recorded, "train.crop_size": 8}},
+                       {key: value, "train.crop_size": 16}, allow)
