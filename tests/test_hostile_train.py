@@ -6660,3 +6660,11 @@ def test_a_resume_with_another_network_is_not_offered_allow_changed_settings(key
                                         r"--output_dir$"):
         check_settings("c.json", {"settings": {key: recorded, "train.crop_size": 8}},
                        {key: value, "train.crop_size": 16}, allow)
+
+
+@pytest.mark.parametrize("setting, shown", [("train.max_iter='-1'", "'-1'"), ("train.learning_rate='.inf'", "'.inf'"),
+                                            ("train.max_iter='[5]'", r"'\[5\]'")])
+def test_a_quoted_value_that_is_wrong_unquoted_too_is_not_told_to_drop_its_quotes(setting, shown):
+    """`max_iter: '-1'` was "...; in quotes it is text: write it without them", which is refused again."""
+    with pytest.raises(UserError, match=rf"^bad value {shown} for train\.\w+: expected [^;]*$"):
+        config_of_flags("--set", setting)

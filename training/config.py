@@ -502,9 +502,11 @@ def load_config(path=None, overrides=None):
             shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
                      reprlib.repr(values[key]))
             # `max_iter: "5"` (or --set train.max_iter='"5"') was "bad value '5' ...: expected a positive integer"
-            # and `tecogan: 'true'` "bad value 'true' ...: expected true or false"
-            quoted = isinstance(values[key], str) and len(values[key]) <= 100 and not isinstance(
-                parse_value(values[key]), str)
+            # and `tecogan: 'true'` "bad value 'true' ...: expected true or false". Only where the value unquoted is
+            # right: `max_iter: '-1'` (or '.inf', '[5]') was told to be written without them, to be refused again
+            text = isinstance(values[key], str) and len(values[key]) <= 100
+            unquoted = parse_value(values[key]) if text else values[key]
+            quoted = text and not isinstance(unquoted, str) and RULES[key].check(_coerce(key, unquoted))
             raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected {RULES[key].expected}" + (
                 "; in quotes it is text: write it without them" if quoted else ""))
     if values["data.end_dir"] < values["data.str_dir"]:

@@ -236,8 +236,10 @@ class _InterruptAgain:
             signal.signal(signal.SIGINT, interrupt)
             try:
                 # a signal, not _thread.interrupt_main: a main thread waiting in a call (sleep, a lock) wakes
-                threading.Timer(INTERRUPT_AGAIN_SECONDS, signal.pthread_kill,
-                                (threading.main_thread().ident, signal.SIGINT)).start()
+                again = threading.Timer(INTERRUPT_AGAIN_SECONDS, signal.pthread_kill,
+                                        (threading.main_thread().ident, signal.SIGINT))
+                again.daemon = True  # a process that exits meanwhile does not wait for it
+                again.start()
                 return
             except KeyboardInterrupt:  # its handler ran here all the same (the main thread waited that long)
                 pass
