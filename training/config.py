@@ -373,8 +373,8 @@ def _int(loader, node):
 ConfigLoader.add_constructor(INT_TAG, _int)
 ConfigLoader.add_constructor(FLOAT_TAG, _float)
 # What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', '!!timestamp x'
-# (AttributeError), '!!bool 1' (KeyError), '!!float' of nothing (IndexError), '!!set [1]' (TypeError), lists nested
-# thousands deep. The last three were tracebacks, in a --cfg file and in --set.
+# (AttributeError), lists nested thousands deep; and '!!bool 1' (KeyError), '!!float' of nothing (IndexError) and
+# '!!set [1]' (TypeError), which were tracebacks, in a --cfg file and by --set.
 UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, KeyError, IndexError, TypeError, RecursionError)
 WIDE_TEXT_HEAD = 4096  # bytes of a config file read to tell UTF-16 or UTF-32 text
 CONFIG_BYTES = 2 ** 20  # the most a config file holds: config.yaml, every setting with its comments, is 6 kB
