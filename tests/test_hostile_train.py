@@ -6646,3 +6646,70 @@ def test_photo_booths_later_photos_of_one_minute_are_read_in_order(tmp_path, tim
     from hostile import listed_frame_names
     names = [f"Photo on 1-1-24 at {time}.jpg" for time in times]
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+# Twenty-sixth pass, look at train.py's checkpoints, resume, stops and settings
+
+@pytest.mark.parametrize("text", ["train:\n  <<: [{max_iter: 7}, {max_iter: 8}]\n",
+                                  "a: &a {max_iter: 7}\nb: &b {max_iter: 8, save_freq: 3}\ntrain:\n  <<: [*a, *b]\n"])
+def test_a_key_given_by_two_merged_mappings_is_the_earlier_one_s(tmp_path, text):
+    """`<<: [*a, *b]` took b's max_iter, exit code 0, where YAML says the earlier mapping's wins: PyYAML tells a
+    repeated merged key by the identity of its text, which only one-letter keys share."""
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text(text)
+    assert read_yaml(str(tmp_path / "c.yaml"))["train.max_iter"] == 7
+
+
+@pytest.mark.parametrize("value", ["!!bool 1", "!!bool", "!!float", "!!set [1]"])
+def test_a_tag_yaml_cannot_build_is_one_line_in_a_file_and_in_set(tmp_path, value):
+    """'!!bool 1' (KeyError), '!!float' of nothing (IndexError) and '!!set [1]' (TypeError) were tracebacks."""
+    (tmp_path / "c.yaml").write_text(f"train:\n  max_iter: {value}\n")
+    with pytest.raises(UserError, match=r"is not valid YAML.*; fix the syntax$"):
+        config_of_flags("--cfg", str(tmp_path / "c.yaml"))
+    with pytest.raises(UserError, match=rf"^bad value '{re.escape(value)}' for train\.max_iter: expected "):
+        config_of_flags("--set", f"train.max_iter={value}")
+
+
+def test_a_second_stop_in_a_finalizer_interrupts_without_a_traceback(capfd):
+    """A second Ctrl-C whose handler ran in a weakref callback (NNabla freeing a graph) was dropped by Python with
+    a traceback ("Exception ignored in ... KeyboardInterrupt"), and training went on to its iteration's end."""
+    import time
+    import train
+    from utils.errors import STOP_SIGNALS
+
+    class Freed:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+    before, hook = {number: signal.getsignal(number) for number in STOP_SIGNALS}, sys.unraisablehook
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with train.StopRequest() as stop:
+                stop.requested = True  # the first stop
+                Freed()
+                time.sleep(2)
+    finally:
+        sys.unraisablehook = hook
+        for number, handler in before.items():
+            signal.signal(number, handler)
+    assert "Exception ignored" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("key, recorded, value", [("train.num_resblock", 3, 2), ("train.scale", 4, 2),
+                                                  ("train.tecogan", False, True)])
+@pytest.mark.parametrize("allow", [False, True])
+def test_a_resume_with_another_network_is_not_offered_allow_changed_settings(key, recorded, value, allow):
+    """A resume with another block count, scale or stage was told "pass --allow-changed-settings to continue with the
+    new ones", which met a second refusal: the checkpoint's parameters fit no other network."""
+    from training.checkpoint import check_settings
+    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
+                                        rf"{value}, which shape the networks \(its parameters fit no other, even with "
+                                        r"--allow-changed-settings\); set them back, or start afresh with another "
+                                        r"--output_dir$"):
+        check_settings("c.json", {"settings": {key: recorded, "train.crop_size": 8}},
+                       {key: value, "train.crop_size": 16}, allow)
+
+
+@pytest.mark.parametrize("setting, shown", [("train.max_iter='-1'", "'-1'"), ("train.learning_rate='.inf'", "'.inf'"),
+                                            ("train.max_iter='[5]'", r"'\[5\]'")])
+def test_a_quoted_value_that_is_wrong_unquoted_too_is_not_told_to_drop_its_quotes(setting, shown):
+    """`max_iter: '-1'` was "...; in quotes it is text: write it without them", which is refused again."""
+    with pytest.raises(UserError, match=rf"^bad value {shown} for train\.\w+: expected [^;]*$"):
+        config_of_flags("--set", setting)

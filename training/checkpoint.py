@@ -41,6 +41,9 @@ STATE_FILE_PATTERN = re.compile(rf"(?:params|(?:gen|fnet|disc)_states)_{ITERATIO
 MAX_INTEGER_DIGITS = 100  # a checkpoint's integers: iterations, step counts (train.py's are a C int's)
 MAX_ITERATIONS = 2 ** 31 - 1  # NNabla's Adam counts its steps in a C int (the step count of a solver state file)
 SHOWN_SETTING = 300  # the most characters of a setting a resume's refusal shows (a number of 100 digits, a path)
+# settings that give the networks other parameters (their block count, the upsampling tail, the other stage's networks):
+# a checkpoint's fit no other, and the --allow-changed-settings its refusal offered met a second refusal
+NETWORK_SETTINGS = ("train.num_resblock", "train.scale", "train.tecogan")
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 MODEL_FILE_PATTERN = re.compile(rf"model_param_{ITERATION}\.h5")  # utils.weights.save_model's files
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
@@ -486,9 +489,14 @@ def check_settings(path, content, settings, allow_changes=False):
     recorded = content.get("settings", {})
     # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line; past a path's
     # usual length, so that two paths that differ at their ends are told apart
-    changes = [f"{key} {shortened(repr(recorded[key]), SHOWN_SETTING)} -> {shortened(repr(value), SHOWN_SETTING)}"
-               for key, value in settings.items()
-               if key in recorded and not same_setting(recorded[key], value)]
+    changed = {key: f"{key} {shortened(repr(recorded[key]), SHOWN_SETTING)} -> {shortened(repr(value), SHOWN_SETTING)}"
+               for key, value in settings.items() if key in recorded and not same_setting(recorded[key], value)}
+    changes = list(changed.values())
+    networks = [change for key, change in changed.items() if key in NETWORK_SETTINGS]
+    if networks:
+        raise UserError(f"checkpoint '{path}' was trained with other settings: {', '.join(networks)}, which shape the "
+                        "networks (its parameters fit no other, even with --allow-changed-settings); set them back, or "
+                        "start afresh with another --output_dir")
     if changes and not allow_changes:
         raise UserError(
             f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; start afresh "

@@ -231,6 +231,20 @@ class ConfigLoader(yaml.SafeLoader):
             keys.append(key)
         return super().construct_mapping(node, deep)
 
+    def flatten_mapping(self, node):
+        """PyYAML's, where a key given by two merged mappings (`<<: [*a, *b]`) is the earlier one's, as YAML says:
+        PyYAML tells the second by the identity of its text, which only one-letter keys share, and took b's
+        max_iter, exit code 0."""
+        own = sum(key_node.tag != MERGE_TAG for key_node, _ in node.value)
+        super().flatten_mapping(node)
+        merged, seen = [], set()
+        for key_node, value_node in node.value[:len(node.value) - own]:
+            key = (key_node.tag, key_node.value) if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key not in seen:
+                seen.add(key)
+                merged.append((key_node, value_node))
+        node.value = merged + node.value[len(node.value) - own:]
+
 
 ConfigLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
@@ -359,8 +373,9 @@ def _int(loader, node):
 ConfigLoader.add_constructor(INT_TAG, _int)
 ConfigLoader.add_constructor(FLOAT_TAG, _float)
 # What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', '!!timestamp x'
-# (AttributeError), lists nested thousands deep.
-UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
+# (AttributeError), lists nested thousands deep; and '!!bool 1' (KeyError), '!!float' of nothing (IndexError) and
+# '!!set [1]' (TypeError), which were tracebacks, in a --cfg file and by --set.
+UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, KeyError, IndexError, TypeError, RecursionError)
 WIDE_TEXT_HEAD = 4096  # bytes of a config file read to tell UTF-16 or UTF-32 text
 CONFIG_BYTES = 2 ** 20  # the most a config file holds: config.yaml, every setting with its comments, is 6 kB
 
@@ -487,9 +502,11 @@ def load_config(path=None, overrides=None):
             shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
                      reprlib.repr(values[key]))
             # `max_iter: "5"` (or --set train.max_iter='"5"') was "bad value '5' ...: expected a positive integer"
-            # and `tecogan: 'true'` "bad value 'true' ...: expected true or false"
-            quoted = isinstance(values[key], str) and len(values[key]) <= 100 and not isinstance(
-                parse_value(values[key]), str)
+            # and `tecogan: 'true'` "bad value 'true' ...: expected true or false". Only where the value unquoted is
+            # right: `max_iter: '-1'` (or '.inf', '[5]') was told to be written without them, to be refused again
+            text = isinstance(values[key], str) and len(values[key]) <= 100
+            unquoted = parse_value(values[key]) if text else values[key]
+            quoted = text and not isinstance(unquoted, str) and RULES[key].check(_coerce(key, unquoted))
             raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected {RULES[key].expected}" + (
                 "; in quotes it is text: write it without them" if quoted else ""))
     if values["data.end_dir"] < values["data.str_dir"]:

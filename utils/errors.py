@@ -209,7 +209,40 @@ def interrupt(signal_number, frame):
     condition") for a pending signal whose handler has become SIG_IGN."""
     for number in STOP_SIGNALS:
         signal.signal(number, ignore_signal)
+    if not isinstance(sys.unraisablehook, _InterruptAgain):
+        sys.unraisablehook = _InterruptAgain(sys.unraisablehook)
     raise KeyboardInterrupt
+
+
+INTERRUPT_AGAIN_SECONDS = 0.01  # twice Python's switch interval: the hook has returned by then
+
+
+class _InterruptAgain:
+    """sys.unraisablehook while a command stops: an interruption raised in a finalizer (a weakref callback as NNabla
+    frees a graph, where a second Ctrl-C's handler ran) was dropped by Python with a traceback ("Exception ignored
+    in"), and train.py went on to its iteration's end. It is raised again, once out of the finalizer; other
+    exceptions go to the hook before."""
+
+    def __init__(self, previous):
+        self.previous = previous
+
+    def __call__(self, unraisable):
+        if not issubclass(unraisable.exc_type, KeyboardInterrupt):
+            self.previous(unraisable)
+            return
+        # from a thread, a moment later: raised in this hook, the interruption was dropped again, without the hook.
+        # Where the main thread is still in a finalizer then, it comes here again
+        while True:
+            signal.signal(signal.SIGINT, interrupt)
+            try:
+                # a signal, not _thread.interrupt_main: a main thread waiting in a call (sleep, a lock) wakes
+                again = threading.Timer(INTERRUPT_AGAIN_SECONDS, signal.pthread_kill,
+                                        (threading.main_thread().ident, signal.SIGINT))
+                again.daemon = True  # a process that exits meanwhile does not wait for it
+                again.start()
+                return
+            except KeyboardInterrupt:  # its handler ran here all the same (the main thread waited that long)
+                pass
 
 
 def ignore_signal(signal_number, frame):
