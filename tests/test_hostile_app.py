@@ -2765,3 +2765,21 @@ def test_an_uploaded_video_its_job_refuses_after_reading_is_refused_at_upload_wi
     advised = re.search(r"set End to (\d+) to use what is there\)$", str(page.value))[1]
     assert upload_input(str(upload), upload.name, "", advised, str(tmp_path / "job2"), 2 ** 30)["frames"] == int(
         advised)
+
+
+def test_an_uploaded_fragmented_mp4_indexed_by_its_first_fragment_gets_the_job_s_remux_not_not_a_video(tmp_path):
+    """A fragmented MP4 whose index holds its first fragment alone (`-movflags frag_keyframe`, a recording's), which
+    its job refuses with the remux that reads it, was "'clip.mp4' is not a video with frames this app can decode; upload
+    a video file (mp4, mov, mkv, avi, webm) or a zip of frames", of an MP4: the page now says the job's line."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    from webapp.inputs import page_terms, upload_input
+    path = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-g", "5", "-movflags", "frag_keyframe", frames=20,
+                        size="16x16")
+    with pytest.raises(UserError) as job:
+        VideoReader(path)
+    with pytest.raises(UserError, match=r"^video 'clip\.mp4' is a fragmented MP4 of which OpenCV reads only the first "
+                                        r"\d+ of its 20 frames .*; save it unfragmented \(e\.g\. ffmpeg -i IN -c copy "
+                                        r"OUT\.mp4\) and pass that$") as page:
+        upload_input(path, "clip.mp4", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(page.value) == page_terms(str(job.value)).replace(path, "clip.mp4")

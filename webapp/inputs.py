@@ -27,7 +27,7 @@ from utils.image_io import UnreadableImage, common_image_size, damage_of, image_
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.video_io import VideoReader, sample_clip
-from utils.video_probe import SeveralVideoStreams
+from utils.video_probe import SeveralVideoStreams, fragmented_mp4_frames
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, ZIP_SIGNATURES, DamagedZip, UnpackBlocked, extract_zip
 
@@ -105,11 +105,15 @@ def video_input(path, name, start, end, stopped=never_stopped):
     except (SeveralVideoStreams, VideoCutShort) as error:  # a video, whose stream to take the user must choose, or
         # a GIF, an APNG, an AVI, an MKV or a WebM cut short (was "not a video with frames this app can decode")
         raise in_page_terms(error, path, name)
-    except UserError:
+    except UserError as error:
         if shorter_than_its_container(path):  # an MP4 cut off before its index (moov, written last): "not a video
             # ...; upload a video file (mp4, ...)" of an MP4
             raise UserError(f"'{name}' is shorter than its container says and cannot be opened (a download or copy "
                             "cut off, its index lost): it is truncated; upload the whole file")
+        if fragmented_mp4_frames(path) is not None:  # a fragmented MP4 whose index holds its first fragment alone: the
+            # reader's remux ("save it unfragmented (e.g. ffmpeg -i IN -c copy OUT.mp4)") was "not a video ...; upload
+            # a video file (mp4, ...)", of an MP4
+            raise in_page_terms(error, path, name)
         raise unreadable
     try:
         first = next(iter(first_reader), None)
