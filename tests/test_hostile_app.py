@@ -2638,8 +2638,8 @@ def test_an_uploaded_ts_or_fragmented_mp4_cut_off_plainly_is_refused_and_the_adv
     """An MPEG-TS cut off plainly (inside a packet) and a fragmented Motion JPEG MP4 (`frag_keyframe`) cut inside a
     fragment were read by the upload and their job as the frames before the cut, "done" (the TS's count the cut file's
     estimate, the MP4's its fragments'), the MP4's last frame the one the cut falls in, decoded wrong (up to 255 of
-    255). Both are refused; the End advised reads frames equal to the whole file's. A whole one is read without a
-    decode at upload."""
+    255). Both are refused; the End advised reads frames equal to the whole file's. A whole one is not read at upload
+    (its frames are grabbed: read_at_upload)."""
     import numpy as np
     from hostile import ffmpeg_video
     from utils.video_io import VideoReader
@@ -2647,7 +2647,7 @@ def test_an_uploaded_ts_or_fragmented_mp4_cut_off_plainly_is_refused_and_the_adv
     options = ["-c:v", "mpeg2video"] if made == "ts" else ["-c:v", "mjpeg", "-movflags", "frag_keyframe+empty_moov"]
     whole = ffmpeg_video(tmp_path / f"whole.{extension}", *options, frames=10, size="16x16")
     data = open(whole, "rb").read()
-    assert cut_upload(tmp_path, data, len(data), extension)[1] == 0  # whole: no decode at upload
+    assert cut_upload(tmp_path, data, len(data), extension)[1] == 9  # whole: its frames grabbed at upload, not read
     cut = len(data) * 6 // 10 + (5 if made == "ts" and len(data) * 6 // 10 % 188 == 0 else 0)
     if made != "ts":  # inside the mdat of a fragment, near its end
         cut = data.index(b"moof", data.index(b"mdat", data.index(b"moof", cut))) - 14
@@ -2726,3 +2726,60 @@ def test_cancel_or_a_later_run_stops_a_run_setting_its_job_up(tmp_path, monkeypa
     assert not setting_up.is_alive()
     assert shown == ([("Cancelled before its job was queued; nothing was kept.", None, None, None, None, "")]
                      if stop == "cancel" else [UNCHANGED])
+
+
+# Twenty-sixth pass, look at demo.py and the web page
+
+def fragment_index_alone(data):
+    """A fragmented MP4's bytes cut after the index (moof) of a fragment in its second half, before that fragment's
+    frames (its mdat)."""
+    moof = data.index(b"moof", len(data) // 2) - 4
+    return data[:data.index(b"mdat", moof) - 4]
+
+
+@pytest.mark.parametrize("extension, options, spoilt", [
+    ("flv", ["-c:v", "flv"], lambda data: data[:len(data) * 6 // 10] + bytes(len(data) - len(data) * 6 // 10)),
+    ("mp4", ["-c:v", "libx264"], lambda data: data[:len(data) // 2] + b"\xaa" * 64 + data[len(data) // 2 + 64:]),
+    ("ts", ["-c:v", "libx264"], lambda data: data[:-24] + bytes(24)),
+    ("mp4", ["-c:v", "mjpeg", "-movflags", "frag_keyframe+empty_moov"], fragment_index_alone)],
+                         ids=["flv cut into zeros", "mp4 damaged", "ts cut into zeros", "fragment's index alone"])
+def test_an_uploaded_video_its_job_refuses_after_reading_is_refused_at_upload_with_the_job_s_line(tmp_path, extension,
+                                                                                                 options, spoilt):
+    """An FLV cut off into zeros of its full length, an H.264 MP4 (its index last) damaged in its frames, an MPEG-TS
+    whose last packet is zeros, and a fragmented MP4 cut between a fragment's index and its frames: none is shorter than
+    its container says, so the upload's check decoded their first frame alone and passed them, and their job failed at
+    its turn, after every job ahead of it: "ended after 2 of the 10 frames it announces: it is truncated or damaged".
+    The frames OpenCV grabs of the part are now counted at upload, and a part that ends early is read as its job reads
+    it: refused at once with the job's line in the page's terms, the End it advises read."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    from webapp.inputs import page_terms, upload_input
+    data = spoilt(open(ffmpeg_video(tmp_path / f"whole.{extension}", *options, frames=10, size="16x16"), "rb").read())
+    upload = tmp_path / f"clip.{extension}"
+    upload.write_bytes(data)
+    with pytest.raises(UserError) as job:
+        list(VideoReader(str(upload)))
+    with pytest.raises(UserError) as page:
+        upload_input(str(upload), upload.name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(page.value) == page_terms(str(job.value)).replace(str(upload), upload.name)
+    advised = re.search(r"set End to (\d+) to use what is there\)$", str(page.value))[1]
+    assert upload_input(str(upload), upload.name, "", advised, str(tmp_path / "job2"), 2 ** 30)["frames"] == int(
+        advised)
+
+
+def test_an_uploaded_fragmented_mp4_indexed_by_its_first_fragment_gets_the_job_s_remux_not_not_a_video(tmp_path):
+    """A fragmented MP4 whose index holds its first fragment alone (`-movflags frag_keyframe`, a recording's), which
+    its job refuses with the remux that reads it, was "'clip.mp4' is not a video with frames this app can decode; upload
+    a video file (mp4, mov, mkv, avi, webm) or a zip of frames", of an MP4: the page now says the job's line."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    from webapp.inputs import page_terms, upload_input
+    path = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-g", "5", "-movflags", "frag_keyframe", frames=20,
+                        size="16x16")
+    with pytest.raises(UserError) as job:
+        VideoReader(path)
+    with pytest.raises(UserError, match=r"^video 'clip\.mp4' is a fragmented MP4 of which OpenCV reads only the first "
+                                        r"\d+ of its 20 frames .*; save it unfragmented \(e\.g\. ffmpeg -i IN -c copy "
+                                        r"OUT\.mp4\) and pass that$") as page:
+        upload_input(path, "clip.mp4", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(page.value) == page_terms(str(job.value)).replace(path, "clip.mp4")

@@ -27,7 +27,7 @@ from utils.image_io import UnreadableImage, common_image_size, damage_of, image_
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.video_io import VideoReader, sample_clip
-from utils.video_probe import SeveralVideoStreams
+from utils.video_probe import SeveralVideoStreams, fragmented_mp4_frames
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, ZIP_SIGNATURES, DamagedZip, UnpackBlocked, extract_zip
 
@@ -93,25 +93,30 @@ def never_stopped():
 
 def video_input(path, name, start, end, stopped=never_stopped):
     """generate.py's input of an uploaded video: {kind, path, start, end, frames}, checked: a video OpenCV
-    decodes, with frames, and a Start/End inside it. stopped(): whether the tab has stopped the set-up (Cancel, a
-    later Run), asked at each frame of the part decoded at upload (SetUpStopped)."""
+    decodes, with frames, and a Start/End inside it, the part chosen read as its job will read it (read_at_upload).
+    stopped(): whether the tab has stopped the set-up (Cancel, a later Run), asked at each frame read at upload
+    (SetUpStopped)."""
     # one message for a file that is no video and a video without a frame OpenCV decodes: VideoReader
     # refuses both, and what to do is the same
     unreadable = UserError(f"'{name}' is not a video with frames this app can decode; upload a video file "
                            f"({VIDEO_TYPES}) or a zip of frames")
     try:
-        reader = VideoReader(path)
+        first_reader = VideoReader(path)
     except (SeveralVideoStreams, VideoCutShort) as error:  # a video, whose stream to take the user must choose, or
         # a GIF, an APNG, an AVI, an MKV or a WebM cut short (was "not a video with frames this app can decode")
         raise in_page_terms(error, path, name)
-    except UserError:
+    except UserError as error:
         if shorter_than_its_container(path):  # an MP4 cut off before its index (moov, written last): "not a video
             # ...; upload a video file (mp4, ...)" of an MP4
             raise UserError(f"'{name}' is shorter than its container says and cannot be opened (a download or copy "
                             "cut off, its index lost): it is truncated; upload the whole file")
+        if fragmented_mp4_frames(path) is not None:  # a fragmented MP4 whose index holds its first fragment alone: the
+            # reader's remux ("save it unfragmented (e.g. ffmpeg -i IN -c copy OUT.mp4)") was "not a video ...; upload
+            # a video file (mp4, ...)", of an MP4
+            raise in_page_terms(error, path, name)
         raise unreadable
     try:
-        first = next(iter(reader), None)
+        first = next(iter(first_reader), None)
     except UserError as error:  # no first frame: a codec OpenCV lacks, or a video cut short before it
         raise in_page_terms(error, path, name)
     if first is None:
@@ -119,16 +124,38 @@ def video_input(path, name, start, end, stopped=never_stopped):
     reader = VideoReader(path)
     try:
         reader.select(start or None, end or None)
-        if shorter_than_its_container(path):  # a video cut off plainly: its part decoded now, the reader's own refusal
-            # of a cut inside it (as at the job's turn) said at once, not after every job ahead of it. Its tab's Cancel
-            # or later Run stops it: a minute of 1080p takes 40 s of CPU, and it went on after both, a second Run's
-            # decode beside it
-            for _ in reader:
-                if stopped():
-                    raise SetUpStopped()
+        frames = read_at_upload(first_reader, reader, stopped)
     except UserError as error:
         raise in_page_terms(error, path, name)
-    return dict(kind="video", path=path, name=name, start=start, end=end, frames=reader.frame_count)
+    finally:
+        first_reader.capture.release()
+    return dict(kind="video", path=path, name=name, start=start, end=end, frames=frames)
+
+
+def read_at_upload(first_reader, reader, stopped):
+    """The frame count of the part chosen (reader, selected), its frames read now as its job will read them where that
+    read could refuse it: in a file shorter than its container says, or where OpenCV grabs fewer frames than reach the
+    part's end (End, else the count the file announces; first_reader's capture, its first frame read: a grab decodes a
+    frame without converting it). The reader's own refusal (the cut or the damage its decoding finds) is then said at
+    once, not after every job ahead of it: an FLV, WMV or MPEG-TS cut off into zeros, an MP4 damaged in its frames, a
+    fragmented MP4 cut between a fragment's index and its frames, passed the upload's check (a first frame decodes) and
+    failed at its job's turn, "ended after 2 of the 10 frames it announces: it is truncated or damaged". stopped: the
+    tab's stop, asked at each frame grabbed or read (a long video's read went on after a Cancel, a second Run's read
+    beside it)."""
+    if not shorter_than_its_container(reader.path):
+        grabbed = 1
+        while not reader.counted and grabbed < reader.end and first_reader.capture.grab():
+            if stopped():
+                raise SetUpStopped()
+            grabbed += 1
+        if reader.counted or grabbed >= reader.end:  # counted: its frames, every one grabbed by the reader already
+            return reader.frame_count
+    read = 0
+    for _ in reader:  # to the part's end, or the reader's refusal
+        if stopped():
+            raise SetUpStopped()
+        read += 1
+    return read
 
 
 def frame_folder(root, name):
