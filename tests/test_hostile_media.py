@@ -2245,3 +2245,15 @@ def test_a_whole_live_webm_with_bytes_appended_is_read(tmp_path, tail):
                 "rb").read()
     (tmp_path / "tail.webm").write_bytes(data + tail)
     assert len(list(VideoReader(str(tmp_path / "tail.webm")))) == 10
+
+
+def test_a_transport_stream_cut_inside_a_packet_of_its_tables_is_called_cut(tmp_path):
+    """A TS repeats its tables (PAT, PMT, SDT) among its frames' packets, seldom: one cut inside such a packet, of a
+    PID none of the packets before it has, is a cut (its later frames gone), not bytes appended after a whole file."""
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", frames=40, size="64x64"), "rb").read()
+    pids = [data[place + 1:place + 3] for place in range(0, len(data), 188)]
+    table = next(place for place in range(20, len(pids) // 2) if pids[place] not in pids[place - 16:place])
+    (tmp_path / "cut.ts").write_bytes(data[:188 * table + 100])
+    with pytest.raises(UserError, match=r"the file shorter than its container says: it is truncated"):
+        list(VideoReader(str(tmp_path / "cut.ts")))

@@ -264,8 +264,11 @@ def fixed_packets(file, size):
     return start + 50, (length - 50) // count, start + length
 
 
-# the whole packets before a TS's last one of which that one's PID must be one's for it to be a packet cut
+# the packets at a TS's start (its tables') and before its last one, of which that one's PID must be one's for it to
+# be a packet cut
 TS_PACKETS_COMPARED = 16
+# the PID of a TS's null packets (stuffing: an M2TS's, to align its units of 32 packets, among its frames' packets)
+NULL_PID = 0x1fff
 
 
 def mpeg_ts_packets(file, size):
@@ -273,21 +276,23 @@ def mpeg_ts_packets(file, size):
     else in it records its length); None for another file. Such a TS was read as the frames before the cut, "done",
     exit code 0, and the frame the cut falls in decoded wrong at some cuts (0.12): the frame its last packet holds is
     taken as cut (cut_inside_its_last_frame). A TS cut at a packet's end is not told; nor bytes after its last packet
-    where no packet of its streams begins (no sync byte, 0x47, at a packet's place, or a PID none of its last packets
-    has): a whole TS with a line of text or a zip appended was refused as cut."""
+    where no packet of its streams begins (no sync byte, 0x47, at a packet's place, or a PID none of its first or last
+    packets has, nor a null packet's): a whole TS with a line of text or a zip appended was refused as cut."""
     packets = fixed_packets(file, size)
     if packets is None or packets[0]:  # an ASF's packets, after its header: its Data Object's length tells
         return None
     length = packets[1]
     if not size % length:
         return False
+    file.seek(0)
+    first = file.read(TS_PACKETS_COMPARED * length)
     start = max(0, size - size % length - TS_PACKETS_COMPARED * length)
     file.seek(start)
-    block = file.read(size - start)
-    cut = block[len(block) - size % length + length - 188:]  # after an M2TS packet's time code: its sync byte on
-    pids = {int.from_bytes(block[place + 1:place + 3], "big") & 0x1fff
-            for place in range(length - 188, len(block) - size % length, length)}
-    return not cut or cut[0] == 0x47 and (len(cut) < 3 or int.from_bytes(cut[1:3], "big") & 0x1fff in pids)
+    last = file.read(size - start)
+    cut = last[len(last) - size % length + length - 188:]  # after an M2TS packet's time code: its sync byte on
+    pids = {int.from_bytes(block[place + 1:place + 3], "big") & 0x1fff for block in (first, last[:-(size % length)])
+            for place in range(length - 188, len(block), length)}
+    return not cut or cut[0] == 0x47 and (len(cut) < 3 or int.from_bytes(cut[1:3], "big") & 0x1fff in pids | {NULL_PID})
 
 
 def riff_chunks(file, size):
