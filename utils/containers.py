@@ -1,6 +1,7 @@
 """Walks of a video file's own bytes (MP4/MOV boxes and sample tables, Matroska elements, RIFF chunks, GIF and
 APNG frames): where its frames lie, and zeros where a cut or a hole left them. No decoding here."""
 import os
+import re
 import struct
 from fractions import Fraction
 
@@ -309,6 +310,54 @@ def riff_chunks(file, size):
             continue
         yield position
         position += 12 if (chunk, form) == (b"LIST", b"movi") else 8 + length + (length & 1)
+
+
+# the most B-frames between two others (H.264's, MPEG-4 Part 2's)
+MOST_B_FRAMES = 16
+# the bytes of a frame read for its picture's kind: its parameter sets and an encoder's SEI message (x264's settings)
+# may come before its first slice
+PICTURE_HEAD = 4096
+
+
+def avi_frames_after_the_cut(file, size, cut):
+    """Of an AVI cut short, the frames read last to leave out (an AVI records no times: its decoder orders its frames):
+    its last frame chunk ('00dc', '01dc'..: riff_chunks) where it is cut (cut_inside_its_last_frame); where that one is
+    a B-frame (H.264's slice type, MPEG-4 Part 2's VOP coding type), the frames from the last one that is none (an I or
+    P frame, shown after the B-frames decoded after it: some of them cut off); where it is an I or P frame after a
+    B-frame, that one (the B-frames shown before it decoded after it, cut off)."""
+    frames = []
+    for position in riff_chunks(file, size):
+        file.seek(position)
+        chunk, length = struct.unpack("<4sI", file.read(8))
+        if chunk[2:] in (b"dc", b"db"):
+            frames.append((position + 8, length))
+    kinds = []
+    for place, length in reversed(frames[-MOST_B_FRAMES - 2:]):
+        file.seek(place)
+        kinds.append(picture_kind(file.read(min(length, PICTURE_HEAD))))
+    if kinds[:1] == [None] and "B" in kinds:  # cut before its slice's kind, in a video of B-frames
+        kinds[0] = "B"
+    if kinds[:1] == ["B"]:
+        return next((count for count, kind in enumerate(kinds, 1) if kind != "B"), len(kinds))
+    return int(cut or kinds[1:2] == ["B"])
+
+
+def picture_kind(frame):
+    """'B' where a frame's bytes (Annex B start codes: an AVI's, a TS's) begin an H.264 slice of slice type B or an
+    MPEG-4 Part 2 VOP coded B; else 'I or P', or None where neither is found."""
+    for match in re.finditer(b"\0\0\1(.)", frame, re.DOTALL):
+        code, rest = match[1][0], frame[match.end():]
+        if code == 0xb6 and rest:  # an MPEG-4 VOP: its coding type, 2 bits
+            return "B" if rest[0] >> 6 == 2 else "I or P"
+        if code & 0x80 == 0 and code & 0x1f in (1, 5):  # an H.264 slice: first_mb_in_slice, then slice_type (ue(v))
+            bits = "".join(f"{byte:08b}" for byte in rest[:8])
+            values, at = [], 0
+            while len(values) < 2 and (zeros := len(bits) - len(bits[at:].lstrip("0")) - at) < 32 and (
+                    at + 2 * zeros + 1 <= len(bits)):
+                values.append(int(bits[at + zeros:at + 2 * zeros + 1], 2) - 1)
+                at += 2 * zeros + 1
+            return ("B" if values[1] % 5 == 1 else "I or P") if len(values) == 2 else None
+    return None
 
 
 def ebml_element(file, position):

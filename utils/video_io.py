@@ -21,7 +21,8 @@ from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import JPEG_SIGNATURE, PNG_SIGNATURE, bgr_uint8_to_rgb_float, gif_read, holds_several_pictures
 from utils.paths import no_space, output_file
 from utils.video_probe import (STREAM_KINDS, apng_average_rate, audio_after_seek, check_video_streams, cut_into_zeros,
-    decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, gif_average_rate,
+    decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, frames_before_the_cut,
+    gif_average_rate,
     matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams, mirror_axis, opencv_path,
     own_container, played_audio, size_change, undecodable_codec, video_lead, working_ffmpeg)
 
@@ -333,7 +334,7 @@ class VideoReader:
                         return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
                 # of a frame read cut (cut_inside_its_last_frame)
-                whole = index - 1 if cut_inside_its_last_frame(self.path) else index
+                whole = frames_before_the_cut(self.path, index, bool(cut_inside_its_last_frame(self.path)))
                 there = whole - self.start
                 raise UserError(
                     f"video '{self.path}' ended after "
