@@ -2281,3 +2281,18 @@ def test_the_part_advised_before_a_plain_cut_of_a_video_of_b_frames_is_its_frame
         reader = VideoReader(str(tmp_path / f"cut.{extension}"))
         reader.select(None, re.search(r"--end (\d+)", str(raised.value))[1])
         assert max(float(np.abs(got - want).max()) for got, want in zip(list(reader), frames)) < 0.02, cut
+
+
+def test_a_video_cut_inside_its_second_frame_read_from_its_first_is_not_said_to_end_before_a_start(tmp_path):
+    """A Motion JPEG AVI cut inside its second frame, read from its first: its first frame is all there is before the
+    frame cut, and the line said "(what is there ends before the start chosen)" of a start no one chose."""
+    from utils.containers import riff_chunks
+    from utils.video_io import VideoReader
+    whole = ffmpeg_video(tmp_path / "whole.avi", "-c:v", "mjpeg", frames=10, size="16x16")
+    data = open(whole, "rb").read()
+    with open(whole, "rb") as file:
+        second = [place for place in riff_chunks(file, len(data)) if data[place:place + 4] == b"00dc"][1]
+    (tmp_path / "cut.avi").write_bytes(data[:second + 40])
+    with pytest.raises(UserError, match=r"ended after 1 of the 10 frames it announces: it is truncated or damaged; "
+                                        r"repair it or pass another video$"):
+        list(VideoReader(str(tmp_path / "cut.avi")))

@@ -336,6 +336,8 @@ class VideoReader:
                 # of a frame read cut (cut_inside_its_last_frame)
                 whole = frames_before_the_cut(self.path, index, bool(cut_inside_its_last_frame(self.path)))
                 there = whole - self.start
+                # none read (all but a frame cut) from the first frame on: no start was chosen to end before
+                before_the_start = " (what is there ends before the start chosen)" if self.start else ""
                 raise UserError(
                     f"video '{self.path}' ended after "
                     + (f"{index} of the {self.total_frames} frames it announces" if index < self.total_frames
@@ -343,7 +345,7 @@ class VideoReader:
                     + (", the file shorter than its container says: it is truncated; repair it " if cut_off
                        else ": it is truncated or damaged; repair it ") + (
                         f"(or pass {self.end_flag} {whole} to use what is there)" if there >= self.fewest else
-                        "or pass another video (what is there ends before the start chosen)" if there <= 0 else
+                        f"or pass another video{before_the_start}" if there <= 0 else
                         f"or pass another video (the {counted(there, 'frame')} there {'is' if there == 1 else 'are'} "
                         f"fewer than the {self.fewest} needed)"))
             if frame is not None:
