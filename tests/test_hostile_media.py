@@ -2296,3 +2296,21 @@ def test_a_video_cut_inside_its_second_frame_read_from_its_first_is_not_said_to_
     with pytest.raises(UserError, match=r"ended after 1 of the 10 frames it announces: it is truncated or damaged; "
                                         r"repair it or pass another video$"):
         list(VideoReader(str(tmp_path / "cut.avi")))
+
+
+@pytest.mark.parametrize("codec", ["msmpeg4", "wmv2"])
+def test_a_wmv_cut_into_zeros_inside_its_last_packet_s_payload_is_called_cut_short(tmp_path, codec):
+    """A WMV (MPEG-4 or WMV2) cut into zeros inside its last packet's payload, before its padding: zeros in the last
+    packet were all taken for padding, and it was read as 37 of its 40 frames and advised `--end 37`, its last frame's
+    pixels wrong (up to 255 of 255), exit code 0."""
+    import io
+    from utils.containers import asf_padding, fixed_packets
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.wmv", "-c:v", codec, frames=40, size="64x64"), "rb").read()
+    _, length, end = fixed_packets(io.BytesIO(data), len(data))
+    cut = end - length + (length - asf_padding(io.BytesIO(data), end - length)) // 4
+    (tmp_path / "cut.wmv").write_bytes(data[:cut] + bytes(len(data) - cut))
+    with pytest.raises(UserError, match=rf"^video '.*cut.wmv' is an ASF \(WMV\) video cut short \(it is zeros from "
+                                        rf"byte {cut} on, where its packets go on, .*\): repair it or pass another "
+                                        r"video$"):
+        VideoReader(str(tmp_path / "cut.wmv"))

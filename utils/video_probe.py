@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import cv2
 
-from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL,
+from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, asf_padding,
     avi_frames_after_the_cut, exact_rate, fixed_packets, iso_boxes, jpeg_ended, jpeg_frame_end,
     live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes, quicktime_places, riff_chunks,
     shorter_than_its_container, zeros_begin, zeros_end)
@@ -256,10 +256,10 @@ def cut_into_zeros(path, listing=None):
 
 def packets_cut_into_zeros(path, file, size):
     """The UserError of an MPEG-TS, M2TS or ASF (WMV) file, made of packets of one length (fixed_packets), that is
-    zeros from a packet's start to its end (to its Data Object's, an ASF's): a download cut off into a file made its
-    full length first. FFmpeg reads the packets before the zeros without an error, and a TS or a WMV of 30 frames cut
-    so at half its length was read as 14 or 13, exit code 0. None where the zeros begin in the last packet (a null
-    packet's payload, an ASF packet's padding), and for another file."""
+    zeros from a packet's start, or an ASF packet's payload, to its end (to its Data Object's, an ASF's): a download cut
+    off into a file made its full length first. FFmpeg reads the packets before the zeros without an error, and a TS or
+    a WMV of 30 frames cut so at half its length was read as 14 or 13, exit code 0. None where the zeros begin in the
+    last packet (a null packet's payload, an ASF packet's padding), and for another file."""
     packets = fixed_packets(file, size)
     file.seek(size - ZERO_TAIL)
     if not packets or file.read().strip(b"\0"):
@@ -267,7 +267,9 @@ def packets_cut_into_zeros(path, file, size):
     first, length, end = packets
     position = zeros_begin(file, size)
     start = first + -(-max(0, position - first) // length) * length  # the first packet that begins in the zeros
-    if start >= end:
+    # in the last packet, zeros in an ASF packet's payload (before its padding) are a cut too: a WMV of 40 frames cut so
+    # was read as 37, the last one's pixels wrong (up to 255), and advised `--end 37`
+    if start >= end and not (first and position + ZERO_TAIL <= end - asf_padding(file, end - length)):
         return None
     kind = "an ASF (WMV)" if first else "an MPEG-TS"
     return VideoCutShort(f"video '{path}' is {kind} video cut short (it is zeros from byte {position} on, where its "
