@@ -1545,7 +1545,7 @@ def test_a_failed_upload_named_with_a_quote_and_the_cache_flag_gets_its_own_advi
                                 {"--backend": "auto"}, str(tmp_path), 2 ** 30)))
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message == ("video 'it's --cache-dir.mkv' ended after 7 of the 40 frames it announces: it is truncated "
-                           "or damaged; repair it (or set End to 7 to use what is there)")
+                           "or damaged; repair it (or set End to 5 to use what is there)")
 
 
 @pytest.mark.parametrize("typed, shown", [("2\u200b", "2\\\\u200b"), ("\ufeff2", "\\\\ufeff2"), ("2\x00", "2\\\\x00")],

@@ -1,6 +1,7 @@
 """Walks of a video file's own bytes (MP4/MOV boxes and sample tables, Matroska elements, RIFF chunks, GIF and
 APNG frames): where its frames lie, and zeros where a cut or a hole left them. No decoding here."""
 import os
+import re
 import struct
 from fractions import Fraction
 
@@ -264,15 +265,35 @@ def fixed_packets(file, size):
     return start + 50, (length - 50) // count, start + length
 
 
+# the packets at a TS's start (its tables') and before its last one, of which that one's PID must be one's for it to
+# be a packet cut
+TS_PACKETS_COMPARED = 16
+# the PID of a TS's null packets (stuffing: an M2TS's, to align its units of 32 packets, among its frames' packets)
+NULL_PID = 0x1fff
+
+
 def mpeg_ts_packets(file, size):
     """Whether an MPEG-TS (or M2TS) ends inside a packet, its last one cut (a download or copy cut off plainly: nothing
     else in it records its length); None for another file. Such a TS was read as the frames before the cut, "done",
     exit code 0, and the frame the cut falls in decoded wrong at some cuts (0.12): the frame its last packet holds is
-    taken as cut (cut_inside_its_last_frame). A TS cut at a packet's end is not told."""
+    taken as cut (cut_inside_its_last_frame). A TS cut at a packet's end is not told; nor bytes after its last packet
+    where no packet of its streams begins (no sync byte, 0x47, at a packet's place, or a PID none of its first or last
+    packets has, nor a null packet's): a whole TS with a line of text or a zip appended was refused as cut."""
     packets = fixed_packets(file, size)
     if packets is None or packets[0]:  # an ASF's packets, after its header: its Data Object's length tells
         return None
-    return bool(size % packets[1])
+    length = packets[1]
+    if not size % length:
+        return False
+    file.seek(0)
+    first = file.read(TS_PACKETS_COMPARED * length)
+    start = max(0, size - size % length - TS_PACKETS_COMPARED * length)
+    file.seek(start)
+    last = file.read(size - start)
+    cut = last[len(last) - size % length + length - 188:]  # after an M2TS packet's time code: its sync byte on
+    pids = {int.from_bytes(block[place + 1:place + 3], "big") & 0x1fff for block in (first, last[:-(size % length)])
+            for place in range(length - 188, len(block), length)}
+    return not cut or cut[0] == 0x47 and (len(cut) < 3 or int.from_bytes(cut[1:3], "big") & 0x1fff in pids | {NULL_PID})
 
 
 def riff_chunks(file, size):
@@ -289,6 +310,54 @@ def riff_chunks(file, size):
             continue
         yield position
         position += 12 if (chunk, form) == (b"LIST", b"movi") else 8 + length + (length & 1)
+
+
+# the most B-frames between two others (H.264's, MPEG-4 Part 2's)
+MOST_B_FRAMES = 16
+# the bytes of a frame read for its picture's kind: its parameter sets and an encoder's SEI message (x264's settings)
+# may come before its first slice
+PICTURE_HEAD = 4096
+
+
+def avi_frames_after_the_cut(file, size, cut):
+    """Of an AVI cut short, the frames read last to leave out (an AVI records no times: its decoder orders its frames):
+    its last frame chunk ('00dc', '01dc'..: riff_chunks) where it is cut (cut_inside_its_last_frame); where that one is
+    a B-frame (H.264's slice type, MPEG-4 Part 2's VOP coding type), the frames from the last one that is none (an I or
+    P frame, shown after the B-frames decoded after it: some of them cut off); where it is an I or P frame after a
+    B-frame, that one (the B-frames shown before it decoded after it, cut off)."""
+    frames = []
+    for position in riff_chunks(file, size):
+        file.seek(position)
+        chunk, length = struct.unpack("<4sI", file.read(8))
+        if chunk[2:] in (b"dc", b"db"):
+            frames.append((position + 8, length))
+    kinds = []
+    for place, length in reversed(frames[-MOST_B_FRAMES - 2:]):
+        file.seek(place)
+        kinds.append(picture_kind(file.read(min(length, PICTURE_HEAD))))
+    if kinds[:1] == [None] and "B" in kinds:  # cut before its slice's kind, in a video of B-frames
+        kinds[0] = "B"
+    if kinds[:1] == ["B"]:
+        return next((count for count, kind in enumerate(kinds, 1) if kind != "B"), len(kinds))
+    return int(cut or kinds[1:2] == ["B"])
+
+
+def picture_kind(frame):
+    """'B' where a frame's bytes (Annex B start codes: an AVI's, a TS's) begin an H.264 slice of slice type B or an
+    MPEG-4 Part 2 VOP coded B; else 'I or P', or None where neither is found."""
+    for match in re.finditer(b"\0\0\1(.)", frame, re.DOTALL):
+        code, rest = match[1][0], frame[match.end():]
+        if code == 0xb6 and rest:  # an MPEG-4 VOP: its coding type, 2 bits
+            return "B" if rest[0] >> 6 == 2 else "I or P"
+        if code & 0x80 == 0 and code & 0x1f in (1, 5):  # an H.264 slice: first_mb_in_slice, then slice_type (ue(v))
+            bits = "".join(f"{byte:08b}" for byte in rest[:8])
+            values, at = [], 0
+            while len(values) < 2 and (zeros := len(bits) - len(bits[at:].lstrip("0")) - at) < 32 and (
+                    at + 2 * zeros + 1 <= len(bits)):
+                values.append(int(bits[at + zeros:at + 2 * zeros + 1], 2) - 1)
+                at += 2 * zeros + 1
+            return ("B" if values[1] % 5 == 1 else "I or P") if len(values) == 2 else None
+    return None
 
 
 def ebml_element(file, position):
@@ -313,11 +382,27 @@ def matroska_segment(file):
     return segment if segment and segment[0] == MATROSKA_SEGMENT else None
 
 
+# the IDs of the elements a Matroska Segment holds (SeekHead, Info, Tracks, Cluster, Cues, Attachments, Chapters,
+# Tags) and a Cluster (Timestamp, SilentTracks, Position, PrevSize, SimpleBlock, BlockGroup, EncryptedBlock), and of
+# Void and CRC-32, which either may
+MATROSKA_CHILDREN = {bytes.fromhex(element) for element in (
+    "114d9b74", "1549a966", "1654ae6b", "1f43b675", "1c53bb6b", "1941a469", "1043a770", "1254c367",
+    "e7", "5854", "a7", "ab", "a3", "a0", "af", "ec", "bf")}
+
+
 def matroska_children(file, segment, end):
     """(place, element header) of each element of a Matroska Segment (its clusters, cues..) and of its clusters' (their
-    frames), walked by their lengths up to end; (place, None) where a header cannot be read, and the walk ends."""
+    frames), walked by their lengths up to end; (place, None) where a header cannot be read, and the walk ends. It ends
+    too at an element of an ID neither holds (MATROSKA_CHILDREN): bytes after a live Segment's last cluster (its length
+    not known: a line of text appended, a zip) were walked as an element running past the file's end, and a whole live
+    WebM refused as cut short."""
     position = segment[2]
     while position < end:
+        file.seek(position)
+        head = file.read(4)  # an ID's bytes, the file's end may cut them (zeros: a cut, which ebml_element tells)
+        if head[:1] != b"\0" and not any(head.startswith(known) or known.startswith(head)
+                                          for known in MATROSKA_CHILDREN):
+            return
         child = ebml_element(file, position)
         yield position, child
         if child is None:
@@ -436,16 +521,11 @@ def cut_inside_its_last_frame(path):
             return size < start + packets[1] - asf_padding(file, start)
         if (packets := mpeg_ts_packets(file, size)) is not None:
             return packets
-        if head.startswith(b"FLV") and len(head) >= 9:
-            position = struct.unpack(">I", head[5:9])[0] + 4  # its header, then the first tag's "previous size"
-            while position + 11 <= size:  # each tag: its kind (9: video), its data's length, 7 bytes, its data
-                file.seek(position)
-                tag = file.read(4)
-                end = position + 11 + int.from_bytes(tag[1:], "big")
-                if end > size:
-                    return tag[0] & 0x1f == 9
-                position = end + 4
-            return False
+        if head.startswith(b"FLV"):
+            last = None
+            for last in flv_tags(file, size):
+                pass
+            return last is not None and last[2] > size and last[1] == 9
         return None
 
 
@@ -530,16 +610,30 @@ def shorter_than_its_container(path):
 FLV_TAGS = {8, 9, 18}
 
 
-def flv_tags_end(file, size):
-    """Where an FLV's last tag ends, its tags walked by their lengths (the header's, then each tag's 11 bytes, its data
-    and the 4 bytes of its length after it), up to the file's end or a tag of no FLV kind or of a stream ID not 0
-    (padding, garbage after)."""
+def flv_tags(file, size):
+    """(place, kind, where its data ends) of each of an FLV's tags, walked by their lengths (the header's, then each
+    tag's 11 bytes, its data and the 4 bytes of its length after it) up to the file's end or to bytes that are no tag
+    (a kind not an FLV's, its reserved bits set, or a stream ID not 0: padding, or bytes appended after). A tag's
+    header cut short is a tag of the bytes there. Such bytes were walked as a tag when their first byte's low bits were
+    a kind (a line of text beginning 'I', 'H' or 'R'), and a whole FLV with them appended refused as cut."""
     file.seek(5)
     position = struct.unpack(">I", file.read(4).ljust(4, b"\0"))[0] + 4
     while position < size:
         file.seek(position)
         header = file.read(11)
-        if header[0] & 0x1F not in FLV_TAGS or header[8:].strip(b"\0"):
-            return position
-        position += 11 + int.from_bytes(header[1:4].ljust(3, b"\0"), "big") + 4
-    return position
+        if header[0] not in FLV_TAGS or header[8:].strip(b"\0"):
+            return
+        end = position + 11 + int.from_bytes(header[1:4].ljust(3, b"\0"), "big")
+        yield position, header[0], end
+        position = end + 4
+
+
+def flv_tags_end(file, size):
+    """Where an FLV's last tag ends, after the 4 bytes of its length (flv_tags): where its tags begin, without one."""
+    last = None
+    for last in flv_tags(file, size):
+        pass
+    if last is None:
+        file.seek(5)
+        return struct.unpack(">I", file.read(4).ljust(4, b"\0"))[0] + 4
+    return last[2] + 4

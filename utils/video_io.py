@@ -21,7 +21,8 @@ from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import JPEG_SIGNATURE, PNG_SIGNATURE, bgr_uint8_to_rgb_float, gif_read, holds_several_pictures
 from utils.paths import no_space, output_file
 from utils.video_probe import (STREAM_KINDS, apng_average_rate, audio_after_seek, check_video_streams, cut_into_zeros,
-    decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, gif_average_rate,
+    decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, frames_before_the_cut,
+    gif_average_rate,
     matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams, mirror_axis, opencv_path,
     own_container, played_audio, size_change, undecodable_codec, video_lead, working_ffmpeg)
 
@@ -333,8 +334,10 @@ class VideoReader:
                         return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
                 # of a frame read cut (cut_inside_its_last_frame)
-                whole = index - 1 if cut_inside_its_last_frame(self.path) else index
+                whole = frames_before_the_cut(self.path, index, bool(cut_inside_its_last_frame(self.path)))
                 there = whole - self.start
+                # none read (all but a frame cut) from the first frame on: no start was chosen to end before
+                before_the_start = " (what is there ends before the start chosen)" if self.start else ""
                 raise UserError(
                     f"video '{self.path}' ended after "
                     + (f"{index} of the {self.total_frames} frames it announces" if index < self.total_frames
@@ -342,7 +345,7 @@ class VideoReader:
                     + (", the file shorter than its container says: it is truncated; repair it " if cut_off
                        else ": it is truncated or damaged; repair it ") + (
                         f"(or pass {self.end_flag} {whole} to use what is there)" if there >= self.fewest else
-                        "or pass another video (what is there ends before the start chosen)" if there <= 0 else
+                        f"or pass another video{before_the_start}" if there <= 0 else
                         f"or pass another video (the {counted(there, 'frame')} there {'is' if there == 1 else 'are'} "
                         f"fewer than the {self.fewest} needed)"))
             if frame is not None:

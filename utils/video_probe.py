@@ -13,9 +13,10 @@ from fractions import Fraction
 
 import cv2
 
-from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, exact_rate,
-    fixed_packets, iso_boxes, jpeg_ended, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end,
-    quicktime_boxes, quicktime_places, riff_chunks, shorter_than_its_container, zeros_begin, zeros_end)
+from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, asf_padding,
+    avi_frames_after_the_cut, exact_rate, fixed_packets, iso_boxes, jpeg_ended, jpeg_frame_end,
+    live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes, quicktime_places, riff_chunks,
+    shorter_than_its_container, zeros_begin, zeros_end)
 from utils.errors import UserError
 from utils.image_io import GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS, GIF_SIGNATURES, PNG_SIGNATURE
 from utils.paths import absolute
@@ -93,6 +94,32 @@ def packet_times(path, signature, sound=False):
     ends = [(time + duration) * bases[stream] for stream, time, duration in packets
             if stream != "0" and stream in bases]
     return bases["0"], video, max(ends, default=None) if sound else None
+
+
+# FFmpeg's time of a packet that records none (AV_NOPTS_VALUE): an AVI's, whose decoder orders its frames
+NO_TIME = -2 ** 63
+
+
+def frames_before_the_cut(path, read, cut):
+    """Of a video cut short of which `read` frames were read, the frames shown before the first one cut or missing:
+    where its packets record times (packet_times: a TS's, an FLV's), those before the last packet's where it is cut
+    (cut_inside_its_last_frame), and before the first gap in their times (frames decoded after the cut would be shown
+    there); an AVI's by its frames' kinds (avi_frames_after_the_cut). The advice of the part before the cut was all
+    frames read but one cut, and took in a B-frame cut (shown among them, not last) or frames shown after a gap (their
+    numbers not the video's), their pixels wrong, exit code 0."""
+    times = packet_times(path, b"")
+    if times is None or any(time == NO_TIME for time, _ in times[1]):
+        with open(path, "rb") as file:
+            return read - avi_frames_after_the_cut(file, os.fstat(file.fileno()).st_size, cut)
+    shown, end = sorted(times[1][:-1] if cut else times[1]), times[1][-1][0] if cut else None
+    count = 0
+    for (time, duration), following in itertools.zip_longest(shown, shown[1:]):
+        if end is not None and time >= end:
+            break
+        count += 1
+        if following is not None and following[0] - time >= duration * 3 / 2:  # a frame missing (not milliseconds'
+            break  # rounding: a Matroska file's 33 and 34 ms at 30 fps)
+    return min(count, read - cut)
 
 
 # how far a Matroska video's average rate may lie from the rate its header gives before it is taken instead (a constant
@@ -229,10 +256,10 @@ def cut_into_zeros(path, listing=None):
 
 def packets_cut_into_zeros(path, file, size):
     """The UserError of an MPEG-TS, M2TS or ASF (WMV) file, made of packets of one length (fixed_packets), that is
-    zeros from a packet's start to its end (to its Data Object's, an ASF's): a download cut off into a file made its
-    full length first. FFmpeg reads the packets before the zeros without an error, and a TS or a WMV of 30 frames cut
-    so at half its length was read as 14 or 13, exit code 0. None where the zeros begin in the last packet (a null
-    packet's payload, an ASF packet's padding), and for another file."""
+    zeros from a packet's start, or an ASF packet's payload, to its end (to its Data Object's, an ASF's): a download cut
+    off into a file made its full length first. FFmpeg reads the packets before the zeros without an error, and a TS or
+    a WMV of 30 frames cut so at half its length was read as 14 or 13, exit code 0. None where the zeros begin in the
+    last packet (a null packet's payload, an ASF packet's padding), and for another file."""
     packets = fixed_packets(file, size)
     file.seek(size - ZERO_TAIL)
     if not packets or file.read().strip(b"\0"):
@@ -240,7 +267,9 @@ def packets_cut_into_zeros(path, file, size):
     first, length, end = packets
     position = zeros_begin(file, size)
     start = first + -(-max(0, position - first) // length) * length  # the first packet that begins in the zeros
-    if start >= end:
+    # in the last packet, zeros in an ASF packet's payload (before its padding) are a cut too: a WMV of 40 frames cut so
+    # was read as 37, the last one's pixels wrong (up to 255), and advised `--end 37`
+    if start >= end and not (first and position + ZERO_TAIL <= end - asf_padding(file, end - length)):
         return None
     kind = "an ASF (WMV)" if first else "an MPEG-TS"
     return VideoCutShort(f"video '{path}' is {kind} video cut short (it is zeros from byte {position} on, where its "
