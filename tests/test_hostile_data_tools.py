@@ -4818,3 +4818,20 @@ def test_a_part_longer_than_the_file_answered_from_byte_0_with_bytes_past_it_is_
         "('bytes 0-2687/2688') says 2688, which does not say where its bytes go; the 2.6 kB downloaded, not the start "
         "of its file, were written over and deleted: run again later, or fetch from another host with --base-url\n")
     assert os.listdir(tmp_path / "weights") == []
+
+
+@pytest.mark.parametrize("script, flag, example", [("convert_lpips_weights", "--output", "alex_with_LPIPS.h5"),
+                                                   ("convert_tf_vgg19_weights", "--save-path", "vgg19.h5")])
+def test_a_converter_s_output_of_no_name_before_h5_is_given_a_weight_file_s_name(tmp_path, capsys, script, flag,
+                                                                                   example):
+    """An output path of '.h5' alone, no name before its extension: "give a name such as 'video.h5'", a weight file
+    named a video. Now the converter's own name for its output."""
+    import importlib
+    inputs = (["--alexnet", str(reference_path("lpips", "alexnet_random.pth")), "--lpips",
+               str(reference_path("lpips", "lpips_v0.1_alex.pth"))] if script == "convert_lpips_weights" else
+              ["--pre_trained_model", str(tmp_path / "vgg_19.ckpt")])
+    (tmp_path / "vgg_19.ckpt.index").write_bytes(b"")  # a V2 prefix: the output is checked before it is read
+    with pytest.raises(SystemExit) as stop:
+        importlib.import_module(script).main([*inputs, flag, str(tmp_path / ".h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"has no name before its extension; give a name such as '{example}'\n")
