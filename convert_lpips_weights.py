@@ -33,7 +33,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     input_file(args.alexnet, "--alexnet")
     input_file(args.lpips, "--lpips")
-    output_file(args.output, "--output", (".h5",))
+    output_file(args.output, "--output", (".h5",), "alex_with_LPIPS")
     check_name_length(args.output, "choose a shorter --output")  # else ENAMETOOLONG after the conversion
     # a .pth saved as .h5 would be replaced by the result
     not_an_input(args.output, "--output", [("--alexnet", args.alexnet), ("--lpips", args.lpips)])

@@ -357,7 +357,7 @@ def convert(pre_trained_model, save_path):
     if not os.path.isfile(pre_trained_model + ".index"):  # else a V2 prefix, which is no file itself
         input_file(pre_trained_model, "--pre_trained_model", "pass vgg_19.ckpt, a V2 prefix with .index, or "
                    "download http://download.tensorflow.org/models/vgg_19_2016_08_28.tar.gz", regular=True)
-    output_file(save_path, "--save-path", (".h5",))
+    output_file(save_path, "--save-path", (".h5",), "vgg19")
     check_name_length(save_path, "choose a shorter --save-path")  # else ENAMETOOLONG after the conversion
     # a V1 checkpoint or an archive may have any name, .h5 too: it would be replaced by the result
     not_an_input(save_path, "--save-path", [("--pre_trained_model", pre_trained_model)])

@@ -202,15 +202,24 @@ def valid_range(first, last, total):
 
 def invalid_range(url, response, partial, offset, said=None):
     """The UserError of a 206 whose Content-Range is not valid_range's, before a byte of it is written: to a resume at
-    offset the part downloaded is kept (the reply does not say that it is another file's). said: what the reply is, in
-    place of its Content-Range's fault."""
+    offset the part downloaded is kept (the reply does not say that it is another file's), or as much of it as agreed
+    with the reply's bytes (_receive's); one written over from byte 0 (longer than the whole file the reply said, or
+    of other first bytes), none of it kept, is said deleted. said: what the reply is, in place of its Content-Range's
+    fault."""
     header = response.headers.get("Content-Range")
     said = said or (f"a part whose Content-Range is not HTTP's ('{reply_text(header, 80)}')" if header is not None
                     else "a part without a Content-Range")
-    if offset:
+    kept = os.path.getsize(partial) if os.path.exists(partial) else 0
+    if offset and kept:
+        agreeing = " that agree with its bytes" if kept < offset else ""
         return UserError(f"{url} answered the request to resume at byte {offset} with {said}, which does not say where "
-                         f"its bytes go; the {size_text(offset)} downloaded are kept in {partial}: run again later to "
-                         "resume, or fetch from another host with --base-url")
+                         f"its bytes go; the {size_text(kept)} downloaded{agreeing} are kept in {partial}: run again "
+                         "later to resume, or fetch from another host with --base-url")
+    if offset:
+        # "answered a request for the whole file", the request a resume, the part gone without a word
+        return UserError(f"{url} answered the request to resume at byte {offset} with {said}, which does not say where "
+                         f"its bytes go; the {size_text(offset)} downloaded, not the start of its file, were written "
+                         "over and deleted: run again later, or fetch from another host with --base-url")
     return UserError(f"{url} answered a request for the whole file with {said}, which does not say where its bytes go; "
                      "run again later, or fetch from another host with --base-url")
 
@@ -359,6 +368,7 @@ def _fetch_whole(url, partial, validate):
         refused_size = the_416s_size(response) if response.status == 416 else None
         response.close()
         offset, response = 0, _open(url, 0)
+    requested = offset  # the byte the reply answers a request from (offset, where it starts over, 0)
     # a 416 that gives no size of the host's file: the partial file may be whole, or the host refuses to resume it
     unsized_416 = response.status == 416 and offset and the_416s_size(response) is None
     unsized_range = None  # the Content-Range of a 206 that gives no size of its file ('bytes 1000-1500/*')
@@ -422,9 +432,9 @@ def _fetch_whole(url, partial, validate):
                     # a body past its range without a Content-Length (chunked, or to the connection's end): joined,
                     # the whole deleted ("gave 2700 bytes instead of the 2688 announced"), as one of a Content-Length;
                     # of the whole file, installed where its size was not given ('bytes 0-2687/*')
-                    if not offset:
+                    if not os.path.getsize(partial):  # written over from byte 0 (_receive's), none of it kept
                         forget_partial(partial)
-                    raise longer_than_its_range(url, response, partial, offset, most)
+                    raise longer_than_its_range(url, response, partial, requested, most)
     size = os.path.getsize(partial)
     if total is not None and size < total:
         raise UserError(f"download of {url} stopped at {size} of {total} bytes; run again to resume")
@@ -586,12 +596,15 @@ def the_416s_size(response):
 def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0):
     """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page). most: the
     bytes its Content-Range says it holds, where it is a range: a body past them (of no Content-Length: chunked, or to
-    the connection's end) is cut off the partial file again, which is left as it was, and False returned. skip: the
-    body's first bytes, which the partial file holds already (a range from before its end), passed over."""
+    the connection's end) is cut off the partial file again, which is left as it was (or as far as it agreed with the
+    body, below), and False returned. skip: the body's first bytes, which the partial file holds already (a range from
+    before its end): compared with them, and where they differ (the part another file's start, or damaged) the partial
+    file is cut there and the body written from there on."""
     written = 0
-    with open(partial, "ab" if offset else "wb") as file, \
+    with open(partial, "r+b" if offset else "wb") as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
                  desc=url_filename(url)) as bar:
+        file.seek(offset - skip)
         try:
             # read1: the bytes at hand, each block written as it comes (read() gathered 64 KiB first, and a stall or
             # break dropped what it had gathered: the part a link that stalls before 64 KiB each time got never grew)
@@ -600,9 +613,17 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                 if most is not None and written > most:
                     file.truncate(offset)
                     return False
-                chunk = chunk[max(0, skip - written + len(chunk)):]
-                file.write(chunk)
-                bar.update(len(chunk))
+                held = min(len(chunk), max(0, skip - written + len(chunk)))  # its bytes the partial file holds
+                on_disk = file.read(held) if held else b""
+                if chunk[:held] != on_disk:
+                    # passed over unread, a part of another file of one layout, its rest joined to it, was installed
+                    # as the file (exit code 0), and a damaged one kept its damage, the host's bytes in hand
+                    agreed = len(os.path.commonprefix([chunk[:held], on_disk]))
+                    file.seek(agreed - held, os.SEEK_CUR)
+                    file.truncate()
+                    offset, skip, held = file.tell(), 0, agreed
+                file.write(chunk[held:])
+                bar.update(len(chunk) - held)
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
         except (OSError, http.client.HTTPException, ValueError) as error:
             # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run)

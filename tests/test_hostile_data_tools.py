@@ -4766,3 +4766,72 @@ def test_a_converter_s_empty_output_path_is_said_empty_not_a_folder(tmp_path, ca
         importlib.import_module(script).main([*inputs, flag, ""])
     assert stop.value.code == 2
     assert capsys.readouterr().err.endswith(f"error: {flag} is empty; give a file name ending in .h5\n")
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's download and weight-file fixes
+
+@pytest.mark.parametrize("framing", ["Content-Length", "chunked"])
+@pytest.mark.parametrize("part", ["another file's start", "damaged"])
+def test_a_resume_answered_from_byte_0_writes_over_a_part_that_differs_from_the_host_s_bytes(tmp_path, framing, part):
+    """A part of 2600 bytes, its resume answered 206 'bytes 0-2687/2688': its bytes the range holds were passed over
+    unread, and a part of another weight file of one layout (its values 2.0), the rest joined to it, was installed as
+    the file, exit code 0; a damaged part kept its damage alike. Now compared, and written over where they differ."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    start = (weights_of_value(tmp_path, 2.0, 64) if part == "another file's start" else
+             whole[:2500] + bytes([whole[2500] ^ 0xFF]) + whole[2501:])
+    partial_weights(tmp_path, start[:2600])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.range_starts[WEIGHT_PATHS[0]], server.chunked = 0, framing == "chunked"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_differing_part_answered_from_byte_0_and_cut_short_holds_the_host_s_bytes(tmp_path, capsys):
+    """A part of 2000 bytes damaged at byte 1500, its resume answered 206 'bytes 0-2687/2688' and cut after 1700 bytes:
+    what is kept is the host's first 1700 bytes, the damage written over and the part's stale bytes past it gone."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = partial_weights(tmp_path, whole[:1500] + bytes([whole[1500] ^ 0xFF]) + whole[1501:2000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_starts[WEIGHT_PATHS[0]], server.cut_after[WEIGHT_PATHS[0]] = 0, 1700
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and "stopped at 1700 of 2688 bytes; run again to resume" in capsys.readouterr().err
+    assert partial.read_bytes() == whole[:1700]
+
+
+@pytest.mark.parametrize("framing", ["chunked", "to the connection's end"])
+def test_a_part_longer_than_the_file_answered_from_byte_0_with_bytes_past_it_is_said_resumed_and_deleted(
+        tmp_path, capsys, framing):
+    """A part of 2689 bytes (longer than the host's file), its resume answered 206 'bytes 0-2687/2688' and 12 bytes
+    after the range, of no Content-Length: written over from byte 0 (the start over of a file shorter than the part),
+    it was deleted with "answered a request for the whole file ...", the request a resume, the part gone unsaid."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole + b"y")
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_starts[WEIGHT_PATHS[0]], server.range_extras[WEIGHT_PATHS[0]] = 0, b"<html></html"
+        server.chunked, server.omit_length = framing == "chunked", framing == "to the connection's end"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "answered the request to resume at byte 2689 with a part of more than 2688 bytes where its Content-Range "
+        "('bytes 0-2687/2688') says 2688, which does not say where its bytes go; the 2.6 kB downloaded, not the start "
+        "of its file, were written over and deleted: run again later, or fetch from another host with --base-url\n")
+    assert os.listdir(tmp_path / "weights") == []
+
+
+@pytest.mark.parametrize("script, flag, example", [("convert_lpips_weights", "--output", "alex_with_LPIPS.h5"),
+                                                   ("convert_tf_vgg19_weights", "--save-path", "vgg19.h5")])
+def test_a_converter_s_output_of_no_name_before_h5_is_given_a_weight_file_s_name(tmp_path, capsys, script, flag,
+                                                                                   example):
+    """An output path of '.h5' alone, no name before its extension: "give a name such as 'video.h5'", a weight file
+    named a video. Now the converter's own name for its output."""
+    import importlib
+    inputs = (["--alexnet", str(reference_path("lpips", "alexnet_random.pth")), "--lpips",
+               str(reference_path("lpips", "lpips_v0.1_alex.pth"))] if script == "convert_lpips_weights" else
+              ["--pre_trained_model", str(tmp_path / "vgg_19.ckpt")])
+    (tmp_path / "vgg_19.ckpt.index").write_bytes(b"")  # a V2 prefix: the output is checked before it is read
+    with pytest.raises(SystemExit) as stop:
+        importlib.import_module(script).main([*inputs, flag, str(tmp_path / ".h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"has no name before its extension; give a name such as '{example}'\n")

@@ -143,9 +143,10 @@ def input_folder(path, role, hint=""):
     return _existing(path, role, hint, folder=True)
 
 
-def output_file(path, role, extensions=()):
+def output_file(path, role, extensions=(), example="video"):
     """path if a file can be written there (created or replaced); nothing is created. extensions: allowed
-    endings such as (".h5",), compared case-insensitively."""
+    endings such as (".h5",), compared case-insensitively; example: a name the line of a path of no name before its
+    extension suggests (a converter's '.h5' was told "give a name such as 'video.h5'", a weight file named a video)."""
     if not path:  # an unset variable's: "'' is a folder" (the working one, os.path's) named none the user gave
         raise UserError(f"{role} is empty; give a file name{f' ending in {extensions[0]}' if extensions else ''}")
     if os.path.isdir(path):
@@ -155,7 +156,7 @@ def output_file(path, role, extensions=()):
     if extensions and any(name.endswith(extension) and not name[:-len(extension)].strip(".")
                           for extension in extensions):
         raise UserError(f"{role} '{path}' has no name before its extension; give a name such as "
-                        f"'video{extensions[0]}'")
+                        f"'{example}{extensions[0]}'")
     if extensions and os.path.splitext(path)[1].lower() not in extensions:
         raise UserError(f"{role} '{path}' must end in {' or '.join(extensions)}")
     # the folder as the system reads the path, not os.path.abspath's (which drops 'lnk/..' as text)
