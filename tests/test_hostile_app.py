@@ -2799,18 +2799,21 @@ def damaged_apng(folder):
     return path
 
 
-@pytest.mark.parametrize("made", ["damaged_apng", "video_after_its_cover"])
+@pytest.mark.parametrize("made", ["damaged_apng", "animated_webp", "video_after_its_cover"])
 def test_an_upload_refused_as_it_opens_where_ffmpeg_decodes_a_frame_gets_the_job_s_line_not_not_a_video(tmp_path,
                                                                                                       made):
-    """A damaged animated PNG, which its job refuses with the conversion that reads it ("convert it to H.264 first"),
-    and an MP4 whose cover picture comes before its video ("save the file without it (e.g. ffmpeg -i IN -map 0 -map
-    -0:v:0 ...)") were "'clip.apng' is not a video with frames this app can decode; upload a video file (mp4, ...)":
-    the page's one line for every refusal as a video opens hid what to do of a video FFmpeg decodes. The page now says
-    the job's line there (a fragmented MP4's remux too), "not a video" kept for a picture and a file of no frame."""
+    """A damaged animated PNG and an animated WebP, which their job refuses with the conversion that reads them
+    ("convert it to H.264 first"), and an MP4 whose cover picture comes before its video ("save the file without it
+    (e.g. ffmpeg -i IN -map 0 -map -0:v:0 ...)") were "'clip.apng' is not a video with frames this app can decode;
+    upload a video file (mp4, ...)": the page's one line for every refusal as a video opens hid what to do of a video
+    FFmpeg decodes. The page now says the job's line there (a fragmented MP4's remux too), "not a video" kept for a
+    picture and a file of no frame."""
     import hostile
     from utils.video_io import VideoReader
     from webapp.inputs import page_terms, upload_input
-    path = damaged_apng(tmp_path) if made == "damaged_apng" else hostile.video_after_its_cover(tmp_path)
+    path = {"damaged_apng": lambda: damaged_apng(tmp_path),
+            "animated_webp": lambda: hostile.ffmpeg_video(tmp_path / "clip.webp", "-loop", "0", frames=6, size="32x24"),
+            "video_after_its_cover": lambda: hostile.video_after_its_cover(tmp_path)}[made]()
     name = os.path.basename(path)
     with pytest.raises(UserError) as job:
         VideoReader(path)
