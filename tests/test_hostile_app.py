@@ -2783,3 +2783,41 @@ def test_an_uploaded_fragmented_mp4_indexed_by_its_first_fragment_gets_the_job_s
                                         r"OUT\.mp4\) and pass that$") as page:
         upload_input(path, "clip.mp4", "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(page.value) == page_terms(str(job.value)).replace(path, "clip.mp4")
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's demo and page fixes
+
+def damaged_apng(folder):
+    """An animated PNG of 12 frames of 32x24 whose bytes at 15 % are overwritten by 32 others: OpenCV opens none of
+    it, FFmpeg decodes 11 of its frames; the path."""
+    from hostile import ffmpeg_video
+    path = ffmpeg_video(folder / "clip.apng", "-plays", "0", frames=12, size="32x24")
+    data = open(path, "rb").read()
+    at = len(data) * 15 // 100
+    with open(path, "wb") as file:
+        file.write(data[:at] + b"\x55" * 32 + data[at + 32:])
+    return path
+
+
+@pytest.mark.parametrize("made", ["damaged_apng", "animated_webp", "video_after_its_cover"])
+def test_an_upload_refused_as_it_opens_where_ffmpeg_decodes_a_frame_gets_the_job_s_line_not_not_a_video(tmp_path,
+                                                                                                      made):
+    """A damaged animated PNG and an animated WebP, which their job refuses with the conversion that reads them
+    ("convert it to H.264 first"), and an MP4 whose cover picture comes before its video ("save the file without it
+    (e.g. ffmpeg -i IN -map 0 -map -0:v:0 ...)") were "'clip.apng' is not a video with frames this app can decode;
+    upload a video file (mp4, ...)": the page's one line for every refusal as a video opens hid what to do of a video
+    FFmpeg decodes. The page now says the job's line there (a fragmented MP4's remux too), "not a video" kept for a
+    picture and a file of no frame."""
+    import hostile
+    from utils.video_io import VideoReader
+    from webapp.inputs import page_terms, upload_input
+    path = {"damaged_apng": lambda: damaged_apng(tmp_path),
+            "animated_webp": lambda: hostile.ffmpeg_video(tmp_path / "clip.webp", "-loop", "0", frames=6, size="32x24"),
+            "video_after_its_cover": lambda: hostile.video_after_its_cover(tmp_path)}[made]()
+    name = os.path.basename(path)
+    with pytest.raises(UserError) as job:
+        VideoReader(path)
+    with pytest.raises(UserError) as page:
+        upload_input(path, name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(page.value) == page_terms(str(job.value)).replace(path, name)
+    assert "not a video" not in str(page.value)

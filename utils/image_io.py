@@ -364,6 +364,14 @@ def holds_several_pictures(path):
     return False
 
 
+def is_one_picture(path):
+    """Whether the file is one PNG or JPEG picture, no video (VideoReader refuses one so): an animated PNG or a Motion
+    JPEG stream is a video of pictures."""
+    with open(path, "rb") as file:
+        header = file.read(len(PNG_SIGNATURE))
+    return header.startswith((PNG_SIGNATURE, JPEG_SIGNATURE)) and not holds_several_pictures(path)
+
+
 def first_jpeg_scan(data):
     """Where the scan (SOS marker) of the JPEG that data begins with is, its segments walked by their lengths: a
     camera's Exif segment before it holds a thumbnail, a JPEG of its own whose scan and end come first. Not a JPEG's

@@ -23,11 +23,11 @@ from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
 from utils.frame_names import IMAGE_EXTENSIONS, is_frame_name, list_frames, passed_over_folder
-from utils.image_io import UnreadableImage, common_image_size, damage_of, image_size
+from utils.image_io import UnreadableImage, common_image_size, damage_of, image_size, is_one_picture
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.video_io import VideoReader, sample_clip
-from utils.video_probe import SeveralVideoStreams, fragmented_mp4_frames
+from utils.video_probe import SeveralVideoStreams, decodes_a_frame
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, ZIP_SIGNATURES, DamagedZip, UnpackBlocked, extract_zip
 
@@ -96,7 +96,7 @@ def video_input(path, name, start, end, stopped=never_stopped):
     decodes, with frames, and a Start/End inside it, the part chosen read as its job will read it (read_at_upload).
     stopped(): whether the tab has stopped the set-up (Cancel, a later Run), asked at each frame read at upload
     (SetUpStopped)."""
-    # one message for a file that is no video and a video without a frame OpenCV decodes: VideoReader
+    # one message for a file that is no video and a video without a frame OpenCV or FFmpeg decodes: VideoReader
     # refuses both, and what to do is the same
     unreadable = UserError(f"'{name}' is not a video with frames this app can decode; upload a video file "
                            f"({VIDEO_TYPES}) or a zip of frames")
@@ -110,9 +110,11 @@ def video_input(path, name, start, end, stopped=never_stopped):
             # ...; upload a video file (mp4, ...)" of an MP4
             raise UserError(f"'{name}' is shorter than its container says and cannot be opened (a download or copy "
                             "cut off, its index lost): it is truncated; upload the whole file")
-        if fragmented_mp4_frames(path) is not None:  # a fragmented MP4 whose index holds its first fragment alone: the
-            # reader's remux ("save it unfragmented (e.g. ffmpeg -i IN -c copy OUT.mp4)") was "not a video ...; upload
-            # a video file (mp4, ...)", of an MP4
+        if not is_one_picture(path) and decodes_a_frame(path):  # a video refused as it opens, with what to do of it:
+            # a fragmented MP4 whose index holds its first fragment alone ("save it unfragmented"), a damaged Theora OGV
+            # or an MP4 cut into zeros ("convert it to H.264 first"), an MP4 whose cover picture comes before its video
+            # ("save the file without it") were "not a video ...; upload a video file (mp4, ...)". A picture is no
+            # video, which FFmpeg decodes too
             raise in_page_terms(error, path, name)
         raise unreadable
     try:
