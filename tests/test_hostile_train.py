@@ -6739,3 +6739,21 @@ def test_a_folder_named_as_yaml_reads_a_date_or_a_number_is_told_to_be_quoted(tm
     with pytest.raises(UserError, match=rf"^bad value {value} for data\.output_dir: expected a folder; YAML reads it "
                                         rf"as {read_as}, not text: write it in quotes$"):
         config_of_flags("--cfg", str(tmp_path / "c.yaml"))
+
+
+@pytest.mark.parametrize("key, recorded, value, advice", [
+    ("train.crop_size", 8, 16, "; start afresh without --checkpoint, or pass --allow-changed-settings to continue with "
+                               "the new ones"),
+    ("train.num_resblock", 2, 3, r" \(its parameters fit no other, even with --allow-changed-settings\); set them "
+                                 "back, or start afresh without --checkpoint"),
+    ("train.tecogan", False, True, r" \(its parameters fit no other, even with --allow-changed-settings\); set them "
+                                   r"back, or start afresh without --checkpoint \(the TecoGAN stage starts from an "
+                                   r"FRVSR run's model_param_<iter>\.h5 by --pre_trained_frvsr_weights\)")],
+    ids=["a setting", "the blocks", "the stage"])
+def test_a_checkpoint_of_another_folder_with_other_settings_is_told_to_be_left_out(key, recorded, value, advice):
+    """--checkpoint of another folder with other settings (an FRVSR run's given with --tecogan) was told "start afresh
+    with another --output_dir", into a new folder already, where the same --checkpoint is refused again."""
+    from training.checkpoint import check_settings
+    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
+                                        rf"{value}(, which shape the networks)?{advice}$"):
+        check_settings("c.json", {"settings": {key: recorded}}, {key: value}, False, True)
