@@ -673,7 +673,8 @@ def train(config, comm, output_claim):
         recorded = read_checkpoint(checkpoint) if checkpoint else None
     start = recorded["iteration"] if checkpoint else 0
     if checkpoint:
-        changes = check_settings(checkpoint, recorded, settings, config.train.allow_changed_settings)
+        changes = check_settings(checkpoint, recorded, settings, config.train.allow_changed_settings,
+                                 bool(config.train.checkpoint and elsewhere))
         if is_writer and changes:
             print(f"continuing with changed settings: {', '.join(changes)}")
     if start >= iterations:

@@ -6713,3 +6713,47 @@ def test_a_quoted_value_that_is_wrong_unquoted_too_is_not_told_to_drop_its_quote
     """`max_iter: '-1'` was "...; in quotes it is text: write it without them", which is refused again."""
     with pytest.raises(UserError, match=rf"^bad value {shown} for train\.\w+: expected [^;]*$"):
         config_of_flags("--set", setting)
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's training fixes
+
+@pytest.mark.parametrize("text, line", [
+    ("train:\n  <<: {max_iter: 7, max_iter: 8}\n", "2 ('max_iter'"),
+    ("train:\n  <<: [{save_freq: 2}, {max_iter: 7, max_iter: 8}]\n", "2 ('max_iter'"),
+    ("train:\n  <<: {max_iter: 7}\n  <<: {max_iter: 8}\n", "3 ('<<'")],
+    ids=["in an inline merged mapping", "in the second of a list", "the merge key"])
+def test_a_key_given_twice_in_a_merge_is_refused(tmp_path, text, line):
+    """A key twice inside a mapping merged inline (which PyYAML never constructs), or `<<:` twice, was read as its
+    first, exit code 0, where a key twice anywhere else is refused."""
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text(text)
+    with pytest.raises(UserError, match=rf"is not valid YAML at line {re.escape(line)} is given twice\); fix the "):
+        read_yaml(str(tmp_path / "c.yaml"))
+
+
+@pytest.mark.parametrize("value, read_as", [("2020-01-01", "a date"), ("2020", "a number")])
+def test_a_folder_named_as_yaml_reads_a_date_or_a_number_is_told_to_be_quoted(tmp_path, value, read_as):
+    """`output_dir: 2020-01-01` in a --cfg file was "bad value datetime.date(2020, 1, 1) for data.output_dir: expected
+    a folder", and `2020` "bad value 2020": a folder's name as written, refused without saying why."""
+    (tmp_path / "c.yaml").write_text(f"data:\n  output_dir: {value}\n")
+    with pytest.raises(UserError, match=rf"^bad value {value} for data\.output_dir: expected a folder; YAML reads it "
+                                        rf"as {read_as}, not text: write it in quotes$"):
+        config_of_flags("--cfg", str(tmp_path / "c.yaml"))
+
+
+@pytest.mark.parametrize("key, recorded, value, advice", [
+    ("train.crop_size", 8, 16, "; start afresh without --checkpoint, or pass --allow-changed-settings to continue with "
+                               "the new ones"),
+    ("train.num_resblock", 2, 3, r" \(its parameters fit no other, even with --allow-changed-settings\); set them "
+                                 "back, or start afresh without --checkpoint"),
+    ("train.tecogan", False, True, r" \(its parameters fit no other, even with --allow-changed-settings\); set them "
+                                   r"back, or start afresh without --checkpoint \(the TecoGAN stage starts from an "
+                                   r"FRVSR run's model_param_<iter>\.h5 by --pre_trained_frvsr_weights\)")],
+    ids=["a setting", "the blocks", "the stage"])
+def test_a_checkpoint_of_another_folder_with_other_settings_is_told_to_be_left_out(key, recorded, value, advice):
+    """--checkpoint of another folder with other settings (an FRVSR run's given with --tecogan) was told "start afresh
+    with another --output_dir", into a new folder already, where the same --checkpoint is refused again."""
+    from training.checkpoint import check_settings
+    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
+                                        rf"{value}(, which shape the networks)?{advice}$"):
+        check_settings("c.json", {"settings": {key: recorded}}, {key: value}, False, True)

@@ -482,10 +482,11 @@ def same_setting(recorded, value):
     return all(whole) and abs(value) <= sys.float_info.max and float(value) != value and int(float(value)) == recorded
 
 
-def check_settings(path, content, settings, allow_changes=False):
+def check_settings(path, content, settings, allow_changes=False, given=False):
     """Refuse to resume the checkpoint `content` (read from path) with settings other than those it was
     trained with: they would change the sample stream, the schedule or the networks. Settings the
-    checkpoint does not record (older checkpoints, newer settings) are not compared. Returns the changes."""
+    checkpoint does not record (older checkpoints, newer settings) are not compared. Returns the changes.
+    given: path is a --checkpoint of another folder than the output folder, which a run without it leaves."""
     recorded = content.get("settings", {})
     # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line; past a path's
     # usual length, so that two paths that differ at their ends are told apart
@@ -493,14 +494,19 @@ def check_settings(path, content, settings, allow_changes=False):
                for key, value in settings.items() if key in recorded and not same_setting(recorded[key], value)}
     changes = list(changed.values())
     networks = [change for key, change in changed.items() if key in NETWORK_SETTINGS]
+    # another --output_dir with the same --checkpoint (into a new folder already) was refused again
+    afresh = "start afresh without --checkpoint" if given else "start afresh with another --output_dir"
     if networks:
+        # an FRVSR run's checkpoint given with --tecogan: the stage starts from its model, by another flag
+        stage = (" (the TecoGAN stage starts from an FRVSR run's model_param_<iter>.h5 by --pre_trained_frvsr_weights)"
+                 if given and recorded.get("train.tecogan") is False and settings.get("train.tecogan") is True else "")
         raise UserError(f"checkpoint '{path}' was trained with other settings: {', '.join(networks)}, which shape the "
                         "networks (its parameters fit no other, even with --allow-changed-settings); set them back, or "
-                        "start afresh with another --output_dir")
+                        f"{afresh}{stage}")
     if changes and not allow_changes:
         raise UserError(
-            f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; start afresh "
-            "with another --output_dir, or pass --allow-changed-settings to continue with the new ones")
+            f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; {afresh}, or pass "
+            "--allow-changed-settings to continue with the new ones")
     return changes
 
 

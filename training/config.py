@@ -6,6 +6,7 @@ Setting in RULES (the check, and the train.py flag that sets it, if it has one);
 made from RULES (add_config_flags).
 """
 import codecs
+import datetime
 import decimal
 import math
 import os
@@ -219,22 +220,25 @@ class ConfigLoader(yaml.SafeLoader):
     as YAML says: PyYAML keeps the last, so a second `train:` section would silently drop the first. A merge
     key (`<<: *defaults`) is left to PyYAML, whose keys written beside it override the merged ones."""
 
-    def construct_mapping(self, node, deep=False):
-        keys = []
-        for key_node, _ in node.value:
-            if key_node.tag == MERGE_TAG:
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            if key in keys:
-                raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice",
-                                                        key_node.start_mark)
-            keys.append(key)
-        return super().construct_mapping(node, deep)
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.flattened = set()  # the mappings whose merge keys are resolved: their keys may repeat a merged one
 
     def flatten_mapping(self, node):
         """PyYAML's, where a key given by two merged mappings (`<<: [*a, *b]`) is the earlier one's, as YAML says:
         PyYAML tells the second by the identity of its text, which only one-letter keys share, and took b's
-        max_iter, exit code 0."""
+        max_iter, exit code 0. A key given twice is refused here, where every mapping passes, a merged one too:
+        in one written inline (`<<: {max_iter: 7, max_iter: 8}`), which PyYAML never constructs, and the merge key
+        itself (`<<:` on two lines), each was read as its first, exit code 0."""
+        if id(node) not in self.flattened:
+            self.flattened.add(id(node))
+            keys = []
+            for key_node, _ in node.value:
+                key = MERGE_TAG if key_node.tag == MERGE_TAG else self.construct_object(key_node)
+                if key in keys:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"'{'<<' if key == MERGE_TAG else key}' is given twice", key_node.start_mark)
+                keys.append(key)
         own = sum(key_node.tag != MERGE_TAG for key_node, _ in node.value)
         super().flatten_mapping(node)
         merged, seen = [], set()
@@ -465,6 +469,16 @@ def _coerce(key, value):
     return value
 
 
+def _text_advice(key, value):
+    """The end of the line refusing a path or name that YAML read as another type: `output_dir: 2020-01-01` in a --cfg
+    file was "bad value datetime.date(2020, 1, 1) for data.output_dir: expected a folder", and `output_dir: 2020`
+    "bad value 2020", of the folder's name as written. Not of a switch: `val_dir: off` is rather an off than a name."""
+    if RULES[key].check is not _string or isinstance(value, bool):
+        return ""
+    read_as = "a number" if isinstance(value, (int, float)) else "a date" if isinstance(value, datetime.date) else ""
+    return f"; YAML reads it as {read_as}, not text: write it in quotes" if read_as else ""
+
+
 def _said(number):
     """A whole number of a setting as a line shows it: whole, or its first digits (one of 4,300 digits made a line of
     4 kB); one made from a setting past the digits str() writes (the multiple of 8 above 4,300 nines) by its size."""
@@ -500,7 +514,7 @@ def load_config(path=None, overrides=None):
         if not RULES[key].check(values[key]):
             # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
             shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
-                     reprlib.repr(values[key]))
+                     str(values[key]) if isinstance(values[key], datetime.date) else reprlib.repr(values[key]))
             # `max_iter: "5"` (or --set train.max_iter='"5"') was "bad value '5' ...: expected a positive integer"
             # and `tecogan: 'true'` "bad value 'true' ...: expected true or false". Only where the value unquoted is
             # right: `max_iter: '-1'` (or '.inf', '[5]') was told to be written without them, to be refused again
@@ -508,7 +522,7 @@ def load_config(path=None, overrides=None):
             unquoted = parse_value(values[key]) if text else values[key]
             quoted = text and not isinstance(unquoted, str) and RULES[key].check(_coerce(key, unquoted))
             raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected {RULES[key].expected}" + (
-                "; in quotes it is text: write it without them" if quoted else ""))
+                "; in quotes it is text: write it without them" if quoted else _text_advice(key, values[key])))
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
             f"data.end_dir ({_said(values['data.end_dir'])}) is below data.str_dir ({_said(values['data.str_dir'])})")
