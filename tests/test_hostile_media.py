@@ -2314,3 +2314,40 @@ def test_a_wmv_cut_into_zeros_inside_its_last_packet_s_payload_is_called_cut_sho
                                         rf"byte {cut} on, where its packets go on, .*\): repair it or pass another "
                                         r"video$"):
         VideoReader(str(tmp_path / "cut.wmv"))
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's video fixes
+
+@pytest.mark.parametrize("filler", [b"\xaa" * 64, bytes(200)], ids=["damaged", "holed"])
+def test_an_h264_ts_whose_packet_a_hole_or_damage_took_is_refused_not_read_short(tmp_path, filler):
+    """A 64x64 H.264 TS of 12 frames damaged by 64 bytes or holed by 200 zeros at its middle: FFmpeg's demuxer drops the
+    packet whose header went without a word (or says "Packet corrupt" as a warning alone), and it was read as 11
+    frames, exit code 0, its count taken for an estimate."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", "-bf", "0", frames=12, size="64x64"),
+                "rb").read()
+    middle = len(data) // 2
+    (tmp_path / "clip.ts").write_bytes(data[:middle] + filler + data[middle + len(filler):])
+    with pytest.raises(UserError, match=r"ended after 11 of the 12 frames it announces: it is truncated or damaged"):
+        list(VideoReader(str(tmp_path / "clip.ts")))
+
+
+@pytest.mark.parametrize("encoder, extension, codec, spoil", [
+    ("flv", "flv", "flv1", lambda data: data[:len(data) // 5] + bytes(len(data) - len(data) // 5)),
+    ("libx264", "mp4", "h264", lambda data: data[:len(data) // 2] + bytes(200) + data[len(data) // 2 + 200:])],
+    ids=["FLV1 FLV cut into zeros", "H.264 MP4 holed"])
+def test_a_spoilt_video_of_a_codec_opencv_decodes_is_called_damaged_not_of_a_codec_to_convert(
+        tmp_path, encoder, extension, codec, spoil):
+    """An FLV1 FLV cut into zeros at 20 % and an H.264 MP4 holed by 200 zeros at its middle, of which FFmpeg decodes a
+    frame and OpenCV none, were "has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV lacks);
+    convert it to H.264 first", of FLV1 and H.264."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", encoder, frames=12, size="64x64"), "rb").read()
+    path = tmp_path / f"clip.{extension}"
+    path.write_bytes(spoil(data))
+    with pytest.raises(UserError) as error:
+        list(VideoReader(str(path)))
+    assert str(error.value) == (f"video '{path}' has no frame OpenCV can decode, though it decodes its codec "
+                                f"({codec}): it is damaged or cut short; repair it or pass another video")

@@ -22,9 +22,9 @@ from utils.image_io import JPEG_SIGNATURE, PNG_SIGNATURE, bgr_uint8_to_rgb_float
 from utils.paths import no_space, output_file
 from utils.video_probe import (STREAM_KINDS, apng_average_rate, audio_after_seek, check_video_streams, cut_into_zeros,
     decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, frames_before_the_cut,
-    gif_average_rate,
-    matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams, mirror_axis, opencv_path,
-    own_container, played_audio, size_change, undecodable_codec, video_lead, working_ffmpeg)
+    gif_average_rate, matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams,
+    mirror_axis, mpeg_ts_frame_missing, opencv_path, own_container, played_audio, size_change, undecodable_codec,
+    video_lead, working_ffmpeg)
 
 
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
@@ -330,7 +330,7 @@ class VideoReader:
                         return
                 else:
                     cut_off = (clean := decodes_cleanly(self.path)) and shorter_than_its_container(self.path)
-                    if clean and not cut_off:
+                    if clean and not cut_off and not mpeg_ts_frame_missing(self.path):
                         return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
                 # of a frame read cut (cut_inside_its_last_frame)

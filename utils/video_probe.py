@@ -111,7 +111,13 @@ def frames_before_the_cut(path, read, cut):
     if times is None or any(time == NO_TIME for time, _ in times[1]):
         with open(path, "rb") as file:
             return read - avi_frames_after_the_cut(file, os.fstat(file.fileno()).st_size, cut)
-    shown, end = sorted(times[1][:-1] if cut else times[1]), times[1][-1][0] if cut else None
+    return min(frames_before_a_gap(sorted(times[1][:-1] if cut else times[1]), times[1][-1][0] if cut else None),
+               read - cut)
+
+
+def frames_before_a_gap(shown, end=None):
+    """Of packets' (time, duration) in the order shown, those before the first gap in their times (a frame missing),
+    and before the time end where given."""
     count = 0
     for (time, duration), following in itertools.zip_longest(shown, shown[1:]):
         if end is not None and time >= end:
@@ -119,7 +125,18 @@ def frames_before_the_cut(path, read, cut):
         count += 1
         if following is not None and following[0] - time >= duration * 3 / 2:  # a frame missing (not milliseconds'
             break  # rounding: a Matroska file's 33 and 34 ms at 30 fps)
-    return min(count, read - cut)
+    return count
+
+
+def mpeg_ts_frame_missing(path):
+    """Whether an MPEG-TS's (M2TS's) video packets' times have a gap (frames_before_a_gap): a packet whose header a
+    hole or damage took is dropped by FFmpeg's demuxer without a word, and a TS of 12 frames so was read as 11, exit
+    code 0, its count taken for an estimate. Not asked of other files: an MP4's or MKV's frames may lie apart (a
+    phone's variable rate)."""
+    with open(path, "rb") as file:
+        packets = fixed_packets(file, os.fstat(file.fileno()).st_size)
+    times = packets is not None and not packets[0] and packet_times(path, b"")
+    return bool(times) and frames_before_a_gap(sorted(times[1])) < len(times[1])
 
 
 # how far a Matroska video's average rate may lie from the rate its header gives before it is taken instead (a constant
@@ -379,8 +396,18 @@ def undecodable_codec(path):
         # be of a codec OpenCV lacks, to convert it to H.264
         return UserError(f"video '{path}' is shorter than its container says, and OpenCV decodes no frame of it (a "
                          "download or copy cut off): it is truncated; repair it or pass another video")
+    if (codec := video_codec(path)) in NATIVE_DECODERS:  # an H.264 MP4 holed, an FLV cut into zeros: told to convert
+        # to H.264 what is H.264 or FLV1
+        return UserError(f"video '{path}' has no frame OpenCV can decode, though it decodes its codec ({codec}): it is "
+                         "damaged or cut short; repair it or pass another video")
     return UserError(f"video '{path}' has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV "
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
+
+
+# the codecs FFmpeg decodes itself, in every build (OpenCV's too), as FFmpeg names them; AV1's decoder is a library's
+# (libdav1d, libaom), which OpenCV's build may lack
+NATIVE_DECODERS = ("h264", "hevc", "mpeg4", "mpeg2video", "mpeg1video", "flv1", "h263", "mjpeg", "msmpeg4v2",
+                   "msmpeg4v3", "wmv1", "wmv2", "vp8", "vp9", "theora", "prores", "ffv1", "rawvideo")
 
 
 def ffmpeg_decoding(path, log_level, *output, before=()):
@@ -405,10 +432,13 @@ def decodes_cleanly(path):
     imageio-ffmpeg). Each frame at its own time, in the stream's time base: at a constant rate, the null muxer's
     complaints of frames closer than the rate ("non monotonically increasing dts") were taken for errors, and a screen
     recording in an MKV or WebM (frames of jittering times, a pause) was refused as "truncated or damaged", its count
-    announced from its duration at its highest rate."""
-    completed = ffmpeg_decoding(path, "error", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f", "null",
-                                "-")
-    return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
+    announced from its duration at its highest rate. A packet its demuxer calls corrupt (a TS's packets lost to
+    damage or a hole, "Packet corrupt") is said only as a warning: a damaged TS of 12 frames was read as 11, exit
+    code 0, its count taken for an estimate."""
+    completed = ffmpeg_decoding(path, "level+warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
+                                "null", "-")
+    return completed is not None and completed.returncode == 0 and not re.search(
+        r"\[(?:error|fatal|panic)\]|\[warning\] .*\bcorrupt\b", completed.stderr.decode(errors="replace"))
 
 
 # the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
