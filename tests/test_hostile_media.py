@@ -2226,11 +2226,10 @@ def test_a_whole_flv_with_bytes_appended_is_not_called_cut(tmp_path, tail):
     """A whole H.264 FLV with a line of text appended whose first byte's low bits are a tag's kind ('I': video, 'H':
     audio) was walked as a tag running past the file's end, and refused as cut; bytes of no tag (flv_tags: its kind
     byte and stream ID) end the walk. A tag cut off is still a cut."""
-    from utils.containers import cut_inside_its_last_frame, shorter_than_its_container
+    from utils.containers import how_it_ends, shorter_than_its_container
     data = open(ffmpeg_video(tmp_path / "whole.flv", "-c:v", "libx264", frames=10, size="16x16"), "rb").read()
     (tmp_path / "tail.flv").write_bytes(data + tail)
-    assert not shorter_than_its_container(str(tmp_path / "tail.flv"))
-    assert not cut_inside_its_last_frame(str(tmp_path / "tail.flv"))
+    assert how_it_ends(str(tmp_path / "tail.flv")) == (False, False)
     (tmp_path / "cut.flv").write_bytes(data[:len(data) - 30])
     assert shorter_than_its_container(str(tmp_path / "cut.flv"))
 
@@ -2351,3 +2350,26 @@ def test_a_spoilt_video_of_a_codec_opencv_decodes_is_called_damaged_not_of_a_cod
         list(VideoReader(str(path)))
     assert str(error.value) == (f"video '{path}' has no frame OpenCV can decode, though it decodes its codec "
                                 f"({codec}): it is damaged or cut short; repair it or pass another video")
+
+
+def test_a_fragmented_mp4_whose_fragment_index_is_damaged_is_refused_not_read_short(tmp_path):
+    """A fragmented H.264 MP4 of 12 frames (3 a fragment) whose second fragment's index (moof) is damaged by 64 bytes:
+    FFmpeg's demuxer drops that fragment's frames without a word, and it was read as 9 frames, exit code 0."""
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "3", "-movflags",
+                             "frag_keyframe+empty_moov", frames=12, size="32x24"), "rb").read()
+    second = data.index(b"moof", data.index(b"moof") + 4) - 4
+    (tmp_path / "clip.mp4").write_bytes(data[:second + 34] + b"\xaa" * 64 + data[second + 98:])
+    with pytest.raises(UserError, match=r"ended after 9 of the 12 frames it announces: it is truncated or damaged"):
+        list(VideoReader(str(tmp_path / "clip.mp4")))
+
+
+@pytest.mark.parametrize("tail", [b"It" * 100, b"I" * 15], ids=["vp6f", "mpeg4"])
+def test_a_whole_flv_with_a_line_beginning_i_appended_is_read_not_called_two_video_streams(tmp_path, tail):
+    """A whole FLV1 FLV with a line beginning 'I' appended (a video tag's kind, a stream ID not 0): FFmpeg's demuxer
+    lists it as a second video stream (of vp6f or mpeg4), and the file was refused as "holds 2 video streams
+    (flv1 32x32, ? ?) ...; save the one you want alone"."""
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.flv", "-c:v", "flv", frames=10, size="32x32"), "rb").read()
+    (tmp_path / "tail.flv").write_bytes(data + tail)
+    assert len(list(VideoReader(str(tmp_path / "tail.flv")))) == 10

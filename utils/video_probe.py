@@ -14,9 +14,9 @@ from fractions import Fraction
 import cv2
 
 from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, asf_padding,
-    avi_frames_after_the_cut, exact_rate, fixed_packets, iso_boxes, jpeg_ended, jpeg_frame_end,
-    live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes, quicktime_places, riff_chunks,
-    shorter_than_its_container, zeros_begin, zeros_end)
+    avi_frames_after_the_cut, exact_rate, fixed_packets, flv_bytes_appended, fragment_index_damaged, iso_boxes,
+    jpeg_ended, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes,
+    quicktime_places, riff_chunks, shorter_than_its_container, zeros_begin, zeros_end)
 from utils.errors import UserError
 from utils.image_io import GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS, GIF_SIGNATURES, PNG_SIGNATURE
 from utils.paths import absolute
@@ -103,7 +103,7 @@ NO_TIME = -2 ** 63
 def frames_before_the_cut(path, read, cut):
     """Of a video cut short of which `read` frames were read, the frames shown before the first one cut or missing:
     where its packets record times (packet_times: a TS's, an FLV's), those before the last packet's where it is cut
-    (cut_inside_its_last_frame), and before the first gap in their times (frames decoded after the cut would be shown
+    (how_it_ends), and before the first gap in their times (frames decoded after the cut would be shown
     there); an AVI's by its frames' kinds (avi_frames_after_the_cut). The advice of the part before the cut was all
     frames read but one cut, and took in a B-frame cut (shown among them, not last) or frames shown after a gap (their
     numbers not the video's), their pixels wrong, exit code 0."""
@@ -128,13 +128,17 @@ def frames_before_a_gap(shown, end=None):
     return count
 
 
-def mpeg_ts_frame_missing(path):
-    """Whether an MPEG-TS's (M2TS's) video packets' times have a gap (frames_before_a_gap): a packet whose header a
-    hole or damage took is dropped by FFmpeg's demuxer without a word, and a TS of 12 frames so was read as 11, exit
-    code 0, its count taken for an estimate. Not asked of other files: an MP4's or MKV's frames may lie apart (a
-    phone's variable rate)."""
+def frame_missing(path):
+    """Whether frames are missing from a video that FFmpeg decodes without a word: an MPEG-TS's (M2TS's) by a gap in its
+    video packets' times (frames_before_a_gap: a packet whose header a hole or damage took is dropped by FFmpeg's
+    demuxer, and a TS of 12 frames so was read as 11, exit code 0, its count taken for an estimate); a fragmented MP4's
+    (MOV's) by a fragment's index damaged (fragment_index_damaged: 9 of 12 read so). Gaps are not asked of other files:
+    an MP4's or MKV's frames may lie apart (a phone's variable rate)."""
     with open(path, "rb") as file:
-        packets = fixed_packets(file, os.fstat(file.fileno()).st_size)
+        size = os.fstat(file.fileno()).st_size
+        if file.read(8)[4:] == b"ftyp":
+            return fragment_index_damaged(file, size)
+        packets = fixed_packets(file, size)
     times = packets is not None and not packets[0] and packet_times(path, b"")
     return bool(times) and frames_before_a_gap(sorted(times[1])) < len(times[1])
 
@@ -723,6 +727,8 @@ def check_video_streams(path, listing=None):
     # a track of a codec FFmpeg does not know ("Video: none", a camera maker's own) is no video anything reads
     streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line
                and ": Video: none " not in line]
+    if len(streams) > 1 and flv_bytes_appended(path):  # an FLV holds one video stream: the others are bytes appended
+        streams = streams[:1]
     if not streams and any("(attached pic)" in line for line in lines):
         kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in streams_of(lines) if kind != "Video"})
         raise UserError(f"'{path}' holds {' and '.join([*kinds, 'a cover picture'])} only, no video stream; pass a "
