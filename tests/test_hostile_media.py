@@ -2317,17 +2317,20 @@ def test_a_wmv_cut_into_zeros_inside_its_last_packet_s_payload_is_called_cut_sho
 
 # Twenty-sixth pass, second look at the twenty-sixth pass's video fixes
 
-@pytest.mark.parametrize("filler", [b"\xaa" * 64, bytes(200)], ids=["damaged", "holed"])
-def test_an_h264_ts_whose_packet_a_hole_or_damage_took_is_refused_not_read_short(tmp_path, filler):
-    """A 64x64 H.264 TS of 12 frames damaged by 64 bytes or holed by 200 zeros at its middle: FFmpeg's demuxer drops the
-    packet whose header went without a word (or says "Packet corrupt" as a warning alone), and it was read as 11
-    frames, exit code 0, its count taken for an estimate."""
+@pytest.mark.parametrize("spoil", [
+    lambda data, middle: data[:middle] + b"\xaa" * 64 + data[middle + 64:],
+    lambda data, middle: data[:middle] + bytes(200) + data[middle + 200:],
+    lambda data, middle: data[:middle - middle % 188] + data[middle - middle % 188 + 188:]],
+    ids=["damaged", "holed", "a packet dropped"])
+def test_an_h264_ts_whose_packet_a_hole_or_damage_took_is_refused_not_read_short(tmp_path, spoil):
+    """A 64x64 H.264 TS of 12 frames damaged by 64 bytes (a frame's PES header), holed by 200 zeros (a packet's sync
+    byte) or with a packet dropped (its PID's continuity counter skips) at its middle: FFmpeg's demuxer drops the frame
+    without a word, and it was read as 11 frames, exit code 0, its count taken for an estimate."""
     from hostile import ffmpeg_video
     from utils.video_io import VideoReader
     data = open(ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", "-bf", "0", frames=12, size="64x64"),
                 "rb").read()
-    middle = len(data) // 2
-    (tmp_path / "clip.ts").write_bytes(data[:middle] + filler + data[middle + len(filler):])
+    (tmp_path / "clip.ts").write_bytes(spoil(data, len(data) // 2))
     with pytest.raises(UserError, match=r"ended after 11 of the 12 frames it announces: it is truncated or damaged"):
         list(VideoReader(str(tmp_path / "clip.ts")))
 

@@ -114,10 +114,56 @@ def iso_boxes(file, size):
         fragmented = fragmented or kind == b"moof"
 
 
+def frames_lost(path):
+    """Whether a video's bytes show frames lost that FFmpeg drops without a word (or with a warning alone, "Packet
+    corrupt"): an MPEG-TS's (M2TS's) packet, before its last, damaged or holed (mpeg_ts_damaged; a TS of 12 frames so
+    was read as 11, exit code 0, its count taken for an estimate), or a fragmented MP4's (MOV's) fragment index
+    damaged (fragment_index_damaged). (A gap in the frames' times is no sign: a variable rate's pause is one.)"""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if file.read(8)[4:] == b"ftyp":
+            return fragment_index_damaged(file, size)
+        return mpeg_ts_damaged(file, size)
+
+
+def mpeg_ts_damaged(file, size):
+    """Whether an MPEG-TS (M2TS) has a packet, before its last, whose place lacks its sync byte (0x47), whose
+    continuity counter does not follow its PID's last (a packet of its lost, or its header's bytes changed), no
+    discontinuity flagged, or that begins a unit of a PID of PES packets (its frames') without a PES start code (00 00
+    01: the frame's header damaged, and the frame dropped); False for another file."""
+    packets = fixed_packets(file, size)
+    if packets is None or packets[0]:  # an ASF's packets, after its header
+        return False
+    length, counters, streams = packets[1], {}, set()
+    position, end = 0, size - size % length
+    while position < end:
+        file.seek(position)
+        block = file.read(min(4096 * length, end - position))
+        for place in range(length - 188, len(block), length):
+            header = block[place:place + 6]
+            pid, counter = int.from_bytes(header[1:3], "big") & 0x1fff, header[3] & 0x0f
+            if header[0] != 0x47:
+                return True
+            if header[3] & 0x10 and pid != NULL_PID:  # a payload: its counter counts on (once repeated at most)
+                flagged = header[3] & 0x20 and header[4] and header[5] & 0x80  # adaptation's discontinuity indicator
+                if pid in counters and not flagged and counter not in (counters[pid], (counters[pid] + 1) % 16):
+                    return True
+                counters[pid] = counter
+                if header[1] & 0x40:  # a unit's start: a PES packet's (a frame's), or a table's pointer field
+                    start = place + 4 + (1 + header[4] if header[3] & 0x20 else 0)
+                    if block[start:start + 3] == b"\0\0\1":
+                        streams.add(pid)
+                    elif pid in streams:
+                        return True
+        position += len(block)
+    return False
+
+
 def fragment_index_damaged(file, size):
     """Whether a fragmented MP4's or MOV's fragment index (a moof box, and the traf boxes in it) is damaged: its boxes,
     walked by their lengths, do not end at its end. FFmpeg's demuxer drops such a fragment's frames without a word, and
-    a fragmented H.264 MP4 of 12 frames damaged by 64 bytes at its middle was read as 9, exit code 0."""
+    a fragmented H.264 MP4 of 12 frames damaged by 64 bytes at its middle was read as 9, exit code 0. (A gap in the
+    frames' times is no sign: a variable rate's pause is one.)"""
     for position, kind, length, start in top_level_boxes(file, size):
         if kind == b"moof" and length >= start - position and position + length <= size:
             file.seek(start)

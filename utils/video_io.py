@@ -15,14 +15,15 @@ import cv2
 import numpy as np
 
 from utils.atomic_files import StagedFile, disk_full
-from utils.containers import apng_cut_short, exact_rate, gif_cut_short, how_it_ends, shorter_than_its_container
+from utils.containers import (apng_cut_short, exact_rate, frames_lost, gif_cut_short, how_it_ends,
+                              shorter_than_its_container)
 from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import JPEG_SIGNATURE, PNG_SIGNATURE, bgr_uint8_to_rgb_float, gif_read, holds_several_pictures
 from utils.paths import no_space, output_file
 from utils.video_probe import (STREAM_KINDS, apng_average_rate, audio_after_seek, check_video_streams, cut_into_zeros,
     decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, frames_before_the_cut,
     gif_average_rate, matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams,
-    frame_missing, mirror_axis, opencv_path, own_container, played_audio, size_change, undecodable_codec,
+    mirror_axis, opencv_path, own_container, played_audio, size_change, undecodable_codec,
     video_lead, working_ffmpeg)
 
 
@@ -329,7 +330,7 @@ class VideoReader:
                         return
                 else:
                     cut_off = (clean := decodes_cleanly(self.path)) and shorter
-                    if clean and not cut_off and not frame_missing(self.path):
+                    if clean and not cut_off and not frames_lost(self.path):
                         return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
                 # of a frame read cut

@@ -14,7 +14,7 @@ from fractions import Fraction
 import cv2
 
 from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, asf_padding,
-    avi_frames_after_the_cut, exact_rate, fixed_packets, flv_bytes_appended, fragment_index_damaged, iso_boxes,
+    avi_frames_after_the_cut, exact_rate, fixed_packets, flv_bytes_appended, iso_boxes,
     jpeg_ended, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes,
     quicktime_places, riff_chunks, shorter_than_its_container, zeros_begin, zeros_end)
 from utils.errors import UserError
@@ -103,21 +103,15 @@ NO_TIME = -2 ** 63
 def frames_before_the_cut(path, read, cut):
     """Of a video cut short of which `read` frames were read, the frames shown before the first one cut or missing:
     where its packets record times (packet_times: a TS's, an FLV's), those before the last packet's where it is cut
-    (how_it_ends), and before the first gap in their times (frames decoded after the cut would be shown
-    there); an AVI's by its frames' kinds (avi_frames_after_the_cut). The advice of the part before the cut was all
+    (how_it_ends), and before the first gap in their times (frames decoded after the cut would be shown there); an
+    AVI's by its frames' kinds (avi_frames_after_the_cut). The advice of the part before the cut was all
     frames read but one cut, and took in a B-frame cut (shown among them, not last) or frames shown after a gap (their
     numbers not the video's), their pixels wrong, exit code 0."""
     times = packet_times(path, b"")
     if times is None or any(time == NO_TIME for time, _ in times[1]):
         with open(path, "rb") as file:
             return read - avi_frames_after_the_cut(file, os.fstat(file.fileno()).st_size, cut)
-    return min(frames_before_a_gap(sorted(times[1][:-1] if cut else times[1]), times[1][-1][0] if cut else None),
-               read - cut)
-
-
-def frames_before_a_gap(shown, end=None):
-    """Of packets' (time, duration) in the order shown, those before the first gap in their times (a frame missing),
-    and before the time end where given."""
+    shown, end = sorted(times[1][:-1] if cut else times[1]), times[1][-1][0] if cut else None
     count = 0
     for (time, duration), following in itertools.zip_longest(shown, shown[1:]):
         if end is not None and time >= end:
@@ -125,22 +119,7 @@ def frames_before_a_gap(shown, end=None):
         count += 1
         if following is not None and following[0] - time >= duration * 3 / 2:  # a frame missing (not milliseconds'
             break  # rounding: a Matroska file's 33 and 34 ms at 30 fps)
-    return count
-
-
-def frame_missing(path):
-    """Whether frames are missing from a video that FFmpeg decodes without a word: an MPEG-TS's (M2TS's) by a gap in its
-    video packets' times (frames_before_a_gap: a packet whose header a hole or damage took is dropped by FFmpeg's
-    demuxer, and a TS of 12 frames so was read as 11, exit code 0, its count taken for an estimate); a fragmented MP4's
-    (MOV's) by a fragment's index damaged (fragment_index_damaged: 9 of 12 read so). Gaps are not asked of other files:
-    an MP4's or MKV's frames may lie apart (a phone's variable rate)."""
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if file.read(8)[4:] == b"ftyp":
-            return fragment_index_damaged(file, size)
-        packets = fixed_packets(file, size)
-    times = packets is not None and not packets[0] and packet_times(path, b"")
-    return bool(times) and frames_before_a_gap(sorted(times[1])) < len(times[1])
+    return min(count, read - cut)
 
 
 # how far a Matroska video's average rate may lie from the rate its header gives before it is taken instead (a constant
@@ -436,13 +415,10 @@ def decodes_cleanly(path):
     imageio-ffmpeg). Each frame at its own time, in the stream's time base: at a constant rate, the null muxer's
     complaints of frames closer than the rate ("non monotonically increasing dts") were taken for errors, and a screen
     recording in an MKV or WebM (frames of jittering times, a pause) was refused as "truncated or damaged", its count
-    announced from its duration at its highest rate. A packet its demuxer calls corrupt (a TS's packets lost to
-    damage or a hole, "Packet corrupt") is said only as a warning: a damaged TS of 12 frames was read as 11, exit
-    code 0, its count taken for an estimate."""
-    completed = ffmpeg_decoding(path, "level+warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
-                                "null", "-")
-    return completed is not None and completed.returncode == 0 and not re.search(
-        r"\[(?:error|fatal|panic)\]|\[warning\] .*\bcorrupt\b", completed.stderr.decode(errors="replace"))
+    announced from its duration at its highest rate."""
+    completed = ffmpeg_decoding(path, "error", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f", "null",
+                                "-")
+    return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
 
 
 # the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
