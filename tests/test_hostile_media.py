@@ -2179,7 +2179,7 @@ def test_the_part_advised_before_a_plain_cut_leaves_out_the_frame_cut(tmp_path, 
     """A WMV, AVI or FLV cut off plainly inside a frame: its demuxer hands that frame cut to the decoder, and it was
     read with its pixels wrong (up to 255 of 255): the advice "pass --end N" took it in, and a WMV cut inside its last
     frame that announces its count was read whole, exit code 0 (None: 5 bytes before its last packet's padding). The
-    frame whose packet, chunk or tag runs past the file's end (cut_inside_its_last_frame) is left out of the advice,
+    frame whose packet, chunk or tag runs past the file's end (how_it_ends) is left out of the advice,
     and such a WMV is refused."""
     import io
     from utils.containers import asf_padding, fixed_packets
