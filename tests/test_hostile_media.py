@@ -2376,3 +2376,46 @@ def test_a_whole_flv_with_a_line_beginning_i_appended_is_read_not_called_two_vid
     data = open(ffmpeg_video(tmp_path / "whole.flv", "-c:v", "flv", frames=10, size="32x32"), "rb").read()
     (tmp_path / "tail.flv").write_bytes(data + tail)
     assert len(list(VideoReader(str(tmp_path / "tail.flv")))) == 10
+
+
+def test_an_end_past_the_frames_of_a_holed_ts_says_it_is_damaged_not_past_its_end(tmp_path):
+    """`--end 12` of a 64x64 H.264 TS of 12 frames holed by 200 zeros at its middle (a frame lost) was "--end 12 is
+    past the end of ... (11 frames, 1.10 s)", the frames after the one lost taken for the video's, numbered one less."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", "-bf", "0", frames=12, size="64x64"),
+                "rb").read()
+    middle = len(data) // 2
+    (tmp_path / "clip.ts").write_bytes(data[:middle] + bytes(200) + data[middle + 200:])
+    reader = VideoReader(str(tmp_path / "clip.ts"))
+    reader.select(None, "12")
+    with pytest.raises(UserError, match=r"ended after 11 of the 12 frames it announces: it is truncated or damaged"):
+        list(reader)
+
+
+@pytest.mark.parametrize("extension, muxer", [("ts", []), ("m2ts", ["-f", "mpegts", "-mpegts_m2ts_mode", "1"])],
+                         ids=["TS", "M2TS"])
+def test_a_whole_ts_of_a_pause_is_read_whole_not_called_damaged(tmp_path, extension, muxer):
+    """A whole TS or M2TS of 30 frames with a 2 s pause after the 15th (a variable rate) announces 50 frames: a gap in
+    its frames' times is no frame lost (frames_lost reads the packets' bytes instead)."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    path = ffmpeg_video(tmp_path / f"pause.{extension}", "-vf", "setpts='N/10/TB+if(gte(N,15),2/TB,0)'", "-fps_mode",
+                        "passthrough", "-c:v", "libx264", *muxer, frames=30, size="32x32")
+    assert len(list(VideoReader(path))) == 30
+
+
+def test_a_damaged_ts_is_not_advised_a_part_that_holds_its_damage(tmp_path):
+    """A 64x64 H.264 TS of 12 frames (B-frames) holed by 200 zeros at 30 %: its frames' gap comes after the frame the
+    hole spoilt, and the advice "--end 4" read frames wrong (up to 0.72 of 1), exit code 0; a file whose bytes show a
+    packet damaged is advised no part."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", frames=12, size="64x64"), "rb").read()
+    place = len(data) * 30 // 100
+    path = tmp_path / "clip.ts"
+    path.write_bytes(data[:place] + bytes(200) + data[place + 200:])
+    with pytest.raises(UserError) as error:
+        list(VideoReader(str(path)))
+    assert str(error.value) == (f"video '{path}' ended after 11 of the 12 frames it announces: it is truncated or "
+                                "damaged; repair it or pass another video")

@@ -198,11 +198,13 @@ class VideoReader:
         be more than the frames held (an MP4's edit list hides frames it counts, an MKV's count is estimated from its
         duration) or fewer (an MPEG program stream's estimate): the frames up to needed are decoded, as a run decodes
         them. Not past the announced count by more than COUNT_MARGIN_SECONDS (the most an estimate misses), and not
-        for a truncated file, which its reading says is truncated."""
+        for a truncated or damaged file, which its reading says is so (a TS holed in its middle: `--end 12` of its 12
+        frames was "past the end ... (11 frames)", the frames after the one lost numbered one less)."""
         if self.counted or needed > self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             return min(needed, self.total_frames)
         held = self._frames_held(needed)
-        if held < needed and decodes_cleanly(self.path) and not shorter_than_its_container(self.path):
+        if held < needed and decodes_cleanly(self.path) and not shorter_than_its_container(self.path) and not (
+                frames_lost(self.path)):
             self.total_frames, self.counted = held, True
             return held
         return needed
@@ -333,11 +335,14 @@ class VideoReader:
                     if clean and not cut_off and not frames_lost(self.path):
                         return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
-                # of a frame read cut
-                whole = frames_before_the_cut(self.path, index, bool(frame_cut))
+                # of a frame read cut; nor of a file whose bytes show a packet damaged (frames_lost): the frame it held,
+                # or one referring to it, may come before the frames' gap, and 3 of 28 parts so advised of damaged TS
+                # and M2TS gave frames wrong (up to 0.72 of 1), exit code 0
+                lost = frames_lost(self.path)
+                whole = 0 if lost else frames_before_the_cut(self.path, index, bool(frame_cut))
                 there = whole - self.start
                 # none read (all but a frame cut) from the first frame on: no start was chosen to end before
-                before_the_start = " (what is there ends before the start chosen)" if self.start else ""
+                before_the_start = " (what is there ends before the start chosen)" if self.start and not lost else ""
                 raise UserError(
                     f"video '{self.path}' ended after "
                     + (f"{index} of the {self.total_frames} frames it announces" if index < self.total_frames
