@@ -2179,7 +2179,7 @@ def test_the_part_advised_before_a_plain_cut_leaves_out_the_frame_cut(tmp_path, 
     """A WMV, AVI or FLV cut off plainly inside a frame: its demuxer hands that frame cut to the decoder, and it was
     read with its pixels wrong (up to 255 of 255): the advice "pass --end N" took it in, and a WMV cut inside its last
     frame that announces its count was read whole, exit code 0 (None: 5 bytes before its last packet's padding). The
-    frame whose packet, chunk or tag runs past the file's end (cut_inside_its_last_frame) is left out of the advice,
+    frame whose packet, chunk or tag runs past the file's end (how_it_ends) is left out of the advice,
     and such a WMV is refused."""
     import io
     from utils.containers import asf_padding, fixed_packets
@@ -2226,11 +2226,10 @@ def test_a_whole_flv_with_bytes_appended_is_not_called_cut(tmp_path, tail):
     """A whole H.264 FLV with a line of text appended whose first byte's low bits are a tag's kind ('I': video, 'H':
     audio) was walked as a tag running past the file's end, and refused as cut; bytes of no tag (flv_tags: its kind
     byte and stream ID) end the walk. A tag cut off is still a cut."""
-    from utils.containers import cut_inside_its_last_frame, shorter_than_its_container
+    from utils.containers import how_it_ends, shorter_than_its_container
     data = open(ffmpeg_video(tmp_path / "whole.flv", "-c:v", "libx264", frames=10, size="16x16"), "rb").read()
     (tmp_path / "tail.flv").write_bytes(data + tail)
-    assert not shorter_than_its_container(str(tmp_path / "tail.flv"))
-    assert not cut_inside_its_last_frame(str(tmp_path / "tail.flv"))
+    assert how_it_ends(str(tmp_path / "tail.flv")) == (False, False)
     (tmp_path / "cut.flv").write_bytes(data[:len(data) - 30])
     assert shorter_than_its_container(str(tmp_path / "cut.flv"))
 
@@ -2314,3 +2313,109 @@ def test_a_wmv_cut_into_zeros_inside_its_last_packet_s_payload_is_called_cut_sho
                                         rf"byte {cut} on, where its packets go on, .*\): repair it or pass another "
                                         r"video$"):
         VideoReader(str(tmp_path / "cut.wmv"))
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's video fixes
+
+@pytest.mark.parametrize("spoil", [
+    lambda data, middle: data[:middle] + b"\xaa" * 64 + data[middle + 64:],
+    lambda data, middle: data[:middle] + bytes(200) + data[middle + 200:],
+    lambda data, middle: data[:middle - middle % 188] + data[middle - middle % 188 + 188:]],
+    ids=["damaged", "holed", "a packet dropped"])
+def test_an_h264_ts_whose_packet_a_hole_or_damage_took_is_refused_not_read_short(tmp_path, spoil):
+    """A 64x64 H.264 TS of 12 frames damaged by 64 bytes (a frame's PES header), holed by 200 zeros (a packet's sync
+    byte) or with a packet dropped (its PID's continuity counter skips) at its middle: FFmpeg's demuxer drops the frame
+    without a word, and it was read as 11 frames, exit code 0, its count taken for an estimate."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", "-bf", "0", frames=12, size="64x64"),
+                "rb").read()
+    (tmp_path / "clip.ts").write_bytes(spoil(data, len(data) // 2))
+    with pytest.raises(UserError, match=r"ended after 11 of the 12 frames it announces: it is truncated or damaged"):
+        list(VideoReader(str(tmp_path / "clip.ts")))
+
+
+@pytest.mark.parametrize("encoder, extension, codec, spoil", [
+    ("flv", "flv", "flv1", lambda data: data[:len(data) // 5] + bytes(len(data) - len(data) // 5)),
+    ("libx264", "mp4", "h264", lambda data: data[:len(data) // 2] + bytes(200) + data[len(data) // 2 + 200:])],
+    ids=["FLV1 FLV cut into zeros", "H.264 MP4 holed"])
+def test_a_spoilt_video_of_a_codec_opencv_decodes_is_called_damaged_not_of_a_codec_to_convert(
+        tmp_path, encoder, extension, codec, spoil):
+    """An FLV1 FLV cut into zeros at 20 % and an H.264 MP4 holed by 200 zeros at its middle, of which FFmpeg decodes a
+    frame and OpenCV none, were "has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV lacks);
+    convert it to H.264 first", of FLV1 and H.264."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", encoder, frames=12, size="64x64"), "rb").read()
+    path = tmp_path / f"clip.{extension}"
+    path.write_bytes(spoil(data))
+    with pytest.raises(UserError) as error:
+        list(VideoReader(str(path)))
+    assert str(error.value) == (f"video '{path}' has no frame OpenCV can decode, though it decodes its codec "
+                                f"({codec}): it is damaged or cut short; repair it or pass another video")
+
+
+def test_a_fragmented_mp4_whose_fragment_index_is_damaged_is_refused_not_read_short(tmp_path):
+    """A fragmented H.264 MP4 of 12 frames (3 a fragment) whose second fragment's index (moof) is damaged by 64 bytes:
+    FFmpeg's demuxer drops that fragment's frames without a word, and it was read as 9 frames, exit code 0."""
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "3", "-movflags",
+                             "frag_keyframe+empty_moov", frames=12, size="32x24"), "rb").read()
+    second = data.index(b"moof", data.index(b"moof") + 4) - 4
+    (tmp_path / "clip.mp4").write_bytes(data[:second + 34] + b"\xaa" * 64 + data[second + 98:])
+    with pytest.raises(UserError, match=r"ended after 9 of the 12 frames it announces: it is truncated or damaged"):
+        list(VideoReader(str(tmp_path / "clip.mp4")))
+
+
+@pytest.mark.parametrize("tail", [b"It" * 100, b"I" * 15], ids=["vp6f", "mpeg4"])
+def test_a_whole_flv_with_a_line_beginning_i_appended_is_read_not_called_two_video_streams(tmp_path, tail):
+    """A whole FLV1 FLV with a line beginning 'I' appended (a video tag's kind, a stream ID not 0): FFmpeg's demuxer
+    lists it as a second video stream (of vp6f or mpeg4), and the file was refused as "holds 2 video streams
+    (flv1 32x32, ? ?) ...; save the one you want alone"."""
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.flv", "-c:v", "flv", frames=10, size="32x32"), "rb").read()
+    (tmp_path / "tail.flv").write_bytes(data + tail)
+    assert len(list(VideoReader(str(tmp_path / "tail.flv")))) == 10
+
+
+def test_an_end_past_the_frames_of_a_holed_ts_says_it_is_damaged_not_past_its_end(tmp_path):
+    """`--end 12` of a 64x64 H.264 TS of 12 frames holed by 200 zeros at its middle (a frame lost) was "--end 12 is
+    past the end of ... (11 frames, 1.10 s)", the frames after the one lost taken for the video's, numbered one less."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", "-bf", "0", frames=12, size="64x64"),
+                "rb").read()
+    middle = len(data) // 2
+    (tmp_path / "clip.ts").write_bytes(data[:middle] + bytes(200) + data[middle + 200:])
+    reader = VideoReader(str(tmp_path / "clip.ts"))
+    reader.select(None, "12")
+    with pytest.raises(UserError, match=r"ended after 11 of the 12 frames it announces: it is truncated or damaged"):
+        list(reader)
+
+
+@pytest.mark.parametrize("extension, muxer", [("ts", []), ("m2ts", ["-f", "mpegts", "-mpegts_m2ts_mode", "1"])],
+                         ids=["TS", "M2TS"])
+def test_a_whole_ts_of_a_pause_is_read_whole_not_called_damaged(tmp_path, extension, muxer):
+    """A whole TS or M2TS of 30 frames with a 2 s pause after the 15th (a variable rate) announces 50 frames: a gap in
+    its frames' times is no frame lost (frames_lost reads the packets' bytes instead)."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    path = ffmpeg_video(tmp_path / f"pause.{extension}", "-vf", "setpts='N/10/TB+if(gte(N,15),2/TB,0)'", "-fps_mode",
+                        "passthrough", "-c:v", "libx264", *muxer, frames=30, size="32x32")
+    assert len(list(VideoReader(path))) == 30
+
+
+def test_a_damaged_ts_is_not_advised_a_part_that_holds_its_damage(tmp_path):
+    """A 64x64 H.264 TS of 12 frames (B-frames) holed by 200 zeros at 30 %: its frames' gap comes after the frame the
+    hole spoilt, and the advice "--end 4" read frames wrong (up to 0.72 of 1), exit code 0; a file whose bytes show a
+    packet damaged is advised no part."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = open(ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", frames=12, size="64x64"), "rb").read()
+    place = len(data) * 30 // 100
+    path = tmp_path / "clip.ts"
+    path.write_bytes(data[:place] + bytes(200) + data[place + 200:])
+    with pytest.raises(UserError) as error:
+        list(VideoReader(str(path)))
+    assert str(error.value) == (f"video '{path}' ended after 11 of the 12 frames it announces: it is truncated or "
+                                "damaged; repair it or pass another video")

@@ -81,6 +81,24 @@ def quicktime_places(file, size, ends_in_zeros):
     yield from iso_boxes(file, size)
 
 
+def top_level_boxes(file, size):
+    """(place, kind, length, where its contents begin) of each of an MP4's or MOV's top-level boxes, walked by their
+    lengths (a 64-bit one after its kind where its length is 1) up to the file's end; the walk ends after a box of a
+    length shorter than its header (0: it runs to the file's end, as a writer that cannot seek back leaves its last
+    mdat)."""
+    position = 0
+    while position + 8 <= size:
+        file.seek(position)
+        length, kind = struct.unpack(">I4s", file.read(8))
+        head = 8
+        if length == 1:
+            length, head = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0], 16
+        yield position, kind, length, position + head
+        if length < head:
+            return
+        position += length
+
+
 def iso_boxes(file, size):
     """The places of an MP4's (MOV's) top-level boxes after its first fragment's (moof) begins: a fragmented file's
     (a recording's, `frag_keyframe`) frames are indexed in each fragment, and one cut into zeros at a fragment's start
@@ -89,37 +107,81 @@ def iso_boxes(file, size):
     type not zeros) runs to the file's end (ISO/IEC 14496-12, as a writer that cannot seek back leaves its last mdat):
     its place is its type's, and the walk ends there; its length's four zero bytes were taken for a hole, and a whole
     fragmented MP4 or MOV was refused."""
-    position, fragmented = 0, False
-    while position + 8 <= size:
-        file.seek(position)
-        length, kind = struct.unpack(">I4s", file.read(8))
+    fragmented = False
+    for position, kind, length, _ in top_level_boxes(file, size):
         if fragmented:
             yield position + 4 if length == 0 and kind.strip(b"\0") else position
-        if length == 1:
-            length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
-        if length < 8:  # 0: to the file's end
-            return
-        fragmented, position = fragmented or kind == b"moof", position + length
+        fragmented = fragmented or kind == b"moof"
 
 
-def fragment_cut(file, size):
-    """Whether a fragmented MP4 or MOV (a recording's, `frag_keyframe`) cut off plainly ends inside a fragment's mdat:
-    its moof places the frames there, and FFmpeg hands the one the cut falls in to its decoder cut. Such an MP4 of
-    Motion JPEG cut at 10 to 97 % was read as the frames before the cut and that one, decoded wrong (up to 255 of
-    255), exit code 0, its count the frames its fragments there announce; one cut inside a moof, as the frames before
-    it. A cut between fragments is not told."""
-    position, fragmented = 0, False
-    while position + 8 <= size:
+def frames_lost(path):
+    """Whether a video's bytes show frames lost that FFmpeg drops without a word (or with a warning alone, "Packet
+    corrupt"): an MPEG-TS's (M2TS's) packet, before its last, damaged or holed (mpeg_ts_damaged; a TS of 12 frames so
+    was read as 11, exit code 0, its count taken for an estimate), or a fragmented MP4's (MOV's) fragment index
+    damaged (fragment_index_damaged). (A gap in the frames' times is no sign: a variable rate's pause is one.)"""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if file.read(8)[4:] == b"ftyp":
+            return fragment_index_damaged(file, size)
+        return mpeg_ts_damaged(file, size)
+
+
+def mpeg_ts_damaged(file, size):
+    """Whether an MPEG-TS (M2TS) has a packet, before its last, whose place lacks its sync byte (0x47), whose
+    continuity counter does not follow its PID's last (a packet of its lost, or its header's bytes changed), no
+    discontinuity flagged, or that begins a unit of a PID of PES packets (its frames') without a PES start code (00 00
+    01: the frame's header damaged, and the frame dropped); False for another file."""
+    packets = fixed_packets(file, size)
+    if packets is None or packets[0]:  # an ASF's packets, after its header
+        return False
+    length, counters, streams = packets[1], {}, set()
+    position, end = 0, size - size % length
+    while position < end:
         file.seek(position)
-        length, kind = struct.unpack(">I4s", file.read(8))
-        if length == 1:
-            length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
-        if length < 8:  # 0: to the file's end, whose frames' end is not known
-            return False
-        if position + length > size:  # a fragment's index (moof) cut: its frames are not read, and the count is
-            return kind == b"moof" or fragmented and kind == b"mdat"  # the frames before it (one of them left out)
-        fragmented, position = fragmented or kind == b"moof", position + length
+        block = file.read(min(4096 * length, end - position))
+        for place in range(length - 188, len(block), length):
+            header = block[place:place + 6]
+            pid, counter = int.from_bytes(header[1:3], "big") & 0x1fff, header[3] & 0x0f
+            if header[0] != 0x47:
+                return True
+            if header[3] & 0x10 and pid != NULL_PID:  # a payload: its counter counts on (once repeated at most)
+                flagged = header[3] & 0x20 and header[4] and header[5] & 0x80  # adaptation's discontinuity indicator
+                if pid in counters and not flagged and counter not in (counters[pid], (counters[pid] + 1) % 16):
+                    return True
+                counters[pid] = counter
+                if header[1] & 0x40:  # a unit's start: a PES packet's (a frame's), or a table's pointer field
+                    start = place + 4 + (1 + header[4] if header[3] & 0x20 else 0)
+                    if block[start:start + 3] == b"\0\0\1":
+                        streams.add(pid)
+                    elif pid in streams:
+                        return True
+        position += len(block)
     return False
+
+
+def fragment_index_damaged(file, size):
+    """Whether a fragmented MP4's or MOV's fragment index (a moof box, and the traf boxes in it) is damaged: its boxes,
+    walked by their lengths, do not end at its end. FFmpeg's demuxer drops such a fragment's frames without a word, and
+    a fragmented H.264 MP4 of 12 frames damaged by 64 bytes at its middle was read as 9, exit code 0. (A gap in the
+    frames' times is no sign: a variable rate's pause is one.)"""
+    for position, kind, length, start in top_level_boxes(file, size):
+        if kind == b"moof" and length >= start - position and position + length <= size:
+            file.seek(start)
+            moof = file.read(length - (start - position))
+            if not all(boxes_fill(moof[begin:end]) for begin, end in [(0, len(moof))] + quicktime_boxes(moof, b"traf")):
+                return True
+    return False
+
+
+def boxes_fill(data):
+    """Whether data's boxes, walked by their lengths, end at its end."""
+    position = 0
+    while position + 8 <= len(data):
+        length = struct.unpack_from(">I", data, position)[0]
+        if length < 8:
+            return False
+        position += length
+    return position == len(data)
 
 
 def zeros_end(file, position, size):
@@ -160,20 +222,12 @@ def quicktime_samples(file, size, ends=False):
     None of a track whose tables cannot be read (FFmpeg says what is wrong), nor of a sample of no bytes (a frame
     dropped, remuxed from an AVI's empty chunk): placed at the zeros after a whole file's last frame, it was taken for a
     frame cut off, and the file refused as cut short. ends: (place, where it ends) of each."""
-    position, moov = 0, None
-    while moov is None and position + 8 <= size:
-        file.seek(position)
-        length, kind = struct.unpack(">I4s", file.read(8))
-        head = 8
-        if length == 1:
-            length, head = struct.unpack(">Q", file.read(8))[0], 16
-        elif length == 0:
-            length = size - position
-        if length < head:
-            return
-        if kind == b"moov":
-            moov = file.read(min(length, size - position) - head)
-        position += length
+    moov = None
+    for position, kind, length, start in top_level_boxes(file, size):
+        if kind == b"moov" and (length >= start - position or length == 0):
+            file.seek(start)
+            moov = file.read(min(length or size - position, size - position) - (start - position))
+            break
     for start, end in quicktime_boxes(moov or b"", b"trak"):
         track = moov[start:end]
         table = {kind: next(iter(quicktime_boxes(track, b"mdia", b"minf", b"stbl", kind)), (0, 0))[0]
@@ -276,7 +330,7 @@ def mpeg_ts_packets(file, size):
     """Whether an MPEG-TS (or M2TS) ends inside a packet, its last one cut (a download or copy cut off plainly: nothing
     else in it records its length); None for another file. Such a TS was read as the frames before the cut, "done",
     exit code 0, and the frame the cut falls in decoded wrong at some cuts (0.12): the frame its last packet holds is
-    taken as cut (cut_inside_its_last_frame). A TS cut at a packet's end is not told; nor bytes after its last packet
+    taken as cut (how_it_ends). A TS cut at a packet's end is not told; nor bytes after its last packet
     where no packet of its streams begins (no sync byte, 0x47, at a packet's place, or a PID none of its first or last
     packets has, nor a null packet's): a whole TS with a line of text or a zip appended was refused as cut."""
     packets = fixed_packets(file, size)
@@ -321,7 +375,7 @@ PICTURE_HEAD = 4096
 
 def avi_frames_after_the_cut(file, size, cut):
     """Of an AVI cut short, the frames read last to leave out (an AVI records no times: its decoder orders its frames):
-    its last frame chunk ('00dc', '01dc'..: riff_chunks) where it is cut (cut_inside_its_last_frame); where that one is
+    its last frame chunk ('00dc', '01dc'..: riff_chunks) where it is cut (how_it_ends); where that one is
     a B-frame (H.264's slice type, MPEG-4 Part 2's VOP coding type), the frames from the last one that is none (an I or
     P frame, shown after the B-frames decoded after it: some of them cut off); where it is an I or P frame after a
     B-frame, that one (the B-frames shown before it decoded after it, cut off)."""
@@ -491,44 +545,6 @@ def asf_broadcast(file):
     return False
 
 
-def cut_inside_its_last_frame(path):
-    """Whether a video cut off plainly ends inside a frame that FFmpeg's demuxer hands its decoder cut: an ASF's (WMV's)
-    where its last packet runs past the file's end, an AVI's where its last chunk does (a frame's: '00dc', '00db'), an
-    FLV's where its last tag does (a video tag), a fragmented MP4's or MOV's where a fragment's mdat does
-    (fragment_cut), an MPEG-TS's where its last packet does (mpeg_ts_packets); not another MP4's or MOV's, whose index
-    places each frame (FFmpeg reads none cut); None where not walked here (a Matroska file's blocks). The reader's
-    advice of the part before the cut leaves that frame out: a WMV, AVI or FLV cut off plainly was advised `--end N`
-    of the N frames read, the last one's pixels wrong (up to 255 of 255), exit code 0."""
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        head = file.read(12)
-        if head[4:8] == b"ftyp":
-            return fragment_cut(file, size)
-        if head[8:] == b"AVI ":
-            last = None
-            for last in riff_chunks(file, size):
-                pass
-            if last is None:
-                return None
-            file.seek(last)
-            chunk, length = struct.unpack("<4sI", file.read(8))
-            return last + 8 + length > size and chunk[2:] in (b"dc", b"db")
-        if head.startswith(ASF_HEADER[:12]):
-            packets = fixed_packets(file, size)
-            if packets is None or size >= packets[2] or not (size - packets[0]) % packets[1]:
-                return None if packets is None else False
-            start = size - (size - packets[0]) % packets[1]
-            return size < start + packets[1] - asf_padding(file, start)
-        if (packets := mpeg_ts_packets(file, size)) is not None:
-            return packets
-        if head.startswith(b"FLV"):
-            last = None
-            for last in flv_tags(file, size):
-                pass
-            return last is not None and last[2] > size and last[1] == 9
-        return None
-
-
 def asf_padding(file, start):
     """The padding bytes at the end of the ASF data packet at start (its payload parsing information's padding length):
     a WMV cut off inside them has its frames whole."""
@@ -559,6 +575,20 @@ def shorter_than_its_container(path):
     exit code 0): VideoReader refuses them by this. An OpenDML AVI of 1,250 frames cut in its AVIX list was read as
     1,193, and an FLV written without its filesize, to a pipe, as 10 of 30. Headers only are read (an FLV's tags' 4
     first bytes: 3 ms a minute of 30 fps)."""
+    return how_it_ends(path)[0]
+
+
+def how_it_ends(path):
+    """(whether the video is shorter than its container says: shorter_than_its_container; whether, so, it ends inside
+    a frame that FFmpeg's demuxer hands its decoder cut, else False, None where not walked here: a Matroska file's
+    blocks), its file opened and walked once for both (VideoReader's end of reading asks both). The frame cut is an
+    ASF's (WMV's) where its last packet runs past the file's end, an AVI's where its last chunk does (a frame's: '00dc',
+    '00db'), an FLV's where its last tag does (a video tag), a fragmented MP4's or MOV's where a fragment's mdat or moof
+    does, an MPEG-TS's where its last packet does (mpeg_ts_packets); not another MP4's or MOV's, whose index places each
+    frame (FFmpeg reads none cut). The reader's advice of the part before the cut leaves that frame out: a WMV, AVI or
+    FLV cut off plainly was advised `--end N` of the N frames read, the last one's pixels wrong (up to 255 of 255), exit
+    code 0; a fragmented MP4 of Motion JPEG cut at 10 to 97 % was read as the frames before the cut and that one,
+    decoded wrong (up to 255 of 255), exit code 0. A cut between fragments is not told."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
@@ -567,7 +597,18 @@ def shorter_than_its_container(path):
             while position + 8 <= size and file.seek(position) == position and file.read(4) == b"RIFF":
                 length = struct.unpack("<I", file.read(4))[0]
                 position += 8 + length + (length & 1)
-            return position > size
+            if position <= size:
+                return False, False
+            if head[8:] != b"AVI ":
+                return True, None
+            last = None
+            for last in riff_chunks(file, size):
+                pass
+            if last is None:
+                return True, None
+            file.seek(last)
+            chunk, length = struct.unpack("<4sI", file.read(8))
+            return True, last + 8 + length > size and chunk[2:] in (b"dc", b"db")
         if head.startswith(ASF_HEADER[:12]):  # the Data Object's end (an index, which may follow it, holds no frame)
             file.seek(16)
             end = struct.unpack("<Q", file.read(8).ljust(8, b"\0"))[0]
@@ -576,34 +617,38 @@ def shorter_than_its_container(path):
             if len(data) == 24 and data[:16] == ASF_DATA and struct.unpack("<Q", data[16:])[0] >= 50 and not (
                     asf_broadcast(file)):
                 end += struct.unpack("<Q", data[16:])[0]  # 50 or more: its header's bytes, then its packets
-            return end > size
-        if head.startswith(b"FLV"):  # its onMetaData's filesize, an AMF number, where the writer recorded it
+            if end <= size:
+                return False, False
+            packets = fixed_packets(file, size)
+            if packets is None or size >= packets[2] or not (size - packets[0]) % packets[1]:
+                return True, None if packets is None else False
+            start = size - (size - packets[0]) % packets[1]
+            return True, size < start + packets[1] - asf_padding(file, start)
+        if head.startswith(b"FLV"):  # its onMetaData's filesize, an AMF number, where the writer recorded it; its tags
+            last, end = flv_end(file, size)
             file.seek(0)
             recorded = file.read(4096).partition(b"\x00\x08filesize\x00")[2][:8]
-            return len(recorded) == 8 and struct.unpack(">d", recorded)[0] > size or flv_tags_end(file, size) > size
+            shorter = len(recorded) == 8 and struct.unpack(">d", recorded)[0] > size or end > size
+            return shorter, shorter and last is not None and last[2] > size and last[1] == 9
         if head.startswith(EBML_SIGNATURE):
             segment = matroska_segment(file)
-            return bool(segment and segment[1] is not None and segment[2] + segment[1] > size)
+            shorter = bool(segment and segment[1] is not None and segment[2] + segment[1] > size)
+            return shorter, shorter and None
         if (packets := mpeg_ts_packets(file, size)) is not None:
-            return packets
+            return packets, packets
         if head[4:8] != b"ftyp":
-            return False
-        position = 0
-        while position + 8 <= size:  # the top-level boxes, by their lengths
-            file.seek(position)
-            length = struct.unpack(">I", file.read(4))[0]
-            if length == 1:  # a 64-bit length, after the box's kind
-                file.seek(position + 8)
-                length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
+            return False, None
+        fragmented = False
+        for position, kind, length, _ in top_level_boxes(file, size):
             if length < 8:  # 0: to the file's end (a writer that cannot seek back), the frames' end not known
-                return length == 0 and file.read(4) == b"mdat"
+                return length == 0 and kind == b"mdat", False
             if position + length > size:  # a box of the frames or their index cut off; bytes appended after the last
                 # box (a zip, a phone's trailer, a line of text) are none, and a whole MP4 of an edit list (`ffmpeg -ss
-                # T -c copy`), read short of its count, was refused as truncated
-                file.seek(position + 4)
-                return file.read(4) in QUICKTIME_FRAME_BOXES
-            position += length
-        return False
+                # T -c copy`), read short of its count, was refused as truncated. A fragment's index (moof) cut: its
+                # frames are not read, and the count is the frames before it (one of them left out)
+                return kind in QUICKTIME_FRAME_BOXES, kind == b"moof" or fragmented and kind == b"mdat"
+            fragmented = fragmented or kind == b"moof"
+        return False, False
 
 
 # the kinds of an FLV's tags: audio, video, script data (onMetaData)
@@ -628,12 +673,23 @@ def flv_tags(file, size):
         position = end + 4
 
 
-def flv_tags_end(file, size):
-    """Where an FLV's last tag ends, after the 4 bytes of its length (flv_tags): where its tags begin, without one."""
+def flv_end(file, size):
+    """(its last tag, as flv_tags gives it, or None; where its tags end, after the 4 bytes of the last one's length, or
+    where they begin without one) of an FLV."""
     last = None
     for last in flv_tags(file, size):
         pass
     if last is None:
         file.seek(5)
-        return struct.unpack(">I", file.read(4).ljust(4, b"\0"))[0] + 4
-    return last[2] + 4
+        return None, struct.unpack(">I", file.read(4).ljust(4, b"\0"))[0] + 4
+    return last, last[2] + 4
+
+
+def flv_bytes_appended(path):
+    """Whether a file is an FLV with bytes after its tags (flv_tags: bytes of no tag, a line of text, a zip): FFmpeg's
+    demuxer reads them as a tag of another stream (a line of text beginning 'I' as a video stream of codec 'none',
+    'mpeg4' or 'vp6f'), and a whole FLV with such a line appended was refused as holding 2 video streams, "save the
+    one you want alone"."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        return file.read(3) == b"FLV" and flv_end(file, size)[1] < size

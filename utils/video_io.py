@@ -15,16 +15,16 @@ import cv2
 import numpy as np
 
 from utils.atomic_files import StagedFile, disk_full
-from utils.containers import (apng_cut_short, cut_inside_its_last_frame, exact_rate, gif_cut_short,
+from utils.containers import (apng_cut_short, exact_rate, frames_lost, gif_cut_short, how_it_ends,
                               shorter_than_its_container)
 from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import JPEG_SIGNATURE, PNG_SIGNATURE, bgr_uint8_to_rgb_float, gif_read, holds_several_pictures
 from utils.paths import no_space, output_file
 from utils.video_probe import (STREAM_KINDS, apng_average_rate, audio_after_seek, check_video_streams, cut_into_zeros,
     decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, frames_before_the_cut,
-    gif_average_rate,
-    matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams, mirror_axis, opencv_path,
-    own_container, played_audio, size_change, undecodable_codec, video_lead, working_ffmpeg)
+    gif_average_rate, matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams,
+    mirror_axis, opencv_path, own_container, played_audio, size_change, undecodable_codec,
+    video_lead, working_ffmpeg)
 
 
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
@@ -198,11 +198,13 @@ class VideoReader:
         be more than the frames held (an MP4's edit list hides frames it counts, an MKV's count is estimated from its
         duration) or fewer (an MPEG program stream's estimate): the frames up to needed are decoded, as a run decodes
         them. Not past the announced count by more than COUNT_MARGIN_SECONDS (the most an estimate misses), and not
-        for a truncated file, which its reading says is truncated."""
+        for a truncated or damaged file, which its reading says is so (a TS holed in its middle: `--end 12` of its 12
+        frames was "past the end ... (11 frames)", the frames after the one lost numbered one less)."""
         if self.counted or needed > self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             return min(needed, self.total_frames)
         held = self._frames_held(needed)
-        if held < needed and decodes_cleanly(self.path) and not shorter_than_its_container(self.path):
+        if held < needed and decodes_cleanly(self.path) and not shorter_than_its_container(self.path) and not (
+                frames_lost(self.path)):
             self.total_frames, self.counted = held, True
             return held
         return needed
@@ -323,21 +325,24 @@ class VideoReader:
                 # counted, to the cut): a shorter clip without a word, exit code 0. Bytes after a whole file's last box
                 # (a zip's end record appended) are no cut where its frames reach the count it announces; a WMV cut
                 # inside its last frame that still announces its count gives that frame decoded wrong (up to 255), and
-                # was read whole, exit code 0: its last packet runs past the file's end (cut_inside_its_last_frame)
+                # was read whole, exit code 0: its last packet runs past the file's end (how_it_ends)
+                shorter, frame_cut = how_it_ends(self.path)
                 if index >= self.end:
-                    if not (cut_off := shorter_than_its_container(self.path) and (
-                            self.counted or cut_inside_its_last_frame(self.path))):
+                    if not (cut_off := shorter and (self.counted or frame_cut)):
                         return
                 else:
-                    cut_off = (clean := decodes_cleanly(self.path)) and shorter_than_its_container(self.path)
-                    if clean and not cut_off:
+                    cut_off = (clean := decodes_cleanly(self.path)) and shorter
+                    if clean and not cut_off and not frames_lost(self.path):
                         return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
-                # of a frame read cut (cut_inside_its_last_frame)
-                whole = frames_before_the_cut(self.path, index, bool(cut_inside_its_last_frame(self.path)))
+                # of a frame read cut; nor of a file whose bytes show a packet damaged (frames_lost): the frame it held,
+                # or one referring to it, may come before the frames' gap, and 3 of 28 parts so advised of damaged TS
+                # and M2TS gave frames wrong (up to 0.72 of 1), exit code 0
+                lost = frames_lost(self.path)
+                whole = 0 if lost else frames_before_the_cut(self.path, index, bool(frame_cut))
                 there = whole - self.start
                 # none read (all but a frame cut) from the first frame on: no start was chosen to end before
-                before_the_start = " (what is there ends before the start chosen)" if self.start else ""
+                before_the_start = " (what is there ends before the start chosen)" if self.start and not lost else ""
                 raise UserError(
                     f"video '{self.path}' ended after "
                     + (f"{index} of the {self.total_frames} frames it announces" if index < self.total_frames

@@ -14,9 +14,9 @@ from fractions import Fraction
 import cv2
 
 from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, asf_padding,
-    avi_frames_after_the_cut, exact_rate, fixed_packets, iso_boxes, jpeg_ended, jpeg_frame_end,
-    live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes, quicktime_places, riff_chunks,
-    shorter_than_its_container, zeros_begin, zeros_end)
+    avi_frames_after_the_cut, exact_rate, fixed_packets, flv_bytes_appended, iso_boxes,
+    jpeg_ended, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes,
+    quicktime_places, riff_chunks, shorter_than_its_container, zeros_begin, zeros_end)
 from utils.errors import UserError
 from utils.image_io import GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS, GIF_SIGNATURES, PNG_SIGNATURE
 from utils.paths import absolute
@@ -103,8 +103,8 @@ NO_TIME = -2 ** 63
 def frames_before_the_cut(path, read, cut):
     """Of a video cut short of which `read` frames were read, the frames shown before the first one cut or missing:
     where its packets record times (packet_times: a TS's, an FLV's), those before the last packet's where it is cut
-    (cut_inside_its_last_frame), and before the first gap in their times (frames decoded after the cut would be shown
-    there); an AVI's by its frames' kinds (avi_frames_after_the_cut). The advice of the part before the cut was all
+    (how_it_ends), and before the first gap in their times (frames decoded after the cut would be shown there); an
+    AVI's by its frames' kinds (avi_frames_after_the_cut). The advice of the part before the cut was all
     frames read but one cut, and took in a B-frame cut (shown among them, not last) or frames shown after a gap (their
     numbers not the video's), their pixels wrong, exit code 0."""
     times = packet_times(path, b"")
@@ -379,8 +379,18 @@ def undecodable_codec(path):
         # be of a codec OpenCV lacks, to convert it to H.264
         return UserError(f"video '{path}' is shorter than its container says, and OpenCV decodes no frame of it (a "
                          "download or copy cut off): it is truncated; repair it or pass another video")
+    if (codec := video_codec(path)) in NATIVE_DECODERS:  # an H.264 MP4 holed, an FLV cut into zeros: told to convert
+        # to H.264 what is H.264 or FLV1
+        return UserError(f"video '{path}' has no frame OpenCV can decode, though it decodes its codec ({codec}): it is "
+                         "damaged or cut short; repair it or pass another video")
     return UserError(f"video '{path}' has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV "
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
+
+
+# the codecs FFmpeg decodes itself, in every build (OpenCV's too), as FFmpeg names them; AV1's decoder is a library's
+# (libdav1d, libaom), which OpenCV's build may lack
+NATIVE_DECODERS = ("h264", "hevc", "mpeg4", "mpeg2video", "mpeg1video", "flv1", "h263", "mjpeg", "msmpeg4v2",
+                   "msmpeg4v3", "wmv1", "wmv2", "vp8", "vp9", "theora", "prores", "ffv1", "rawvideo")
 
 
 def ffmpeg_decoding(path, log_level, *output, before=()):
@@ -693,6 +703,8 @@ def check_video_streams(path, listing=None):
     # a track of a codec FFmpeg does not know ("Video: none", a camera maker's own) is no video anything reads
     streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line
                and ": Video: none " not in line]
+    if len(streams) > 1 and flv_bytes_appended(path):  # an FLV holds one video stream: the others are bytes appended
+        streams = streams[:1]
     if not streams and any("(attached pic)" in line for line in lines):
         kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in streams_of(lines) if kind != "Video"})
         raise UserError(f"'{path}' holds {' and '.join([*kinds, 'a cover picture'])} only, no video stream; pass a "
