@@ -18,7 +18,7 @@ from utils.atomic_files import StagedFile, disk_full
 from utils.containers import (apng_cut_short, exact_rate, frames_lost, gif_cut_short, how_it_ends,
                               shorter_than_its_container)
 from utils.errors import UserError, counted, printable, shortened
-from utils.image_io import JPEG_SIGNATURE, PNG_SIGNATURE, bgr_uint8_to_rgb_float, gif_read, holds_several_pictures
+from utils.image_io import bgr_uint8_to_rgb_float, gif_read, is_one_picture
 from utils.paths import no_space, output_file
 from utils.video_probe import (STREAM_KINDS, apng_average_rate, audio_after_seek, check_video_streams, cut_into_zeros,
     decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, frames_before_the_cut,
@@ -168,10 +168,7 @@ class VideoReader:
     def _refuse_a_picture(self):
         """UserError where the file is one PNG or JPEG picture: an animated PNG or a Motion JPEG stream (a camera's
         .mjpeg) is a video of pictures."""
-        with open(self.path, "rb") as file:
-            header = file.read(8)
-        if (header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE)) and not holds_several_pictures(
-                self.path):
+        if is_one_picture(self.path):
             raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; "
                             + (f"put it in a folder and pass that as {self.folder_flag}" if self.folder_flag
                                else "pass a video file"))
