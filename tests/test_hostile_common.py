@@ -4560,3 +4560,39 @@ def test_the_set_up_of_a_venv_venv_fails_to_create_in_a_folder_a_stopped_venv_le
         f"'{tmp_path}/venv/lib'); what venv made in it is left, beside what was there, for the next run to go on from: "
         "make room or write access there, or set VENV to another folder\n"), completed
     assert sorted(os.listdir(tmp_path / "venv")) == ["bin", "pyvenv.cfg"]
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's set-up fixes
+
+CONSTRAINT_GONE = ("the set-up's pip install cannot take (Could not open requirements file: [Errno 2] No such file or "
+                   "directory: '{tmp}/gone.txt');")
+
+
+@pytest.mark.parametrize("venv, setting, said", [
+    ("new", {"PIP_CONSTRAINT": "{tmp}/gone.txt"}, f"PIP_CONSTRAINT is set ({{tmp}}/gone.txt), which {CONSTRAINT_GONE} "
+     "unset it"),
+    ("there", {"PIP_CONSTRAINT": "{tmp}/gone.txt"}, "PIP_CONSTRAINT is set ({tmp}/gone.txt), which "
+     f"{CONSTRAINT_GONE} unset it"),
+    ("new", {"PIP_CONFIG_FILE": "[global]\nconstraint = {tmp}/gone.txt\n"}, "pip's configuration sets constraint, "
+     f"which {CONSTRAINT_GONE} remove it from pip's configuration file"),
+    ("new", {"PIP_INSTALL_OPTION": "--prefix={tmp}/elsewhere"}, "PIP_INSTALL_OPTION is set (--prefix={tmp}/"
+     "elsewhere), which the set-up's pip install cannot take (Location-changing options found in --install-option: "
+     "['--prefix'] from command line.")],
+    ids=["PIP_CONSTRAINT, new venv", "PIP_CONSTRAINT, venv there", "constraint, new venv",
+         "PIP_INSTALL_OPTION, new venv"])
+def test_the_set_up_names_a_constraint_file_or_install_option_pip_install_refuses_as_it_starts(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, setting, said):
+    """A constraint file pip's settings name that is not there (`PIP_CONSTRAINT`, a pip.conf's `constraint` of a file
+    since removed) and `PIP_INSTALL_OPTION=--prefix=...`, which pip install refuses as it starts ("Could not open
+    requirements file", "Location-changing options found in --install-option"), were said once a new venv was made
+    (venv's seconds, a venv left), and in a venv there naming no setting, as the first look's platform was."""
+    setting = {name: value.format(tmp=tmp_path) for name, value in setting.items()}
+    if "PIP_CONFIG_FILE" in setting:
+        (tmp_path / "pip.conf").write_text(setting["PIP_CONFIG_FILE"])
+        setting = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    if venv == "there":
+        (tmp_path / "venv").symlink_to(venv_of_the_tests_pip)
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **setting)
+    assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(
+        f"error: {said.format(tmp=tmp_path)}"), completed
+    assert completed.stderr.count("\n") == 1 and os.path.exists(tmp_path / "venv") == (venv == "there")

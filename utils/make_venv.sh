@@ -620,6 +620,12 @@ log_configured() {
 # pip config list fails so, the configuration is listed as pip install read it (for a venv, pip_config_list runs it
 # where `-m pip config list` fails). (Not from the folder Python runs it in, as `python -m pip`: '' first in sys.path
 # is dropped; wheels, a list, first.)
+# Checks pip install makes as it starts, before it reads its index, are made here too (pip's reason printed as "pip
+# install refuses option KEY here: ", for setting_refused): a platform or interpreter, truststore; and the constraint,
+# requirement and editable its settings name (`PIP_CONSTRAINT` of a file not there, a pip.conf's `constraint` of one
+# since removed: "Could not open requirements file"), and `PIP_INSTALL_OPTION=--prefix=...`, which were said once a
+# new venv was made, and in a venv there naming no setting. (Files alone: a URL is the install's to fetch, and a FIFO
+# or device is read once, or refused, by pip_config_read_once and configuration_checked.)
 pip_config_listing='
 sys.path[:1] = [] if sys.path[:1] == [""] else sys.path[:1]
 sys.path[:0] = wheels
@@ -627,20 +633,40 @@ from pip._internal.cli.main import main
 if sys.argv[1:] != ["config", "list"]:
     sys.exit(main())
 from pip._internal.commands import create_command
-from pip._internal.exceptions import CommandError
+from pip._internal.exceptions import CommandError, InstallationError
 install = create_command("install")
 options = install.parse_args([])[0]
 restricted = [name for name, value in (("python-version", options.python_version), ("platform", options.platforms),
                                        ("abi", options.abis), ("implementation", options.implementation)) if value]
+key = (restricted or ["use-feature"])[0]
 try:
     from pip._internal.cli.cmdoptions import check_dist_restriction
     check_dist_restriction(options, check_target=True)
-    if "truststore" in options.features_enabled:
+    if "truststore" in options.features_enabled or options.constraints + options.requirements:
         options.cache_dir = None
-        install._build_session(options)
-except CommandError as refused:
-    reason = "pip takes a platform or interpreter only for an install into --target" if restricted else refused
-    print("pip install refuses option %s here: %s" % ((restricted or ["use-feature"])[0], reason))
+        session = install._build_session(options)
+    import os
+    from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
+    from pip._internal.req.req_file import parse_requirements
+    from pip._internal.utils.urls import get_url_scheme
+    for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
+        for name in names:
+            if not get_url_scheme(name) and (os.path.isfile(name) or not os.path.exists(name)):
+                for parsed in parse_requirements(name, session, constraint=key == "constraint"):
+                    install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
+    key = "editable"
+    for name in options.editables:
+        install_req_from_editable(name, isolated=options.isolated_mode)
+    key = "install-option"
+    try:
+        from pip._internal.commands.install import reject_location_related_install_options
+    except ImportError:
+        pass
+    else:
+        reject_location_related_install_options([], options.install_options)
+except (CommandError, InstallationError) as refused:
+    reason = "pip takes a platform or interpreter only for an install into --target" if key in restricted else refused
+    print("pip install refuses option %s here: %s" % (key, reason))
     sys.exit(1)
 try:
     sys.exit(main())
