@@ -4596,3 +4596,22 @@ def test_the_set_up_names_a_constraint_file_or_install_option_pip_install_refuse
     assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(
         f"error: {said.format(tmp=tmp_path)}"), completed
     assert completed.stderr.count("\n") == 1 and os.path.exists(tmp_path / "venv") == (venv == "there")
+
+
+def test_the_set_up_refuses_truststore_reached_through_a_pth_file_of_the_base_pythons_site_before_a_new_venv(
+        tmp_path, python_310_of_compiled_pip):
+    """`use-feature = truststore` where the base Python reaches truststore through a .pth file of its user site (as
+    `pip install --user -e` puts one), which a new venv's Python does not read: the site folders alone were left out of
+    the check's sys.path, so that it passed, the venv made before pip install's refusal."""
+    site_packages = tmp_path / "user" / "lib" / "python3.10" / "site-packages"
+    site_packages.mkdir(parents=True)
+    (tmp_path / "elsewhere" / "truststore").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "truststore" / "__init__.py").write_text("import ssl\nSSLContext = ssl.SSLContext\n")
+    (site_packages / "elsewhere.pth").write_text(f"{tmp_path}/elsewhere\n")
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, PIP_USE_FEATURE="truststore",
+                                   PYTHONUSERBASE=str(tmp_path / "user"))
+    assert completed is not None and completed.returncode == 2 and completed.stderr == (
+        "error: PIP_USE_FEATURE is set (truststore), which the set-up's pip install cannot take (To use the truststore "
+        "feature, 'truststore' must be installed into pip's current environment.); unset it, then run make again\n"), (
+        completed)
+    assert not os.path.exists(tmp_path / "venv")

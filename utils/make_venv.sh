@@ -677,6 +677,9 @@ except SystemExit as stop:
         print("%s=%r" % (key, value))'
 config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
 config_debug="'$venv_shown/bin/python -m pip config debug'"
+# (Run with -S, as a new venv's Python sees none of the base Python's site folders: a truststore there, which pip
+# install in the venv cannot import, passed the check. The folders alone were left out of sys.path, so that one reached
+# through a .pth file of them, as `pip install --user -e` puts it, still passed, the venv made before pip's refusal.)
 pip_of_ensurepip='
 import ensurepip, glob, os, sys
 try:
@@ -685,8 +688,6 @@ try:
 except (AttributeError, KeyError):
     wheel = (glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")) or [""])[0]
 wheels = [wheel]
-import site
-sys.path[:] = [path for path in sys.path if path not in site.getsitepackages() + [site.getusersitepackages()]]
 sys.prefix = sys.exec_prefix = sys.argv.pop(1)'"$pip_config_listing"
 # A value as `pip config list` says it (Python's repr: `'it\'s'`, "it's", a backslash doubled), decoded by
 # config_python; its status 1 where it is none.
@@ -896,7 +897,7 @@ else
     made_from=$parent
   done
   pip_config_read_once "$python310"
-  config_python=$python310 config_pip=("$python310" -c "$pip_of_ensurepip" "$(realpath -m -- "$venv_dir")")
+  config_python=$python310 config_pip=("$python310" -S -c "$pip_of_ensurepip" "$(realpath -m -- "$venv_dir")")
   config_debug="'pip config debug'"
   # A configuration file pip cannot load was said once the venv was made, by pip install's line (venv's and
   # ensurepip's seconds, a venv left), where pip's other settings are refused before anything is made.
