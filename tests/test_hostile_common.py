@@ -4502,6 +4502,21 @@ def test_the_set_up_names_a_pip_setting_its_options_own_check_refuses_where_it_i
 
 # Twenty-sixth pass, look at make's set-up, VENV, CHROMIUM and pip's settings
 
+def refusal_of_a_pip_setting(tmp_path, path, venv_there, venv, setting):
+    """The line of make_venv.sh's refusal (exit code 2, one line, no venv made where it was new) of a new venv, or of
+    venv_there linked in (venv "there"), with python3.10 of PATH path and the variables of setting (PIP_CONFIG_FILE's
+    the configuration's text, written to a file)."""
+    if "PIP_CONFIG_FILE" in setting:
+        (tmp_path / "pip.conf").write_text(setting["PIP_CONFIG_FILE"])
+        setting = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    if venv == "there":
+        (tmp_path / "venv").symlink_to(venv_there)
+    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=path, **setting)
+    assert completed is not None and completed.returncode == 2 and completed.stderr.count("\n") == 1, completed
+    assert os.path.exists(tmp_path / "venv") == (venv == "there")
+    return completed.stderr
+
+
 PLATFORM_REFUSED = ("PIP_PLATFORM is set (x), which the set-up's pip install cannot take (pip takes a platform or "
                     "interpreter only for an install into --target); unset it, then run make again")
 
@@ -4518,15 +4533,8 @@ def test_the_set_up_names_a_setting_pip_install_refuses_as_it_starts(tmp_path, p
     and `use-feature = truststore` without truststore, which pip install checks as it starts rather than as it reads
     its options, were said once a new venv was made (venv's seconds, a venv left), and in a venv there by pip's reason
     alone ("When restricting platform ..., either --no-deps must be set"), naming no setting."""
-    if "PIP_CONFIG_FILE" in setting:
-        (tmp_path / "pip.conf").write_text(setting["PIP_CONFIG_FILE"])
-        setting = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
-    if venv == "there":
-        (tmp_path / "venv").symlink_to(venv_of_the_tests_pip)
-    completed = set_up_in_tmp_path(tmp_path, timeout=60, path=python_310_of_compiled_pip, **setting)
-    assert completed is not None and completed.returncode == 2 and completed.stderr.startswith(f"error: {said}"), (
-        completed)
-    assert completed.stderr.count("\n") == 1 and os.path.exists(tmp_path / "venv") == (venv == "there")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, setting)
+    assert refused.startswith(f"error: {said}"), refused
 
 
 @pytest.mark.parametrize("given", ["-e", "MAKEFLAGS=e"])
@@ -4560,3 +4568,49 @@ def test_the_set_up_of_a_venv_venv_fails_to_create_in_a_folder_a_stopped_venv_le
         f"'{tmp_path}/venv/lib'); what venv made in it is left, beside what was there, for the next run to go on from: "
         "make room or write access there, or set VENV to another folder\n"), completed
     assert sorted(os.listdir(tmp_path / "venv")) == ["bin", "pyvenv.cfg"]
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's set-up fixes
+
+CONSTRAINT_GONE = ("the set-up's pip install cannot take (Could not open requirements file: [Errno 2] No such file or "
+                   "directory: '{tmp}/gone.txt');")
+
+
+@pytest.mark.parametrize("venv, setting, said", [
+    ("new", {"PIP_CONSTRAINT": "{tmp}/gone.txt"}, f"PIP_CONSTRAINT is set ({{tmp}}/gone.txt), which {CONSTRAINT_GONE} "
+     "unset it"),
+    ("there", {"PIP_CONSTRAINT": "{tmp}/gone.txt"}, "PIP_CONSTRAINT is set ({tmp}/gone.txt), which "
+     f"{CONSTRAINT_GONE} unset it"),
+    ("new", {"PIP_CONFIG_FILE": "[global]\nconstraint = {tmp}/gone.txt\n"}, "pip's configuration sets constraint, "
+     f"which {CONSTRAINT_GONE} remove it from pip's configuration file"),
+    ("new", {"PIP_INSTALL_OPTION": "--prefix={tmp}/elsewhere"}, "PIP_INSTALL_OPTION is set (--prefix={tmp}/"
+     "elsewhere), which the set-up's pip install cannot take (Location-changing options found in --install-option: "
+     "['--prefix'] from command line.")],
+    ids=["PIP_CONSTRAINT, new venv", "PIP_CONSTRAINT, venv there", "constraint, new venv",
+         "PIP_INSTALL_OPTION, new venv"])
+def test_the_set_up_names_a_constraint_file_or_install_option_pip_install_refuses_as_it_starts(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, setting, said):
+    """A constraint file pip's settings name that is not there (`PIP_CONSTRAINT`, a pip.conf's `constraint` of a file
+    since removed) and `PIP_INSTALL_OPTION=--prefix=...`, which pip install refuses as it starts ("Could not open
+    requirements file", "Location-changing options found in --install-option"), were said once a new venv was made
+    (venv's seconds, a venv left), and in a venv there naming no setting, as the first look's platform was."""
+    setting = {name: value.format(tmp=tmp_path) for name, value in setting.items()}
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, setting)
+    assert refused.startswith(f"error: {said.format(tmp=tmp_path)}"), refused
+
+
+def test_the_set_up_refuses_truststore_reached_through_a_pth_file_of_the_base_pythons_site_before_a_new_venv(
+        tmp_path, python_310_of_compiled_pip):
+    """`use-feature = truststore` where the base Python reaches truststore through a .pth file of its user site (as
+    `pip install --user -e` puts one), which a new venv's Python does not read: the site folders alone were left out of
+    the check's sys.path, so that it passed, the venv made before pip install's refusal."""
+    site_packages = tmp_path / "user" / "lib" / "python3.10" / "site-packages"
+    site_packages.mkdir(parents=True)
+    (tmp_path / "elsewhere" / "truststore").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "truststore" / "__init__.py").write_text("import ssl\nSSLContext = ssl.SSLContext\n")
+    (site_packages / "elsewhere.pth").write_text(f"{tmp_path}/elsewhere\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new", {
+        "PIP_USE_FEATURE": "truststore", "PYTHONUSERBASE": str(tmp_path / "user")})
+    assert refused == (
+        "error: PIP_USE_FEATURE is set (truststore), which the set-up's pip install cannot take (To use the truststore "
+        "feature, 'truststore' must be installed into pip's current environment.); unset it, then run make again\n")

@@ -620,6 +620,12 @@ log_configured() {
 # pip config list fails so, the configuration is listed as pip install read it (for a venv, pip_config_list runs it
 # where `-m pip config list` fails). (Not from the folder Python runs it in, as `python -m pip`: '' first in sys.path
 # is dropped; wheels, a list, first.)
+# Checks pip install makes as it starts, before it reads its index, are made here too (pip's reason printed as "pip
+# install refuses option KEY here: ", for setting_refused): a platform or interpreter, truststore; and the constraint,
+# requirement and editable its settings name (`PIP_CONSTRAINT` of a file not there, a pip.conf's `constraint` of one
+# since removed: "Could not open requirements file"), and `PIP_INSTALL_OPTION=--prefix=...`, which were said once a
+# new venv was made, and in a venv there naming no setting. (Files alone: a URL is the install's to fetch, and a FIFO
+# or device is read once, or refused, by pip_config_read_once and configuration_checked.)
 pip_config_listing='
 sys.path[:1] = [] if sys.path[:1] == [""] else sys.path[:1]
 sys.path[:0] = wheels
@@ -627,20 +633,40 @@ from pip._internal.cli.main import main
 if sys.argv[1:] != ["config", "list"]:
     sys.exit(main())
 from pip._internal.commands import create_command
-from pip._internal.exceptions import CommandError
+from pip._internal.exceptions import CommandError, InstallationError
 install = create_command("install")
 options = install.parse_args([])[0]
 restricted = [name for name, value in (("python-version", options.python_version), ("platform", options.platforms),
                                        ("abi", options.abis), ("implementation", options.implementation)) if value]
+key = (restricted or ["use-feature"])[0]
 try:
     from pip._internal.cli.cmdoptions import check_dist_restriction
     check_dist_restriction(options, check_target=True)
-    if "truststore" in options.features_enabled:
+    if "truststore" in options.features_enabled or options.constraints + options.requirements:
         options.cache_dir = None
-        install._build_session(options)
-except CommandError as refused:
-    reason = "pip takes a platform or interpreter only for an install into --target" if restricted else refused
-    print("pip install refuses option %s here: %s" % ((restricted or ["use-feature"])[0], reason))
+        session = install._build_session(options)
+    import os
+    from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
+    from pip._internal.req.req_file import parse_requirements
+    from pip._internal.utils.urls import get_url_scheme
+    for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
+        for name in names:
+            if not get_url_scheme(name) and (os.path.isfile(name) or not os.path.exists(name)):
+                for parsed in parse_requirements(name, session, constraint=key == "constraint"):
+                    install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
+    key = "editable"
+    for name in options.editables:
+        install_req_from_editable(name, isolated=options.isolated_mode)
+    key = "install-option"
+    try:
+        from pip._internal.commands.install import reject_location_related_install_options
+    except ImportError:
+        pass
+    else:
+        reject_location_related_install_options([], options.install_options)
+except (CommandError, InstallationError) as refused:
+    reason = "pip takes a platform or interpreter only for an install into --target" if key in restricted else refused
+    print("pip install refuses option %s here: %s" % (key, reason))
     sys.exit(1)
 try:
     sys.exit(main())
@@ -651,6 +677,9 @@ except SystemExit as stop:
         print("%s=%r" % (key, value))'
 config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
 config_debug="'$venv_shown/bin/python -m pip config debug'"
+# (Run with -S, as a new venv's Python sees none of the base Python's site folders: a truststore there, which pip
+# install in the venv cannot import, passed the check. The folders alone were left out of sys.path, so that one reached
+# through a .pth file of them, as `pip install --user -e` puts it, still passed, the venv made before pip's refusal.)
 pip_of_ensurepip='
 import ensurepip, glob, os, sys
 try:
@@ -659,8 +688,6 @@ try:
 except (AttributeError, KeyError):
     wheel = (glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")) or [""])[0]
 wheels = [wheel]
-import site
-sys.path[:] = [path for path in sys.path if path not in site.getsitepackages() + [site.getusersitepackages()]]
 sys.prefix = sys.exec_prefix = sys.argv.pop(1)'"$pip_config_listing"
 # A value as `pip config list` says it (Python's repr: `'it\'s'`, "it's", a backslash doubled), decoded by
 # config_python; its status 1 where it is none.
@@ -870,7 +897,7 @@ else
     made_from=$parent
   done
   pip_config_read_once "$python310"
-  config_python=$python310 config_pip=("$python310" -c "$pip_of_ensurepip" "$(realpath -m -- "$venv_dir")")
+  config_python=$python310 config_pip=("$python310" -S -c "$pip_of_ensurepip" "$(realpath -m -- "$venv_dir")")
   config_debug="'pip config debug'"
   # A configuration file pip cannot load was said once the venv was made, by pip install's line (venv's and
   # ensurepip's seconds, a venv left), where pip's other settings are refused before anything is made.
