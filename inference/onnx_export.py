@@ -219,6 +219,18 @@ def exported_as(path):
     return metadata.get(ENTRY_KEY) if metadata.get(DIGEST_KEY) == graph_digest(model) else None
 
 
+def write_cache_file(path, content):
+    """write_bytes, whose own line of a full disk (or of its folder made unwritable) is its OSError again, for
+    cached_models' line: "no space left on the disk of '<cache>/..._flow.onnx'; free some space (or choose another
+    folder)" named a folder the user may never have named, and neither --cache-dir nor --backend nnabla."""
+    try:
+        write_bytes(path, content)
+    except UserError as error:
+        if isinstance(error.__context__, OSError):
+            raise error.__context__ from None
+        raise
+
+
 def cached_models(cache_dir, stem, names, export):
     """Paths of the ONNX files stem_NAME.onnx; export() -> {name: bytes} runs only when one is missing.
 
@@ -242,7 +254,7 @@ def cached_models(cache_dir, stem, names, export):
         with ExitStack() as claim:
             make_folder(cache_dir, claim)
             for name, model in models.items():
-                write_bytes(paths[name], stamped(model, f"{stem}_{name}"))
+                write_cache_file(paths[name], stamped(model, f"{stem}_{name}"))
             claim.pop_all()
     except OSError as error:
         raise UserError(f"cannot write the ONNX cache in '{cache_dir}' ({error.strerror}); "
