@@ -209,11 +209,53 @@ def stamped(model, entry):
     return proto.SerializeToString()
 
 
+def varint(file):
+    """A protobuf varint read from file, or None where its bytes end first or it runs past 10 bytes."""
+    value = 0
+    for shift in range(0, 70, 7):
+        byte = file.read(1)
+        if not byte:
+            return None
+        value |= (byte[0] & 0x7F) << shift
+        if byte[0] < 0x80:
+            return value
+    return None
+
+
+# bytes a protobuf field of each wire type holds after its key: a varint (None), 8, a length, 4
+FIELD_BYTES = {0: None, 1: 8, 2: "length", 5: 4}
+
+
+def framed_as_protobuf(path):
+    """Whether path's bytes are protobuf fields to its very end, as an ONNX model's top level is, read by their keys
+    and lengths alone (the graph's bytes skipped)."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        while file.tell() < size:
+            key = varint(file)
+            if not key or key >> 3 == 0 or key & 7 not in FIELD_BYTES:
+                return False
+            length = FIELD_BYTES[key & 7]
+            if length is None:
+                if varint(file) is None:
+                    return False
+                continue
+            length = varint(file) if length == "length" else length
+            if length is None or file.tell() + length > size:
+                return False
+            file.seek(length, os.SEEK_CUR)
+        return True
+
+
 def exported_as(path):
     """The cache entry an ONNX file was exported as (its metadata), or None when it records none or its graph is not
-    the one it was exported with."""
+    the one it was exported with, or its bytes are no ONNX model's (framed_as_protobuf): one of gigabytes of zeros (a
+    preallocated file, a disk's damage) was read whole by onnx.load, and every run was "out of memory while
+    super-resolving ...; pass a lower --max-memory or --tile", the entry kept."""
     with stops_through_imports():
         import onnx
+    if not framed_as_protobuf(path):
+        return None
     model = onnx.load(path, load_external_data=False)
     metadata = {prop.key: prop.value for prop in model.metadata_props}
     return metadata.get(ENTRY_KEY) if metadata.get(DIGEST_KEY) == graph_digest(model) else None

@@ -3071,3 +3071,23 @@ def test_a_setting_of_an_exponent_past_decimals_is_read_as_written(setting):
     section, name = setting.split(".")
     value = getattr(getattr(train.parse_args(["--set", f"{setting}={text}"]), section), name)
     assert value > 0 and str(value) == text
+
+
+def test_an_onnx_cache_entry_of_gigabytes_of_zeros_is_exported_again_unread(tmp_path, monkeypatch):
+    """A cache entry of gigabytes of zeros (a preallocated file, a disk's damage) was read whole by onnx.load to find
+    its name: past the memory, every run was "out of memory while super-resolving ...; pass a lower --max-memory or
+    --tile", the entry kept. Now its bytes are told no ONNX model's by their framing alone, and it is exported again.
+    (Reading past the memory stands in for the memory a real file of gigabytes takes.)"""
+    import onnx
+
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    for name in backends.NETWORK_IO:
+        (tmp_path / f"{stem}_{name}.onnx").write_bytes(onnx_export.stamped(ExportCounted.model, f"{stem}_{name}"))
+    zeros = tmp_path / f"{stem}_flow.onnx"
+    os.truncate(zeros, 2 ** 32)
+    load = onnx.load
+    monkeypatch.setattr(onnx, "load", lambda path, **options: (_ for _ in ()).throw(MemoryError()) if
+                        os.path.getsize(path) > 2 ** 30 else load(path, **options))
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert len(ExportCounted.exports) == 1 and os.path.getsize(zeros) < 2 ** 20
