@@ -32,6 +32,7 @@ import numpy as np
 
 from utils.errors import UserError, counted, error_reason
 from utils.paths import input_file
+from utils.zips import ZIP_ERRORS
 
 LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
 LEGACY_PROTOCOL_VERSION = 1001
@@ -324,7 +325,7 @@ def read_legacy_format(path):
 def is_pth(path):
     """Whether path is a regular file that begins as torch.save writes: the legacy format's magic number pickled
     (protocol 2, torch.save's), or a zip holding a data.pkl. Whether it reads is read_pth's to say."""
-    with contextlib.suppress(OSError, zipfile.BadZipFile, EOFError):
+    with contextlib.suppress(*ZIP_ERRORS):
         if os.path.isfile(path):  # not a FIFO's read, which waits for a writer
             with open(path, "rb") as file:
                 if file.read(len(LEGACY_START)) == LEGACY_START:
