@@ -34,6 +34,7 @@ UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload l
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
 # page's settings (64-bit integers) and the job timer.
 MOST_UPLOAD_MB, MOST_KEEP_MINUTES = 10 ** 6, 10 ** 6
+MOST_PORT = 65535  # TCP's
 DEFAULT_WEIGHTS = "weights"  # download_test_data.py --weights puts the official generators there
 SCRATCH_FOLDERS = ("uploads", "jobs")  # under --work-dir, made empty at start and deleted at the end
 # the folders Gradio puts each upload and copy of a result into, under its temporary folder (uploads/): named by the
@@ -43,7 +44,8 @@ GRADIO_FILE_FOLDER = re.compile(r"[0-9a-f]{64}")
 
 def parse_args(argv=None):
     parser = FlagParser(description="TecoGAN web app: x4 video super-resolution in the browser")
-    parser.add_argument("--port", type=positive(int, "--port"), default=7860, help="port on 127.0.0.1")
+    # its bound in the flag's type, whose line shortens the number: one of 4,000 digits was a line of 4 kB
+    parser.add_argument("--port", type=positive(int, "--port", most=MOST_PORT), default=7860, help="port on 127.0.0.1")
     parser.add_argument(
         "--work-dir",
         default=os.path.join("results", "app"),
@@ -58,8 +60,6 @@ def parse_args(argv=None):
                         default=60,
                         help="how long a finished job's files are kept")
     args = parser.parse_args(argv)
-    if args.port > 65535:
-        raise UserError(f"--port must be at most 65535, got {args.port}")
     output_folder(args.work_dir, "--work-dir")
     if not utf8(absolute(args.work_dir)):  # absolute: a UTF-8 name in a working folder that is not
         # Gradio puts the paths of uploads and results in the JSON it sends the browser, which refuses them: the

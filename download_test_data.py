@@ -96,8 +96,9 @@ def with_base_url(url, base_url):
                                                                               or base.port > 0)
     except ValueError:  # an unclosed IPv6 bracket, a port that is no number or out of range
         valid = False
-    if not valid:
-        raise UserError(f"--base-url '{base_url}' is not a URL like http://host:port")
+    if not valid:  # shortened: a port of 5,000 digits was a line of 5 kB
+        raise UserError(f"--base-url '{shortened(base_url, 200)}' is not a URL like http://host:port (a port from 1 "
+                        "to 65535)")
     if base.username is not None:  # urllib would take "user:pass@host" for a host name, and print the password
         raise UserError("--base-url holds a user name or password, which this script does not send; give a "
                         "mirror's address without them")

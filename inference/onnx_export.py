@@ -209,14 +209,68 @@ def stamped(model, entry):
     return proto.SerializeToString()
 
 
+def varint(file):
+    """A protobuf varint read from file, or None where its bytes end first or it runs past 10 bytes."""
+    value = 0
+    for shift in range(0, 70, 7):
+        byte = file.read(1)
+        if not byte:
+            return None
+        value |= (byte[0] & 0x7F) << shift
+        if byte[0] < 0x80:
+            return value
+    return None
+
+
+# bytes a protobuf field of each wire type holds after its key: a varint (None), 8, a length, 4
+FIELD_BYTES = {0: None, 1: 8, 2: "length", 5: 4}
+
+
+def framed_as_protobuf(path):
+    """Whether path's bytes are protobuf fields to its very end, as an ONNX model's top level is, read by their keys
+    and lengths alone (the graph's bytes skipped)."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        while file.tell() < size:
+            key = varint(file)
+            if not key or key >> 3 == 0 or key & 7 not in FIELD_BYTES:
+                return False
+            length = FIELD_BYTES[key & 7]
+            if length is None:
+                if varint(file) is None:
+                    return False
+                continue
+            length = varint(file) if length == "length" else length
+            if length is None or file.tell() + length > size:
+                return False
+            file.seek(length, os.SEEK_CUR)
+        return True
+
+
 def exported_as(path):
     """The cache entry an ONNX file was exported as (its metadata), or None when it records none or its graph is not
-    the one it was exported with."""
+    the one it was exported with, or its bytes are no ONNX model's (framed_as_protobuf): one of gigabytes of zeros (a
+    preallocated file, a disk's damage) was read whole by onnx.load, and every run was "out of memory while
+    super-resolving ...; pass a lower --max-memory or --tile", the entry kept."""
     with stops_through_imports():
         import onnx
+    if not framed_as_protobuf(path):
+        return None
     model = onnx.load(path, load_external_data=False)
     metadata = {prop.key: prop.value for prop in model.metadata_props}
     return metadata.get(ENTRY_KEY) if metadata.get(DIGEST_KEY) == graph_digest(model) else None
+
+
+def write_cache_file(path, content):
+    """write_bytes, whose own line of a full disk (or of its folder made unwritable) is its OSError again, for
+    cached_models' line: "no space left on the disk of '<cache>/..._flow.onnx'; free some space (or choose another
+    folder)" named a folder the user may never have named, and neither --cache-dir nor --backend nnabla."""
+    try:
+        write_bytes(path, content)
+    except UserError as error:
+        if isinstance(error.__context__, OSError):
+            raise error.__context__ from None
+        raise
 
 
 def cached_models(cache_dir, stem, names, export):
@@ -242,7 +296,7 @@ def cached_models(cache_dir, stem, names, export):
         with ExitStack() as claim:
             make_folder(cache_dir, claim)
             for name, model in models.items():
-                write_bytes(paths[name], stamped(model, f"{stem}_{name}"))
+                write_cache_file(paths[name], stamped(model, f"{stem}_{name}"))
             claim.pop_all()
     except OSError as error:
         raise UserError(f"cannot write the ONNX cache in '{cache_dir}' ({error.strerror}); "

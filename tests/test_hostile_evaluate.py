@@ -651,3 +651,19 @@ def test_outputs_a_quarter_larger_than_their_targets_in_a_side_are_refused(tmp_p
         read_frame_pair(str(tmp_path / "target.png"), str(tmp_path / "output.png"), None)
     cv2.imwrite(str(tmp_path / "output.png"), np.zeros((59, 59, 3), np.uint8))
     assert read_frame_pair(str(tmp_path / "target.png"), str(tmp_path / "output.png"), None)[1].shape == (48, 48, 3)
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("name", ["lpips_v0.1_alex.pth", "alexnet_random.pth"], ids=["legacy", "zip"])
+def test_pytorch_weights_given_as_lpips_weights_are_sent_to_the_converter(tmp_path, capsys, name):
+    """The LPIPS project's alex.pth given as --lpips-weights was told "is not an HDF5 (.h5) parameter file; fetch them
+    again ..., or convert them again", of weights never converted; convert_lpips_weights.py is what takes it."""
+    import evaluate
+    from conftest import reference_path, user_error_line
+    calendar_folder(tmp_path / "frames")
+    line = user_error_line(evaluate.main, ["--results", str(tmp_path / "frames"), "--targets", str(tmp_path / "frames"),
+                                           "--output", str(tmp_path / "eval"), "--lpips-weights",
+                                           reference_path("lpips", name)], capsys)
+    assert "it is a PyTorch .pth: convert_lpips_weights.py converts" in line and "again" not in line
+    assert not os.path.exists(tmp_path / "eval")

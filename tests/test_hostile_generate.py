@@ -3005,3 +3005,89 @@ def test_a_positive_number_below_the_least_float_is_not_told_to_be_positive(tmp_
                                            str(tmp_path / "out"), flag, text], capsys)
     assert said in line and "positive" not in line
     assert os.listdir(tmp_path) == []
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's tile, cache and score fixes
+
+def test_a_rate_below_the_least_float_is_told_the_flags_bounds(tmp_path, capsys):
+    """The first look's line of a number below the least float, "--fps 1e-400 is too small a number to compute with
+    (below about 1e-308); give a larger one", was said of a flag whose least value is 0.01: 1e-300 was then refused
+    again. Now its bounds, as of 1e-300."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), "--fps", "1e-400"], capsys)
+    assert "--fps must be a positive finite number at least 0.01 and at most 1000, got 1e-400" in line
+    assert "1e-308" not in line and os.listdir(tmp_path) == []
+
+
+def test_a_full_disk_under_the_onnx_cache_names_the_cache_and_its_flags(tmp_path, monkeypatch):
+    """write_bytes turned a full disk into its own line, "no space left on the disk of '<cache>/<stem>_flow.onnx';
+    free some space (or choose another folder)", which named a folder the user may never have named (the default
+    cache) and neither --cache-dir nor --backend nnabla: the cache's own line was met only by an OSError that a real
+    write never raised. Now that line, the cache's folder removed."""
+    import errno
+
+    from utils import atomic_files
+    backends, _, arrays, shapes, _ = counted_exports(monkeypatch)
+
+    def commit_to_a_full_disk(staged):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(atomic_files.StagedFile, "commit", commit_to_a_full_disk)
+    cache = tmp_path / "cache"
+    with pytest.raises(UserError, match=rf"^cannot write the ONNX cache in '{re.escape(str(cache))}' \(No space left "
+                                        r"on device\); pass a writable --cache-dir or use --backend nnabla$"):
+        backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(cache), 1, "fp32", 4)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_port_of_thousands_of_digits_is_a_short_line(tmp_path, capsys):
+    """app.py's --port of 4,000 digits was "--port must be at most 65535, got" and every digit, a line of 4 kB."""
+    import app
+    from conftest import user_error_line
+    line = user_error_line(app.main, ["--port", "9" * 4000, "--work-dir", str(tmp_path / "work")], capsys)
+    assert "--port must be a positive finite number at most 65535, got 999" in line and len(line) < 200
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_base_url_of_a_port_of_thousands_of_digits_is_a_short_line(tmp_path, capsys):
+    """download_test_data.py's --base-url of a port of 5,000 digits was "--base-url '<the URL>' is not a URL like
+    http://host:port", a line of 5 kB, which did not say that the port was wrong."""
+    import download_test_data
+    from conftest import user_error_line
+    line = user_error_line(download_test_data.main, ["--base-url", "http://127.0.0.1:" + "9" * 5000, "--output-dir",
+                                                     str(tmp_path / "out")], capsys)
+    assert "is not a URL like http://host:port (a port from 1 to 65535)" in line and len(line) < 400
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("setting", ["train.save_minutes", "train.learning_rate"])
+def test_a_setting_of_an_exponent_past_decimals_is_read_as_written(setting):
+    """A number whose exponent has more digits than Decimal reads (1e- and twenty 9s) was float's 0.0:
+    train.save_minutes was off, exit code 0, where 1e-400 saves at every iteration; train.learning_rate was "bad value
+    0.0". Now it is read as 1e-400 is."""
+    import train
+    text = "1e-" + "9" * 20
+    section, name = setting.split(".")
+    value = getattr(getattr(train.parse_args(["--set", f"{setting}={text}"]), section), name)
+    assert value > 0 and str(value) == text
+
+
+def test_an_onnx_cache_entry_of_gigabytes_of_zeros_is_exported_again_unread(tmp_path, monkeypatch):
+    """A cache entry of gigabytes of zeros (a preallocated file, a disk's damage) was read whole by onnx.load to find
+    its name: past the memory, every run was "out of memory while super-resolving ...; pass a lower --max-memory or
+    --tile", the entry kept. Now its bytes are told no ONNX model's by their framing alone, and it is exported again.
+    (Reading past the memory stands in for the memory a real file of gigabytes takes.)"""
+    import onnx
+
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    for name in backends.NETWORK_IO:
+        (tmp_path / f"{stem}_{name}.onnx").write_bytes(onnx_export.stamped(ExportCounted.model, f"{stem}_{name}"))
+    zeros = tmp_path / f"{stem}_flow.onnx"
+    os.truncate(zeros, 2 ** 32)
+    load = onnx.load
+    monkeypatch.setattr(onnx, "load", lambda path, **options: (_ for _ in ()).throw(MemoryError()) if
+                        os.path.getsize(path) > 2 ** 30 else load(path, **options))
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert len(ExportCounted.exports) == 1 and os.path.getsize(zeros) < 2 ** 20

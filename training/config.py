@@ -335,12 +335,25 @@ def _integer(text):
         return LongInteger(sign + digits, len(digits))
 
 
+def _decimal(text):
+    """A number's text as a Decimal, one of an exponent past Decimal's (more than 18 digits) at Decimal's largest: 1e-
+    and twenty 9s was float's 0.0 as it is, which train.save_minutes takes for off, where 1e-400 saves at every
+    iteration, and train.learning_rate was "bad value 0.0"."""
+    try:
+        return decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        match = re.fullmatch(r"\s*([-+]?[0-9.]+[eE][-+]?)0*([0-9]{19,})\s*", text)
+        if not match:
+            raise
+        return decimal.Decimal(match.group(1) + "9" * 18)
+
+
 def _float(loader, node):
     """A number with a dot or an exponent, as YAML reads it; one past a float's range a LongInteger."""
     value = loader.construct_yaml_float(node)
     text = loader.construct_scalar(node)
     try:
-        written = decimal.Decimal(text.replace("_", ""))
+        written = _decimal(text.replace("_", ""))
     except decimal.InvalidOperation:  # YAML 1.1's '!!float 1:30' (90.0): '!!float 0:0' was a traceback
         return value
     if (math.isinf(value) and "inf" not in text.lower()) or value == 0:

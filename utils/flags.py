@@ -130,9 +130,10 @@ def positive(kind, name, least=None, most=None):
                 raise argparse.ArgumentTypeError(f"{name} has too many digits, got '{shortened(text)}'")
             raise argparse.ArgumentTypeError(f"{name} must be a {'whole ' if whole(kind, text) else ''}number, got "
                                              f"'{shortened(text)}'")
-        if kind is float and underflowed(text, value):
-            raise argparse.ArgumentTypeError(f"{name} {shortened(text)} is too small a number to compute with (below "
-                                             "about 1e-308); give a larger one")
+        # not of a flag with a least value: --fps 1e-400 was told to be below 1e-308, and 1e-300 then below 0.01
+        if kind is float and least is None and underflowed(text, value):
+            raise argparse.ArgumentTypeError(f"{name} {shortened(text.strip())} is too small a number to compute with "
+                                             "(below about 1e-308); give a larger one")
         # an int of hundreds of digits is finite, and too large for math.isfinite's float
         if ((kind is float and not math.isfinite(value)) or value <= 0 or (least is not None and value < least)
                 or (most is not None and value > most)):

@@ -22,6 +22,7 @@ import numpy as np
 from utils.atomic_files import write_atomically
 from utils.errors import UserError, printable
 from utils.hdf5 import link_to_another_file
+from utils.torch_pickle import is_pth
 from utils.weights import HostParameter, read_weight_file, save_parameter_file
 
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
@@ -298,6 +299,9 @@ def load_lpips_weights(path, advice=None):
     to do about a file that is not one, in place of fetching or converting it again (the download's: the file it
     fetched is kept, to be fetched from another host)."""
     again = advice or "fetch them again with `python download_test_data.py --weights`, or convert them again"
+    if advice is None and is_pth(path):  # the LPIPS project's alex.pth was told "convert them again", never converted
+        again = ("it is a PyTorch .pth: convert_lpips_weights.py converts the LPIPS project's weights/v0.1/alex.pth "
+                 "(with torchvision's AlexNet) into one")
     # its parameters alone: another dataset beside them (text, a record) was refused as the file's own values
     arrays = read_weight_file(path, again, "LPIPS weights file", missing_advice=(
         "run `python download_test_data.py --weights` or convert_lpips_weights.py"), nonfinite_advice=again,

@@ -32,9 +32,11 @@ import numpy as np
 
 from utils.errors import UserError, counted, error_reason
 from utils.paths import input_file
+from utils.zips import ZIP_ERRORS
 
 LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
 LEGACY_PROTOCOL_VERSION = 1001
+LEGACY_START = pickle.dumps(LEGACY_MAGIC_NUMBER, protocol=2)  # how a legacy .pth begins
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 LEGACY_MAGIC_PICKLE_BYTES = 64  # more than the magic number's pickle takes in any protocol (15 to 24 bytes)
 MAX_NESTING = 100  # containers inside containers; a state dict needs 2 or 3
@@ -318,6 +320,20 @@ def read_legacy_format(path):
         if missing:
             raise UserError(f"'{path}' lacks the data of {counted(len(missing), 'storage')} {sorted(missing)}")
     return obj, storages
+
+
+def is_pth(path):
+    """Whether path is a regular file that begins as torch.save writes: the legacy format's magic number pickled
+    (protocol 2, torch.save's), or a zip holding a data.pkl. Whether it reads is read_pth's to say."""
+    with contextlib.suppress(*ZIP_ERRORS):
+        if os.path.isfile(path):  # not a FIFO's read, which waits for a writer
+            with open(path, "rb") as file:
+                if file.read(len(LEGACY_START)) == LEGACY_START:
+                    return True
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as archive:
+                    return any(os.path.basename(name) == "data.pkl" for name in archive.namelist())
+    return False
 
 
 def read_pth(path):
