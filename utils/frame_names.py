@@ -78,35 +78,60 @@ def frame_order(filename):
 NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
 
 
+# the words of a half of the day that follow a time and a blank in names of a 12-hour clock of macOS' languages (as
+# CLDR writes them; their case any, before no letter, digit or '_'): {word: whether it is the afternoon's}. Arabic's
+# '1.00.00 م' (its morning 'ص'; in Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese' '1.00.00 CH' ('SA') were read
+# before '12.59.59', exit code 0, or across noon refused as a poster; and so were Malay's '1.00.00 PTG' ('PG', its
+# clock's by default), Persian's 'ب.ظ.' ('ق.ظ.'), Ukrainian's 'пп' ('дп'), Czech' 'odp.' and Slovenian's 'pop.' (both
+# 'dop.'), Finnish 'ip.' ('ap.') and Swedish 'em' ('fm'). A channel's 'ch2', 'ch_1' is no clock's
+HALF_OF_THE_DAY_AFTER = {"sa": False, "ch": True, "ص": False, "م": True, "pg": False, "ptg": True, "ق.ظ.": False,
+                         "ب.ظ.": True, "дп": False, "пп": True, "dop.": False, "odp.": True, "pop.": True,
+                         "ap.": False, "ip.": True, "fm": False, "em": True}
+
+
+# and those before a time and a blank, in their case, after no letter or digit: Korean's 'PM 1.00.00' ('AM', as CLDR
+# now writes it), Turkish 'ÖS 1.00.00' ('ÖÖ') and Hungarian 'du. 1.00.00' ('de.'), misordered so too (a German
+# Photo Booth's 'am 01.01.24', a date, is of no clock)
+HALF_OF_THE_DAY_BEFORE = {"AM": False, "PM": True, "ÖÖ": False, "ÖS": True, "de.": False, "du.": True}
+
+
+# and those before a time, a blank between them or none: Chinese '下午1.00.00' (its morning '上午'), Japanese '午後'
+# ('午前'), Korean's '오후 1.00.00' ('오전', as macOS writes it)
+HALF_OF_THE_DAY_JOINED = {"上午": False, "下午": True, "午前": False, "午後": True, "오전": False, "오후": True}
+
+
 # a time of a 12-hour clock: macOS' screenshots' 'at 1.00.00 PM' (a blank or its narrow no-break space before 'PM'),
 # Photo Booth's 'at 1.00 PM' (no seconds), OBS' '01-00-00 PM' (its '%I-%M-%S %p'); and of other locales and tools, each
 # misordered so (their '1.00.00' before '12.59.59', trained on, super-resolved and scored so, exit code 0) or, across
-# noon, refused as two series or a poster: macOS' in Spanish 'a la(s) 1.00.00 p. m.', in Chinese '下午1.00.00' (its
-# morning '上午'), in Japanese '午後1.00.00' ('午前'), in Korean '오후 1.00.00' ('오전'), and Windows' Game Bar's
-# '10_28_2023 1_00_00 PM' (underscores); and so were, misordered so, exit code 0, macOS' in Greek '1.00.00 μ.μ.' (its
-# morning 'π.μ.'), a name whose blanks a site or a tool made '_' or '-' ('Screen_Shot_.._at_1.00.00_PM',
-# WordPress' 'Screen-Shot-..-at-1.00.00-PM'), and a tool's 'PM' after no blank ('01-00-00PM', OBS' '%I-%M-%S%p'); and
-# so were, misordered so, exit code 0, or across noon refused as a poster, Arabic's '1.00.00 م' (its morning 'ص'; in
-# Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese' '1.00.00 CH' ('SA'), each after a blank and before no
-# letter, digit or '_' (a channel's 'ch2', 'ch_1' is no clock's). The hour follows no number and separator (a date's
-# '2023-06-01 PM' is no time '06-01')
-TWELVE_HOUR_CLOCK = re.compile(r"(?P<half>上午|下午|午前|午後|오전|오후)[ \u202f\u00a0]?(?P<hour>\d{1,2})"
+# noon, refused as two series or a poster: macOS' in Spanish 'a la(s) 1.00.00 p. m.', in Chinese, Japanese and Korean
+# (HALF_OF_THE_DAY_JOINED), and Windows' Game Bar's '10_28_2023 1_00_00 PM' (underscores); and so were, misordered so,
+# exit code 0, macOS' in Greek '1.00.00 μ.μ.' (its morning 'π.μ.'), a name whose blanks a site or a tool made '_' or
+# '-' ('Screen_Shot_.._at_1.00.00_PM', WordPress' 'Screen-Shot-..-at-1.00.00-PM'), a tool's 'PM' after no blank
+# ('01-00-00PM', OBS' '%I-%M-%S%p'), and the words of a half of the day of macOS' other languages
+# (HALF_OF_THE_DAY_AFTER, HALF_OF_THE_DAY_BEFORE). The hour follows no number and separator (a date's '2023-06-01 PM'
+# is no time '06-01')
+TWELVE_HOUR_CLOCK = re.compile(rf"(?:(?P<half>{'|'.join(HALF_OF_THE_DAY_JOINED)})[ \u202f\u00a0]?"
+                               rf"|(?<!\w)(?-i:(?P<before>{'|'.join(map(re.escape, HALF_OF_THE_DAY_BEFORE))}))"
+                               r"[ \u202f\u00a0])(?P<hour>\d{1,2})"
                                r"(?P<time>[.:_-]\d{2}(?:[.:_-]\d{2})?)(?!\d)"
                                r"|(?<![\d.:])(?<!\d[.:_-])(?P<hour_>\d{1,2})"
                                r"(?P<time_>[.:_-]\d{2}(?:[.:_-]\d{2})?[ \u202f\u00a0_-]?)"
                                r"(?P<half_>[apπμ](?:\.[ \u202f\u00a0]?)?[mμ]\.?(?![a-zα-ω])"
-                               r"|(?<=[ \u202f\u00a0])(?:sa|ch|ص|م)(?!\w))", re.IGNORECASE)
+                               rf"|(?<=[ \u202f\u00a0])(?:{'|'.join(map(re.escape, HALF_OF_THE_DAY_AFTER))})(?!\w))",
+                               re.IGNORECASE)
 
 
-# TWELVE_HOUR_CLOCK's halves of the day that are the afternoon's (of its second form, the first letter)
-AFTERNOON = {"p", "μ", "c", "م", "下午", "午後", "오후"}
+# {TWELVE_HOUR_CLOCK's word of a half of the day, casefolded: whether it is the afternoon's}
+AFTERNOON = {word.casefold(): afternoon for words in (HALF_OF_THE_DAY_JOINED, HALF_OF_THE_DAY_BEFORE,
+                                                      HALF_OF_THE_DAY_AFTER) for word, afternoon in words.items()}
 
 
 def twenty_four_hours(time):
     """TWELVE_HOUR_CLOCK's time as the 24-hour clock's, without its half of the day: '12.00.00 AM' is '0.00.00 ',
     '1.00.00 PM' '13.00.00 ', '下午1.00.00' '13.00.00'."""
-    half = time["half"] or time["half_"][0].casefold()
-    hour = int(time["hour"] or time["hour_"]) % 12 + (12 if half in AFTERNOON else 0)
+    half = (time["half"] or time["before"] or time["half_"]).casefold()
+    afternoon = AFTERNOON.get(half, half[0] in "pμ")  # of Latin or Greek letters ('p. m.', 'μ.μ.'), the first's
+    hour = int(time["hour"] or time["hour_"]) % 12 + (12 if afternoon else 0)
     return f"{hour}{time['time'] or time['time_']}"
 
 
