@@ -6646,3 +6646,54 @@ def test_photo_booths_later_photos_of_one_minute_are_read_in_order(tmp_path, tim
     from hostile import listed_frame_names
     names = [f"Photo on 1-1-24 at {time}.jpg" for time in times]
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    [f"Tangkapan Skrin 2023-06-01 pada {time}.png" for time in ("11.59.59 PG", "12.59.59 PTG", "1.00.00 PTG")],
+    [f"عکس صفحه ۲۰۲۳-۰۶-۰۱ در {time}.png" for time in ("۱۱.۵۹.۵۹ ق.ظ.", "۱۲.۵۹.۵۹ ب.ظ.", "۱.۰۰.۰۰ ب.ظ.")],
+    [f"Знімок екрана 2023-06-01 о {time}.png" for time in ("11.59.59 дп", "12.59.59 пп", "1.00.00 пп")],
+    [f"Snímek obrazovky 2023-06-01 v {time}.png" for time in ("11.59.59 dop.", "12.59.59 odp.", "1.00.00 odp.")],
+    [f"Posnetek zaslona 2023-06-01 ob {time}.png" for time in ("11.59.59 dop.", "12.59.59 pop.", "1.00.00 pop.")],
+    [f"Näyttökuva 2023-06-01 kello {time}.png" for time in ("11.59.59 ap.", "12.59.59 ip.", "1.00.00 ip.")],
+    [f"Skärmavbild 2023-06-01 kl. {time}.png" for time in ("11.59.59 fm", "12.59.59 em", "1.00.00 em")],
+    [f"스크린샷 2023-06-01 {time}.png" for time in ("AM 11.59.59", "PM 12.59.59", "PM 1.00.00")],
+    [f"Ekran Resmi 2023-06-01 {time}.png" for time in ("ÖÖ 11.59.59", "ÖS 12.59.59", "ÖS 1.00.00")],
+    [f"Képernyőfotó 2023-06-01 {time}.png" for time in ("de. 11.59.59", "du. 12.59.59", "du. 1.00.00")]])
+def test_a_twelve_hour_clock_in_other_languages_of_macos_is_ordered_by_its_hours(tmp_path, names):
+    """The 12-hour clocks of macOS' languages as CLDR writes them (Malay's by default, 'PTG', morning 'PG'; Persian's,
+    Ukrainian's, Czech, Slovenian's, Finnish and Swedish after the time; Korean's 'PM', Turkish 'ÖS' and Hungarian's
+    'du.' before it) read 1 o'clock before 12, exit code 0, and across noon refused the morning's as a poster
+    (utils.frame_names.HALF_OF_THE_DAY_AFTER, HALF_OF_THE_DAY_BEFORE)."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+def test_a_german_photo_booth_date_after_am_is_no_clock(tmp_path):
+    """German Photo Booth's 'Foto am 13.01.24 um 12.00' holds 'am' (on) before a date: read as a morning's time, day
+    13 would be hour 1 as day 1 is, day 12 hour 0 (utils.frame_names.HALF_OF_THE_DAY_BEFORE is of its case: 'AM')."""
+    from hostile import listed_frame_names
+    names = [f"Foto am {day}.01.24 um 12.00.jpg" for day in ("01", "12", "13")]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+@pytest.mark.parametrize("flag, value", [("--duration", "1_0"), ("--start_id", "2_000")])
+def test_a_data_prepare_number_with_an_underscore_is_refused(flag, value):
+    """int() reads '_' between digits as Python's grouping: dataPrepare's '--duration 1_0' made scenes of 10 frames,
+    '--start_id 2_000' numbered them from 2000, exit code 0, where every other script's number refuses it
+    (utils.flags.ungrouped)."""
+    from authors_scripts.dataPrepare import parse_args
+    with pytest.raises(UserError, match=rf"^argument {flag}: {flag} must be a number without '_' \(e\.g\. \d+\), got "
+                                        rf"'{value}' \(see --help\)$"):
+        parse_args(["--disk_path", "out", flag, value])
+
+
+@pytest.mark.parametrize("text", ["0,3_00", "3_0"])
+def test_data_prepare_scene_starts_with_an_underscore_are_refused(text):
+    """'--scene_starts 0,3_00' cut scenes from frames 0 and 300, '3_0' from frame 30, exit code 0
+    (authors_scripts.dataPrepare.parse_starts)."""
+    from authors_scripts.dataPrepare import parse_starts
+    with pytest.raises(UserError, match=rf"^--scene_starts must be a number without '_' \(e\.g\. 0,300\), got "
+                                        rf"'{text}'$"):
+        parse_starts(text)
