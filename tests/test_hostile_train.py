@@ -6697,3 +6697,28 @@ def test_data_prepare_scene_starts_with_an_underscore_are_refused(text):
     with pytest.raises(UserError, match=rf"^--scene_starts must be a number without '_' \(e\.g\. 0,300\), got "
                                         rf"'{text}'$"):
         parse_starts(text)
+
+
+@pytest.mark.parametrize("decomposed", [(0, 3), (1, 2)])
+def test_a_later_photo_beside_its_first_in_the_other_unicode_form_is_read_in_order(tmp_path, decomposed):
+    """French Photo Booth's 'à 12.00 #2' beside a decomposed 'à 12.00' (a folder copied from macOS, then added to) was
+    refused as its copy (utils.frame_names.no_copy_of_a_frame compares later photos' names in composed form)."""
+    import unicodedata
+    from hostile import listed_frame_names
+    names = [f"Photo le 01-01-2024 à {time}.jpg" for time in ("12.00", "12.00 #2", "12.00 #3", "12.01")]
+    made = [unicodedata.normalize("NFD", name) if at in decomposed else name for at, name in enumerate(names)]
+    assert listed_frame_names(tmp_path / "s", made) == made
+
+
+@pytest.mark.parametrize("first, counts, picture", [
+    ("Photo le 01-01-2024 à 12.00", ("", " #3", " #4"), " #2.webp"),
+    ("Café_20230601_120000", ("", "_1", "_3"), "_2.webp")])
+def test_a_later_photos_picture_in_the_other_unicode_form_in_a_gap_is_refused(tmp_path, first, counts, picture):
+    """A later photo's '.webp' in its gap, in composed form among decomposed frames, was left out without a word, the
+    frames either side of it read as consecutive, exit code 0 (utils.frame_names.no_picture_left_out)."""
+    import unicodedata
+    from hostile import PICTURE_IN_A_GAP, listed_frame_names
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / (first + picture)).touch()
+    with pytest.raises(UserError, match=re.escape(PICTURE_IN_A_GAP)):
+        listed_frame_names(tmp_path / "s", [unicodedata.normalize("NFD", f"{first}{count}.jpg") for count in counts])

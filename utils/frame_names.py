@@ -141,15 +141,16 @@ def by_24_hours(name):
 
 
 def later_photo_of_a_second(stem, stems):
-    """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension) names a
-    phone's later photo of that second among stems (the names of its folder's frames), and that first photo is among
-    them, else None: Android's 'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'.. where
-    its '(0)' lies there too (a browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of
-    the first photo. An editor's ending on every name ('IMG_20230601_120000_1-Edit' among 'IMG_20230601_120000-Edit'..:
-    EDITED) is the first photo's too; such a later photo was refused as a poster ("named otherwise than the other
-    frames"). So is Photo Booth's later photo of one minute (PHOTO_BOOTH_COUNT). Without the first photo, a name so is
-    of no burst: ffmpeg's frames of a phone's clip, 'VID_20240101_123456_%d' ('_1'.., no 'VID_20240101_123456'), were
-    of the series of a first photo up to '_99', then '_100'.. of another, refused by training as two series."""
+    """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension, NFC)
+    names a phone's later photo of that second among stems (its folder's frames' names so), and that first photo is
+    among them, else None: Android's 'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'..
+    where its '(0)' lies there too (a browser's or Google Takeout's copy is named '(1)' first). Each was refused as a
+    copy of the first photo. An editor's ending on every name ('IMG_20230601_120000_1-Edit' among
+    'IMG_20230601_120000-Edit'..: EDITED) is the first photo's too; such a later photo was refused as a poster ("named
+    otherwise than the other frames"). So is Photo Booth's later photo of one minute (PHOTO_BOOTH_COUNT). Without the
+    first photo, a name so is of no burst: ffmpeg's frames of a phone's clip, 'VID_20240101_123456_%d' ('_1'.., no
+    'VID_20240101_123456'), were of the series of a first photo up to '_99', then '_100'.. of another, refused by
+    training as two series."""
     for cut in [len(stem)] + [edit.start() for edit in EDITED.finditer(stem)]:  # no ending, then each
         if taken := TAKEN_IN_A_SECOND.fullmatch(stem[:cut]):
             break
@@ -391,17 +392,18 @@ def no_copy_of_a_frame(frames):
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
+    composed = set(map(frame_stem, frames))
     for stem, path in stems.items():
         # 'IMG_20230601_120000_1', a phone's second photo of one second, is named after its first, no copy; and so is
-        # its edit, '_1~2', which is a copy of '_1' where that lies beside it (as it is of the first, named after it)
-        first = later_photo_of_a_second(stem, stems)
+        # its edit, '_1~2', which is a copy of '_1' where that lies beside it (as it is of the first, named after it).
+        # Of names in either Unicode form: Photo Booth's 'à 12.00 #2' beside a decomposed 'à 12.00' was refused as
+        # its copy
+        first = later_photo_of_a_second(frame_stem(path), composed)
         name = named_after(stem, spelled, lengths)
-        if first is not None and name is not None and (
-                unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", first)):
-            # looked for again without the first (a copy of spelled for each name made listing 12,000 frames 40 times
-            # as long)
-            hidden = {form: spelled.pop(form) for form in {first, unicodedata.normalize("NFC", first)}
-                      if form in spelled}
+        if first is not None and name is not None and unicodedata.normalize("NFC", name) == first:
+            # looked for again without the first, in either form (a copy of spelled for each name made listing 12,000
+            # frames 40 times as long)
+            hidden = {form: spelled.pop(form) for form in {first, spelled.get(first)} if form in spelled}
             name = named_after(stem, spelled, lengths)
             spelled.update(hidden)
         if original := stems.get(name):
@@ -445,8 +447,11 @@ def no_picture_left_out(folder, frames, ends=False):
     # a phone's later photo of one second is of the pattern of the second's first ('IMG_20230601_120000_1'), a camera's
     # Adobe RGB picture of its sRGB frames' ('_MG_0002.tif' among 'IMG_0001.JPG', 'IMG_0003.JPG': left out without a
     # word, the frames either side trained on as consecutive, exit code 0), as the frames' series are (series_patterns)
-    cameras = srgb_cameras(stems)
-    patterns = {series_pattern(stem, stems, cameras) for stem in stems}
+    # compared in composed Unicode form (frame_stem): a later photo's '.webp' in its gap, 'à 12.00 #2.webp' beside a
+    # decomposed 'à 12.00', was left out without a word
+    composed = set(map(frame_stem, frames))
+    cameras = srgb_cameras(composed)
+    patterns = {series_pattern(stem, composed, cameras) for stem in composed}
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
@@ -455,7 +460,8 @@ def no_picture_left_out(folder, frames, ends=False):
         if by_name:
             return (stem if frame_order(stem)[0] in numbers and not named_after(stem, spelled, lengths)
                     else None)
-        return camera_numbers(stem, cameras) if series_pattern(stem, stems, cameras) in patterns else None
+        stem = unicodedata.normalize("NFC", stem)
+        return camera_numbers(stem, cameras) if series_pattern(stem, composed, cameras) in patterns else None
 
     places = {place(stem) for stem in stems}
     # the ends once: taken for each head of each other picture, a sequence of 12,000 frames with an '.exr' of each
