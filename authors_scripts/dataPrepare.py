@@ -41,7 +41,7 @@ from tqdm import tqdm
 
 from utils.atomic_files import check_name_length, commit_folder, disk_full, write_bytes
 from utils.errors import UserError, counted, exit_on_user_error, printable, shortened
-from utils.flags import FlagParser
+from utils.flags import FlagParser, grouping_refused, ungrouped
 from utils.image_io import bgr_uint8_to_rgb_float, write_rgb
 from utils.video_probe import check_video_streams, mirror_axis, opencv_path
 from utils.paths import (input_file, is_within, lock_folder, make_folder, no_space, output_folder, room_to_create,
@@ -186,6 +186,8 @@ def shot_scene_starts(frame_count, cuts, duration):
 
 
 def parse_starts(text):
+    if refusal := grouping_refused("--scene_starts", text, "0,300"):  # int() read '0,3_00' as 0 and 300
+        raise UserError(refusal)
     try:
         starts = [int(value) for value in text.split(",") if value.strip()]
     except ValueError:
@@ -503,9 +505,10 @@ def parse_args(argv=None):
     parser = FlagParser(description=__doc__.split("\n\n")[0],
                         reference_flags=("--start_id", "--duration", "--disk_path", "--summary_dir",
                                          "--REMOVE", "--TEST"))
-    parser.add_argument("--start_id", default=listing["first_scene_id"], type=int,
+    parser.add_argument("--start_id", default=listing["first_scene_id"], type=ungrouped(int, "--start_id", "2000"),
                         help="id of the first scene")
-    parser.add_argument("--duration", default=listing["scene_duration_frames"], type=int,
+    parser.add_argument("--duration", default=listing["scene_duration_frames"],
+                        type=ungrouped(int, "--duration", "120"),
                         help="frames per scene")
     parser.add_argument("--disk_path", required=True, help="folder that receives the scene folders")
     parser.add_argument("--summary_dir", default="", help="folder of the log file (default: <disk_path>/log)")

@@ -6757,3 +6757,79 @@ def test_a_checkpoint_of_another_folder_with_other_settings_is_told_to_be_left_o
     with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
                                         rf"{value}(, which shape the networks)?{advice}$"):
         check_settings("c.json", {"settings": {key: recorded}}, {key: value}, False, True)
+
+
+# Twenty-sixth pass, second look at the twenty-sixth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    [f"Tangkapan Skrin 2023-06-01 pada {time}.png" for time in ("11.59.59 PG", "12.59.59 PTG", "1.00.00 PTG")],
+    [f"عکس صفحه ۲۰۲۳-۰۶-۰۱ در {time}.png" for time in ("۱۱.۵۹.۵۹ ق.ظ.", "۱۲.۵۹.۵۹ ب.ظ.", "۱.۰۰.۰۰ ب.ظ.")],
+    [f"Знімок екрана 2023-06-01 о {time}.png" for time in ("11.59.59 дп", "12.59.59 пп", "1.00.00 пп")],
+    [f"Snímek obrazovky 2023-06-01 v {time}.png" for time in ("11.59.59 dop.", "12.59.59 odp.", "1.00.00 odp.")],
+    [f"Posnetek zaslona 2023-06-01 ob {time}.png" for time in ("11.59.59 dop.", "12.59.59 pop.", "1.00.00 pop.")],
+    [f"Näyttökuva 2023-06-01 kello {time}.png" for time in ("11.59.59 ap.", "12.59.59 ip.", "1.00.00 ip.")],
+    [f"Skärmavbild 2023-06-01 kl. {time}.png" for time in ("11.59.59 fm", "12.59.59 em", "1.00.00 em")],
+    [f"스크린샷 2023-06-01 {time}.png" for time in ("AM 11.59.59", "PM 12.59.59", "PM 1.00.00")],
+    [f"Ekran Resmi 2023-06-01 {time}.png" for time in ("ÖÖ 11.59.59", "ÖS 12.59.59", "ÖS 1.00.00")],
+    [f"Képernyőfotó 2023-06-01 {time}.png" for time in ("de. 11.59.59", "du. 12.59.59", "du. 1.00.00")]])
+def test_a_twelve_hour_clock_in_other_languages_of_macos_is_ordered_by_its_hours(tmp_path, names):
+    """The 12-hour clocks of macOS' languages as CLDR writes them (Malay's by default, 'PTG', morning 'PG'; Persian's,
+    Ukrainian's, Czech, Slovenian's, Finnish and Swedish after the time; Korean's 'PM', Turkish 'ÖS' and Hungarian's
+    'du.' before it) read 1 o'clock before 12, exit code 0, and across noon refused the morning's as a poster
+    (utils.frame_names.HALF_OF_THE_DAY_AFTER, HALF_OF_THE_DAY_BEFORE)."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+def test_a_german_photo_booth_date_after_am_is_no_clock(tmp_path):
+    """German Photo Booth's 'Foto am 13.01.24 um 12.00' holds 'am' (on) before a date: read as a morning's time, day
+    13 would be hour 1 as day 1 is, day 12 hour 0 (utils.frame_names.HALF_OF_THE_DAY_BEFORE is of its case: 'AM')."""
+    from hostile import listed_frame_names
+    names = [f"Foto am {day}.01.24 um 12.00.jpg" for day in ("01", "12", "13")]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+@pytest.mark.parametrize("flag, value", [("--duration", "1_0"), ("--start_id", "2_000")])
+def test_a_data_prepare_number_with_an_underscore_is_refused(flag, value):
+    """int() reads '_' between digits as Python's grouping: dataPrepare's '--duration 1_0' made scenes of 10 frames,
+    '--start_id 2_000' numbered them from 2000, exit code 0, where every other script's number refuses it
+    (utils.flags.ungrouped)."""
+    from authors_scripts.dataPrepare import parse_args
+    with pytest.raises(UserError, match=rf"^argument {flag}: {flag} must be a number without '_' \(e\.g\. \d+\), got "
+                                        rf"'{value}' \(see --help\)$"):
+        parse_args(["--disk_path", "out", flag, value])
+
+
+@pytest.mark.parametrize("text", ["0,3_00", "3_0"])
+def test_data_prepare_scene_starts_with_an_underscore_are_refused(text):
+    """'--scene_starts 0,3_00' cut scenes from frames 0 and 300, '3_0' from frame 30, exit code 0
+    (authors_scripts.dataPrepare.parse_starts)."""
+    from authors_scripts.dataPrepare import parse_starts
+    with pytest.raises(UserError, match=rf"^--scene_starts must be a number without '_' \(e\.g\. 0,300\), got "
+                                        rf"'{text}'$"):
+        parse_starts(text)
+
+
+@pytest.mark.parametrize("decomposed", [(0, 3), (1, 2)])
+def test_a_later_photo_beside_its_first_in_the_other_unicode_form_is_read_in_order(tmp_path, decomposed):
+    """French Photo Booth's 'à 12.00 #2' beside a decomposed 'à 12.00' (a folder copied from macOS, then added to) was
+    refused as its copy (utils.frame_names.no_copy_of_a_frame compares later photos' names in composed form)."""
+    import unicodedata
+    from hostile import listed_frame_names
+    names = [f"Photo le 01-01-2024 à {time}.jpg" for time in ("12.00", "12.00 #2", "12.00 #3", "12.01")]
+    made = [unicodedata.normalize("NFD", name) if at in decomposed else name for at, name in enumerate(names)]
+    assert listed_frame_names(tmp_path / "s", made) == made
+
+
+@pytest.mark.parametrize("first, counts, picture", [
+    ("Photo le 01-01-2024 à 12.00", ("", " #3", " #4"), " #2.webp"),
+    ("Café_20230601_120000", ("", "_1", "_3"), "_2.webp")])
+def test_a_later_photos_picture_in_the_other_unicode_form_in_a_gap_is_refused(tmp_path, first, counts, picture):
+    """A later photo's '.webp' in its gap, in composed form among decomposed frames, was left out without a word, the
+    frames either side of it read as consecutive, exit code 0 (utils.frame_names.no_picture_left_out)."""
+    import unicodedata
+    from hostile import PICTURE_IN_A_GAP, listed_frame_names
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / (first + picture)).touch()
+    with pytest.raises(UserError, match=re.escape(PICTURE_IN_A_GAP)):
+        listed_frame_names(tmp_path / "s", [unicodedata.normalize("NFD", f"{first}{count}.jpg") for count in counts])

@@ -107,6 +107,17 @@ def grouping_refused(name, text, example=""):
     return None
 
 
+def ungrouped(kind, name, example=""):
+    """An argparse type: kind(text), but grouping_refused's line where text holds '_' (dataPrepare's '--duration 1_0'
+    made scenes of 10 frames, '--start_id 2_000' numbered them from 2000)."""
+    def parse(text):
+        if refusal := grouping_refused(name, text, example):
+            raise argparse.ArgumentTypeError(refusal)
+        return kind(text)
+    parse.__name__ = kind.__name__  # argparse names a value kind() refuses by it ("invalid int value")
+    return parse
+
+
 def underflowed(text, value):
     """Whether value, float(text), is 0 where text is a positive number below the least float (1e-400, or '0.' and
     hundreds of zeros before a 1): such a text was told "must be a positive ... number", which it is."""

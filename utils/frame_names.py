@@ -78,35 +78,60 @@ def frame_order(filename):
 NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
 
 
+# the words of a half of the day that follow a time and a blank in names of a 12-hour clock of macOS' languages (as
+# CLDR writes them; their case any, before no letter, digit or '_'): {word: whether it is the afternoon's}. Arabic's
+# '1.00.00 م' (its morning 'ص'; in Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese' '1.00.00 CH' ('SA') were read
+# before '12.59.59', exit code 0, or across noon refused as a poster; and so were Malay's '1.00.00 PTG' ('PG', its
+# clock's by default), Persian's 'ب.ظ.' ('ق.ظ.'), Ukrainian's 'пп' ('дп'), Czech' 'odp.' and Slovenian's 'pop.' (both
+# 'dop.'), Finnish 'ip.' ('ap.') and Swedish 'em' ('fm'). A channel's 'ch2', 'ch_1' is no clock's
+HALF_OF_THE_DAY_AFTER = {"sa": False, "ch": True, "ص": False, "م": True, "pg": False, "ptg": True, "ق.ظ.": False,
+                         "ب.ظ.": True, "дп": False, "пп": True, "dop.": False, "odp.": True, "pop.": True,
+                         "ap.": False, "ip.": True, "fm": False, "em": True}
+
+
+# and those before a time and a blank, in their case, after no letter or digit: Korean's 'PM 1.00.00' ('AM', as CLDR
+# now writes it), Turkish 'ÖS 1.00.00' ('ÖÖ') and Hungarian 'du. 1.00.00' ('de.'), misordered so too (a German
+# Photo Booth's 'am 01.01.24', a date, is of no clock)
+HALF_OF_THE_DAY_BEFORE = {"AM": False, "PM": True, "ÖÖ": False, "ÖS": True, "de.": False, "du.": True}
+
+
+# and those before a time, a blank between them or none: Chinese '下午1.00.00' (its morning '上午'), Japanese '午後'
+# ('午前'), Korean's '오후 1.00.00' ('오전', as macOS writes it)
+HALF_OF_THE_DAY_JOINED = {"上午": False, "下午": True, "午前": False, "午後": True, "오전": False, "오후": True}
+
+
 # a time of a 12-hour clock: macOS' screenshots' 'at 1.00.00 PM' (a blank or its narrow no-break space before 'PM'),
 # Photo Booth's 'at 1.00 PM' (no seconds), OBS' '01-00-00 PM' (its '%I-%M-%S %p'); and of other locales and tools, each
 # misordered so (their '1.00.00' before '12.59.59', trained on, super-resolved and scored so, exit code 0) or, across
-# noon, refused as two series or a poster: macOS' in Spanish 'a la(s) 1.00.00 p. m.', in Chinese '下午1.00.00' (its
-# morning '上午'), in Japanese '午後1.00.00' ('午前'), in Korean '오후 1.00.00' ('오전'), and Windows' Game Bar's
-# '10_28_2023 1_00_00 PM' (underscores); and so were, misordered so, exit code 0, macOS' in Greek '1.00.00 μ.μ.' (its
-# morning 'π.μ.'), a name whose blanks a site or a tool made '_' or '-' ('Screen_Shot_.._at_1.00.00_PM',
-# WordPress' 'Screen-Shot-..-at-1.00.00-PM'), and a tool's 'PM' after no blank ('01-00-00PM', OBS' '%I-%M-%S%p'); and
-# so were, misordered so, exit code 0, or across noon refused as a poster, Arabic's '1.00.00 م' (its morning 'ص'; in
-# Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese' '1.00.00 CH' ('SA'), each after a blank and before no
-# letter, digit or '_' (a channel's 'ch2', 'ch_1' is no clock's). The hour follows no number and separator (a date's
-# '2023-06-01 PM' is no time '06-01')
-TWELVE_HOUR_CLOCK = re.compile(r"(?P<half>上午|下午|午前|午後|오전|오후)[ \u202f\u00a0]?(?P<hour>\d{1,2})"
+# noon, refused as two series or a poster: macOS' in Spanish 'a la(s) 1.00.00 p. m.', in Chinese, Japanese and Korean
+# (HALF_OF_THE_DAY_JOINED), and Windows' Game Bar's '10_28_2023 1_00_00 PM' (underscores); and so were, misordered so,
+# exit code 0, macOS' in Greek '1.00.00 μ.μ.' (its morning 'π.μ.'), a name whose blanks a site or a tool made '_' or
+# '-' ('Screen_Shot_.._at_1.00.00_PM', WordPress' 'Screen-Shot-..-at-1.00.00-PM'), a tool's 'PM' after no blank
+# ('01-00-00PM', OBS' '%I-%M-%S%p'), and the words of a half of the day of macOS' other languages
+# (HALF_OF_THE_DAY_AFTER, HALF_OF_THE_DAY_BEFORE). The hour follows no number and separator (a date's '2023-06-01 PM'
+# is no time '06-01')
+TWELVE_HOUR_CLOCK = re.compile(rf"(?:(?P<half>{'|'.join(HALF_OF_THE_DAY_JOINED)})[ \u202f\u00a0]?"
+                               rf"|(?<!\w)(?-i:(?P<before>{'|'.join(map(re.escape, HALF_OF_THE_DAY_BEFORE))}))"
+                               r"[ \u202f\u00a0])(?P<hour>\d{1,2})"
                                r"(?P<time>[.:_-]\d{2}(?:[.:_-]\d{2})?)(?!\d)"
                                r"|(?<![\d.:])(?<!\d[.:_-])(?P<hour_>\d{1,2})"
                                r"(?P<time_>[.:_-]\d{2}(?:[.:_-]\d{2})?[ \u202f\u00a0_-]?)"
                                r"(?P<half_>[apπμ](?:\.[ \u202f\u00a0]?)?[mμ]\.?(?![a-zα-ω])"
-                               r"|(?<=[ \u202f\u00a0])(?:sa|ch|ص|م)(?!\w))", re.IGNORECASE)
+                               rf"|(?<=[ \u202f\u00a0])(?:{'|'.join(map(re.escape, HALF_OF_THE_DAY_AFTER))})(?!\w))",
+                               re.IGNORECASE)
 
 
-# TWELVE_HOUR_CLOCK's halves of the day that are the afternoon's (of its second form, the first letter)
-AFTERNOON = {"p", "μ", "c", "م", "下午", "午後", "오후"}
+# {TWELVE_HOUR_CLOCK's word of a half of the day, casefolded: whether it is the afternoon's}
+AFTERNOON = {word.casefold(): afternoon for words in (HALF_OF_THE_DAY_JOINED, HALF_OF_THE_DAY_BEFORE,
+                                                      HALF_OF_THE_DAY_AFTER) for word, afternoon in words.items()}
 
 
 def twenty_four_hours(time):
     """TWELVE_HOUR_CLOCK's time as the 24-hour clock's, without its half of the day: '12.00.00 AM' is '0.00.00 ',
     '1.00.00 PM' '13.00.00 ', '下午1.00.00' '13.00.00'."""
-    half = time["half"] or time["half_"][0].casefold()
-    hour = int(time["hour"] or time["hour_"]) % 12 + (12 if half in AFTERNOON else 0)
+    half = (time["half"] or time["before"] or time["half_"]).casefold()
+    afternoon = AFTERNOON.get(half, half[0] in "pμ")  # of Latin or Greek letters ('p. m.', 'μ.μ.'), the first's
+    hour = int(time["hour"] or time["hour_"]) % 12 + (12 if afternoon else 0)
     return f"{hour}{time['time'] or time['time_']}"
 
 
@@ -116,15 +141,16 @@ def by_24_hours(name):
 
 
 def later_photo_of_a_second(stem, stems):
-    """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension) names a
-    phone's later photo of that second among stems (the names of its folder's frames), and that first photo is among
-    them, else None: Android's 'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'.. where
-    its '(0)' lies there too (a browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of
-    the first photo. An editor's ending on every name ('IMG_20230601_120000_1-Edit' among 'IMG_20230601_120000-Edit'..:
-    EDITED) is the first photo's too; such a later photo was refused as a poster ("named otherwise than the other
-    frames"). So is Photo Booth's later photo of one minute (PHOTO_BOOTH_COUNT). Without the first photo, a name so is
-    of no burst: ffmpeg's frames of a phone's clip, 'VID_20240101_123456_%d' ('_1'.., no 'VID_20240101_123456'), were
-    of the series of a first photo up to '_99', then '_100'.. of another, refused by training as two series."""
+    """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension, NFC)
+    names a phone's later photo of that second among stems (its folder's frames' names so), and that first photo is
+    among them, else None: Android's 'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'..
+    where its '(0)' lies there too (a browser's or Google Takeout's copy is named '(1)' first). Each was refused as a
+    copy of the first photo. An editor's ending on every name ('IMG_20230601_120000_1-Edit' among
+    'IMG_20230601_120000-Edit'..: EDITED) is the first photo's too; such a later photo was refused as a poster ("named
+    otherwise than the other frames"). So is Photo Booth's later photo of one minute (PHOTO_BOOTH_COUNT). Without the
+    first photo, a name so is of no burst: ffmpeg's frames of a phone's clip, 'VID_20240101_123456_%d' ('_1'.., no
+    'VID_20240101_123456'), were of the series of a first photo up to '_99', then '_100'.. of another, refused by
+    training as two series."""
     for cut in [len(stem)] + [edit.start() for edit in EDITED.finditer(stem)]:  # no ending, then each
         if taken := TAKEN_IN_A_SECOND.fullmatch(stem[:cut]):
             break
@@ -366,17 +392,18 @@ def no_copy_of_a_frame(frames):
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
+    composed = set(map(frame_stem, frames))
     for stem, path in stems.items():
         # 'IMG_20230601_120000_1', a phone's second photo of one second, is named after its first, no copy; and so is
-        # its edit, '_1~2', which is a copy of '_1' where that lies beside it (as it is of the first, named after it)
-        first = later_photo_of_a_second(stem, stems)
+        # its edit, '_1~2', which is a copy of '_1' where that lies beside it (as it is of the first, named after it).
+        # Of names in either Unicode form: Photo Booth's 'à 12.00 #2' beside a decomposed 'à 12.00' was refused as
+        # its copy
+        first = later_photo_of_a_second(frame_stem(path), composed)
         name = named_after(stem, spelled, lengths)
-        if first is not None and name is not None and (
-                unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", first)):
-            # looked for again without the first (a copy of spelled for each name made listing 12,000 frames 40 times
-            # as long)
-            hidden = {form: spelled.pop(form) for form in {first, unicodedata.normalize("NFC", first)}
-                      if form in spelled}
+        if first is not None and name is not None and unicodedata.normalize("NFC", name) == first:
+            # looked for again without the first, in either form (a copy of spelled for each name made listing 12,000
+            # frames 40 times as long)
+            hidden = {form: spelled.pop(form) for form in {first, spelled.get(first)} if form in spelled}
             name = named_after(stem, spelled, lengths)
             spelled.update(hidden)
         if original := stems.get(name):
@@ -420,8 +447,11 @@ def no_picture_left_out(folder, frames, ends=False):
     # a phone's later photo of one second is of the pattern of the second's first ('IMG_20230601_120000_1'), a camera's
     # Adobe RGB picture of its sRGB frames' ('_MG_0002.tif' among 'IMG_0001.JPG', 'IMG_0003.JPG': left out without a
     # word, the frames either side trained on as consecutive, exit code 0), as the frames' series are (series_patterns)
-    cameras = srgb_cameras(stems)
-    patterns = {series_pattern(stem, stems, cameras) for stem in stems}
+    # compared in composed Unicode form (frame_stem): a later photo's '.webp' in its gap, 'à 12.00 #2.webp' beside a
+    # decomposed 'à 12.00', was left out without a word
+    composed = set(map(frame_stem, frames))
+    cameras = srgb_cameras(composed)
+    patterns = {series_pattern(stem, composed, cameras) for stem in composed}
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
@@ -430,7 +460,8 @@ def no_picture_left_out(folder, frames, ends=False):
         if by_name:
             return (stem if frame_order(stem)[0] in numbers and not named_after(stem, spelled, lengths)
                     else None)
-        return camera_numbers(stem, cameras) if series_pattern(stem, stems, cameras) in patterns else None
+        stem = unicodedata.normalize("NFC", stem)
+        return camera_numbers(stem, cameras) if series_pattern(stem, composed, cameras) in patterns else None
 
     places = {place(stem) for stem in stems}
     # the ends once: taken for each head of each other picture, a sequence of 12,000 frames with an '.exr' of each
