@@ -421,7 +421,9 @@ def _fetch_whole(url, partial, validate):
                         "another host with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
-            if not offset:
+            # a reply from byte 0 (offset - skip), a resume's too: every byte of the part is then the host's (compared
+            # or written), of its version; unrecorded, a file changed on the host since had its rest joined to them
+            if not offset - skip:
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
                 print(restarted(url, asked_from, version, version_served(response), refused_size))
@@ -474,10 +476,11 @@ def _fetch_whole(url, partial, validate):
         start = foreign_start(partial, url_filename(url).lower().endswith(".zip"))
         kind = "zip" if url_filename(url).lower().endswith(".zip") else "HDF5"
         forget_partial(partial)
-        if start and offset:
+        if start and offset - skip:
             # its start is that of the part an earlier run downloaded (a page, another file's start), the rest joined
             # to it: "fetched again from this host it is the same, check --base-url" blamed the host, where a run again
-            # fetches the file whole
+            # fetches the file whole. Not of a range from byte 0 (offset - skip, its first byte), every byte of it the
+            # host's, compared with the part's or written over them: that blamed the part, a second run needed
             raise UserError(f"{url}: the {size_text(offset)} downloaded before this run, the rest it sent joined to "
                             f"them, make {start}, no {kind} file; they were deleted, run again to download the file "
                             "anew")
@@ -600,8 +603,8 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
     the connection's end) is cut off the partial file again, which is left as it was (or as far as it agreed with the
     body, below), and False returned. skip: the body's first bytes, which the partial file holds already (a range from
     before its end): compared with them, and where they differ (the part another file's start, or damaged) the partial
-    file is cut there and the body written from there on."""
-    written = 0
+    file is cut there and the body written from there on, a line saying so once the body is written whole."""
+    written, differs_at, downloaded = 0, None, offset  # downloaded: the part's bytes before this reply
     with open(partial, "r+b" if offset else "wb") as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
                  desc=url_filename(url)) as bar:
@@ -610,11 +613,9 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
             # read1: the bytes at hand, each block written as it comes (read() gathered 64 KiB first, and a stall or
             # break dropped what it had gathered: the part a link that stalls before 64 KiB each time got never grew)
             for chunk in itertools.chain([start], iter(lambda: response.read1(CHUNK_BYTES), b"")):
-                written += len(chunk)
-                if most is not None and written > most:
-                    file.truncate(offset)
-                    return False
-                held = min(len(chunk), max(0, skip - written + len(chunk)))  # its bytes the partial file holds
+                # compared before a body past its range is refused: a block that held both kept the part whole, its
+                # damage in it, where across blocks the part was cut at its first byte that differs
+                held = min(len(chunk), max(0, skip - written))  # its bytes the partial file holds
                 on_disk = file.read(held) if held else b""
                 if chunk[:held] != on_disk:
                     # passed over unread, a part of another file of one layout, its rest joined to it, was installed
@@ -622,7 +623,12 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                     agreed = len(os.path.commonprefix([chunk[:held], on_disk]))
                     file.seek(agreed - held, os.SEEK_CUR)
                     file.truncate()
-                    offset, skip, held = file.tell(), 0, agreed
+                    bar.update(file.tell() - offset)  # back to the cut (it counted past the file's size)
+                    differs_at, offset, skip, held = file.tell(), file.tell(), 0, agreed
+                written += len(chunk)
+                if most is not None and written > most:
+                    file.truncate(offset)
+                    return False
                 file.write(chunk[held:])
                 bar.update(len(chunk) - held)
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
@@ -635,6 +641,9 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                                 f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error_reason(error)}); "
                             "run again to resume")
+    if differs_at is not None:  # the sizes line said "resumed", and the part was written over without a word
+        print(printable(f"{url_filename(url)}: the {size_text(downloaded)} downloaded differ from the host's bytes "
+                        f"from byte {differs_at} on: written over from there, not resumed"))
     return True
 
 

@@ -4835,3 +4835,91 @@ def test_a_converter_s_output_of_no_name_before_h5_is_given_a_weight_file_s_name
         importlib.import_module(script).main([*inputs, flag, str(tmp_path / ".h5")])
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
         f"has no name before its extension; give a name such as '{example}'\n")
+
+
+# Twenty-sixth pass, third look at the twenty-sixth pass's download and weight-file fixes
+
+@pytest.mark.parametrize("differs_at", [0, 1500, 1999])
+def test_a_differing_part_answered_past_its_range_in_one_block_keeps_only_its_bytes_that_agree(tmp_path, differs_at):
+    """A part of 2000 bytes damaged at one byte, its resume answered 206 'bytes 0-2687/2688' with 12 bytes after the
+    range, chunked: the block that crossed the range's end was refused before its bytes were compared, the part kept
+    whole, its damage in it (a run from a good host then installed it, exit code 0), where across blocks only the bytes
+    that agree with the host's are kept. Now compared first, in one block as across several."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    damaged = whole[:differs_at] + bytes([whole[differs_at] ^ 0xFF]) + whole[differs_at + 1:2000]
+    partial = partial_weights(tmp_path, damaged)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit):
+        server.range_starts[WEIGHT_PATHS[0]], server.range_extras[WEIGHT_PATHS[0]] = 0, b"<html></html"
+        server.chunked = True
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (partial.read_bytes() if partial.exists() else b"") == whole[:differs_at]
+
+
+@pytest.mark.parametrize("part", ["the file's start", "an earlier run's page"])
+def test_a_page_the_host_sends_from_byte_0_over_a_resumed_part_is_blamed_on_the_host(tmp_path, capsys, part):
+    """A part of 1000 bytes, its resume answered 206 'bytes 0-2999/3000' of a page: every byte of the file is then the
+    host's (compared with the part's, or written over it), and it was "the 1.0 kB downloaded before this run, the rest
+    it sent joined to them, make a file beginning b'<html>...'; ... run again to download the file anew", the host's
+    page blamed on the part (the file's own start, too), a second run needed to say where the page comes from."""
+    from file_server import FileServer
+    page = b"<html>" + b"p" * 2994
+    partial_weights(tmp_path, weights_of_value(tmp_path, 1.0, 64)[:1000] if part == "the file's start"
+                    else b"<html>" + b"q" * 994)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, page))) as server, pytest.raises(SystemExit) as stop:
+        server.range_starts[WEIGHT_PATHS[0]] = 0
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "gave a file beginning b'<html>pppppppppppppppppp', no HDF5 file: a page or another file in its place; it was "
+        "deleted: fetched again from this host it is the same, check --base-url or fetch from another host\n")
+
+
+def test_a_part_written_over_from_a_byte_that_differs_is_said_so(tmp_path, capsys):
+    """A part of 2000 bytes damaged at byte 1500, its resume answered 206 'bytes 0-2687/2688': the sizes line said
+    "resumed", and the part written over from byte 1500 came without a word (a whole file fetched in place of a part
+    is said so: restarted's line)."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole[:1500] + bytes([whole[1500] ^ 0xFF]) + whole[1501:2000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.range_starts[WEIGHT_PATHS[0]] = 0
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert ("tecogan_model.h5: the 2.0 kB downloaded differ from the host's bytes from byte 1500 on: written over from "
+            "there, not resumed\n") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ending", ["/", "/.", "/.."])
+@pytest.mark.parametrize("script, flag", [("convert_lpips_weights", "--output"),
+                                          ("convert_tf_vgg19_weights", "--save-path")])
+def test_a_converter_s_output_path_ending_as_a_folder_s_is_said_a_folder(tmp_path, capsys, script, flag, ending):
+    """An output path of a folder not there, 'x.h5/' (a '/' after the name, as a shell's completion of a folder puts
+    it): "--output '<tmp>/x.h5/' must end in .h5", of a path that shows '.h5' there."""
+    import importlib
+    inputs = (["--alexnet", str(reference_path("lpips", "alexnet_random.pth")), "--lpips",
+               str(reference_path("lpips", "lpips_v0.1_alex.pth"))] if script == "convert_lpips_weights" else
+              ["--pre_trained_model", str(tmp_path / "vgg_19.ckpt")])
+    (tmp_path / "vgg_19.ckpt.index").write_bytes(b"")  # a V2 prefix: the output is checked before it is read
+    output = str(tmp_path / "x.h5") + ending
+    with pytest.raises(SystemExit) as stop:
+        importlib.import_module(script).main([*inputs, flag, output])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.endswith(f"error: {flag} '{output}' names a folder, not a file; give a file name "
+                                            "ending in .h5\n")
+
+
+def test_a_part_answered_from_byte_0_records_the_host_s_version(tmp_path):
+    """A part of 2000 bytes of no version recorded (an older run's, or a mirror's that sent none), its resume answered
+    206 'bytes 0-2687/2688' of ETag "v1" and cut after 2500 bytes, every byte of the part then the host's: no version
+    was recorded (a whole file answered, 200, records it), and when the host's file changed ("v2", another file of
+    one layout) the next run joined its rest to the first 2500 bytes and installed that, exit code 0."""
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 64), weights_of_value(tmp_path, 2.0, 64)
+    partial_weights(tmp_path, whole[:2000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit):
+        server.range_starts[WEIGHT_PATHS[0]], server.cut_after[WEIGHT_PATHS[0]] = 0, 2500
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v2"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == changed

@@ -147,10 +147,15 @@ def output_file(path, role, extensions=(), example="video"):
     """path if a file can be written there (created or replaced); nothing is created. extensions: allowed
     endings such as (".h5",), compared case-insensitively; example: a name the line of a path of no name before its
     extension suggests (a converter's '.h5' was told "give a name such as 'video.h5'", a weight file named a video)."""
+    ending = f" ending in {extensions[0]}" if extensions else ""
     if not path:  # an unset variable's: "'' is a folder" (the working one, os.path's) named none the user gave
-        raise UserError(f"{role} is empty; give a file name{f' ending in {extensions[0]}' if extensions else ''}")
+        raise UserError(f"{role} is empty; give a file name{ending}")
     if os.path.isdir(path):
         raise UserError(f"{role} '{path}' is a folder; give a file name inside it")
+    # a folder not there ('x.h5/', 'x.h5/.'): "'x.h5/' must end in .h5", of a path that shows '.h5' (without
+    # extensions, "the folder of 'x/' does not exist; create it", then "is a folder")
+    if os.path.basename(path) in ("", os.curdir, os.pardir):
+        raise UserError(f"{role} '{path}' names a folder, not a file; give a file name{ending}")
     name = os.path.basename(path).lower()
     # '.mp4' is all extension, no name; '..mp4' a dot (and no extension to splitext)
     if extensions and any(name.endswith(extension) and not name[:-len(extension)].strip(".")
