@@ -422,8 +422,9 @@ def _fetch_whole(url, partial, validate):
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
             # a reply from byte 0 (offset - skip), a resume's too: every byte of the part is then the host's (compared
-            # or written), of its version; unrecorded, a file changed on the host since had its rest joined to them
-            if not offset - skip:
+            # or written), of its version; unrecorded, a file changed on the host since had its rest joined to them.
+            # One naming none (or a weak ETag) over a part (skip) keeps the part's: erased, it was spliced so too
+            if not offset - skip and (version_served(response) or not skip):
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
                 print(restarted(url, asked_from, version, version_served(response), refused_size))

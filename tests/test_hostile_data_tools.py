@@ -4923,3 +4923,26 @@ def test_a_part_answered_from_byte_0_records_the_host_s_version(tmp_path):
         server.etags[WEIGHT_PATHS[0]] = '"v2"'
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == changed
+
+
+# Twenty-sixth pass, fourth look at the twenty-sixth pass's download and weight-file fixes
+
+@pytest.mark.parametrize("etag", [None, 'W/"v1"'])
+def test_a_part_answered_from_byte_0_naming_no_version_keeps_its_recorded_one(tmp_path, etag):
+    """A part of 2000 bytes of version "v1", its resume answered 206 'bytes 0-2687/2688' naming none (no ETag, or a
+    weak one) and cut after 2500 bytes: its record was erased (a reply from byte 0 records its version, none), and
+    when the host's file changed ("v2", another file of one layout) the next run joined its rest to the first 2500
+    bytes and installed that, exit code 0. Now the part's record is kept: v2 fetched whole."""
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 64), weights_of_value(tmp_path, 2.0, 64)
+    partial_weights(tmp_path, whole[:2000], '"v1"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit):
+        server.range_starts[WEIGHT_PATHS[0]], server.cut_after[WEIGHT_PATHS[0]] = 0, 2500
+        server.ignore_if_range = True
+        if etag:
+            server.etags[WEIGHT_PATHS[0]] = etag
+        fetch(server, tmp_path, "--weights", "--no-data")
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v2"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == changed
