@@ -47,7 +47,7 @@ from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PART
 from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import (UserError, counted, error_reason, exit_on_user_error, one_line, printable, shortened,
                           size_said)
-from utils.atomic_files import disk_full, write_atomically, write_bytes
+from utils.atomic_files import NOT_WRITABLE, disk_full, write_atomically, write_bytes
 from utils.flags import FlagParser
 from utils.frame_names import IMAGE_EXTENSIONS, is_frame_path
 from utils.hdf5 import MarkedOpen, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
@@ -634,8 +634,10 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                 bar.update(len(chunk) - held)
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
         except (OSError, http.client.HTTPException, ValueError) as error:
-            # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run)
-            if getattr(error, "errno", None) == errno.EFBIG:
+            # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run),
+            # and a disk made read-only (or the part's permissions taken) while written: "broke off ([Errno 30]
+            # Read-only file system); run again to resume" blamed the link, a run again refused alike
+            if getattr(error, "errno", None) in (errno.EFBIG, *NOT_WRITABLE):
                 raise
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "

@@ -1,6 +1,7 @@
 """Hostile inputs and conditions for download_test_data.py, authors_scripts/dataPrepare.py and the two weight
 converters. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing
 (docs/testing.md)."""
+import errno
 import io
 import json
 import os
@@ -4946,3 +4947,49 @@ def test_a_part_answered_from_byte_0_naming_no_version_keeps_its_recorded_one(tm
         server.etags[WEIGHT_PATHS[0]] = '"v2"'
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == changed
+
+
+class ReadOnlyFromNow:
+    """A file whose disk is made read-only once open (remounted so after an error): its writes and cuts refused."""
+
+    def __init__(self, file):
+        self.file = file
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *stop):
+        return self.file.__exit__(*stop)
+
+    def write(self, data):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    truncate = write
+
+
+@pytest.mark.parametrize("part", ["none", "damaged at byte 1500"])
+def test_a_disk_made_read_only_during_a_download_is_said_not_writable_not_broken_off(tmp_path, capsys, monkeypatch,
+                                                                                      part):
+    """The part's disk made read-only while written (a fresh download's write; a part answered from byte 0 cut at
+    its damage): "download of ... broke off ([Errno 30] Read-only file system); run again to resume", the link
+    blamed, and a run again refused alike. Now its folder is said not writable, the part kept (as it was
+    cut)."""
+    import builtins
+    import download_test_data
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    if part != "none":
+        partial_weights(tmp_path, whole[:1500] + bytes([whole[1500] ^ 0xFF]) + whole[1501:2000])
+    monkeypatch.setattr(download_test_data, "open", lambda path, mode="r", *rest: ReadOnlyFromNow(
+        builtins.open(path, mode, *rest)) if str(path).endswith(".part") else builtins.open(path, mode, *rest),
+        raising=False)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_starts[WEIGHT_PATHS[0]] = 0
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "tecogan_model.h5' (Read-only file system): its folder is not writable (or no longer); make it writable, then "
+        "run again\n")
+    assert os.listdir(tmp_path / "weights") == [".tecogan_model.h5.part"]
