@@ -13,7 +13,7 @@ import os
 import re
 import reprlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -232,15 +232,18 @@ class ConfigLoader(yaml.SafeLoader):
         itself (`<<:` on two lines), each was read as its first, exit code 0."""
         if id(node) not in self.flattened:
             self.flattened.add(id(node))
-            keys = []
+            # a set: a list's search made a mapping of 80,000 keys (a file under CONFIG_BYTES) take minutes
+            keys = set()
             for key_node, _ in node.value:
                 # deep: a list or mapping as a key is built empty at first, and `[1]: 2` beside `[2]: 3` was "'[]' is
                 # given twice", of two keys; now PyYAML's "found unhashable key"
                 key = MERGE_TAG if key_node.tag == MERGE_TAG else self.construct_object(key_node, deep=True)
+                if not isinstance(key, Hashable):
+                    continue
                 if key in keys:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"'{'<<' if key == MERGE_TAG else key}' is given twice", key_node.start_mark)
-                keys.append(key)
+                keys.add(key)
         own = sum(key_node.tag != MERGE_TAG for key_node, _ in node.value)
         super().flatten_mapping(node)
         merged, seen = [], set()
