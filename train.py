@@ -424,13 +424,14 @@ def state_divergence_setting(names, adversarial, gan):
     range. The generator's and the flow network's gradients, in the TecoGAN stage, are of the loss weights' sum
     (build_tecogan_graph's gen_loss: gan.vgg_scaling's too, which the line left out; the example is the largest
     weight, where it was gan.ratio of a gan.vgg_scaling of 1e30); the discriminator's loss and the FRVSR stage's have
-    no weight (the line named gan.ratio of a discriminator's state): train.learning_rate."""
-    if adversarial and set(names) & set(GENERATOR_SOLVERS):
-        weights = {"gan.ratio": gan.ratio, "gan.dt_ratio_0": gan.dt_ratio_0, "gan.pp_scaling": gan.pp_scaling,
-                   **({"gan.vgg_scaling": gan.vgg_scaling} if gan.vgg_scaling > 0 else {})}
-        named = list(weights)
-        return (f"loss weight ({', '.join(named[:-1])} or {named[-1]})",
-                max(named, key=lambda name: abs(weights[name])))
+    no weight (the line named gan.ratio of a discriminator's state): train.learning_rate. A weight of 0 weighs
+    nothing: of weights all 0 the line named gan.ratio, where the generator's loss is the content loss alone."""
+    weights = {"gan.ratio": gan.ratio, "gan.dt_ratio_0": gan.dt_ratio_0, "gan.pp_scaling": gan.pp_scaling,
+               **({"gan.vgg_scaling": gan.vgg_scaling} if gan.vgg_scaling > 0 else {})}
+    named = [name for name, weight in weights.items() if weight]
+    if adversarial and set(names) & set(GENERATOR_SOLVERS) and named:
+        listed = f"{', '.join(named[:-1])} or {named[-1]}" if len(named) > 1 else named[0]
+        return f"loss weight ({listed})", max(named, key=lambda name: abs(weights[name]))
     return "train.learning_rate", "train.learning_rate"
 
 
@@ -673,8 +674,11 @@ def train(config, comm, output_claim):
         recorded = read_checkpoint(checkpoint) if checkpoint else None
     start = recorded["iteration"] if checkpoint else 0
     if checkpoint:
+        # leaving --checkpoint out starts afresh only in a folder of no earlier start from it: one holding that start's
+        # copy of it (copy_into) or record (record_source) continues it, refused again for the same settings
         changes = check_settings(checkpoint, recorded, settings, config.train.allow_changed_settings,
-                                 bool(config.train.checkpoint and elsewhere))
+                                 bool(config.train.checkpoint and elsewhere and not checkpoints_by_iteration(output_dir)
+                                      and not os.path.lexists(os.path.join(output_dir, CHECKPOINT_SOURCE))))
         if is_writer and changes:
             print(f"continuing with changed settings: {', '.join(changes)}")
     if start >= iterations:

@@ -6833,3 +6833,76 @@ def test_a_later_photos_picture_in_the_other_unicode_form_in_a_gap_is_refused(tm
     (tmp_path / "s" / (first + picture)).touch()
     with pytest.raises(UserError, match=re.escape(PICTURE_IN_A_GAP)):
         listed_frame_names(tmp_path / "s", [unicodedata.normalize("NFD", f"{first}{count}.jpg") for count in counts])
+# Twenty-sixth pass, third look at the twenty-sixth pass's training fixes
+
+@pytest.mark.parametrize("value, reason", [("2020-02-30", "day is out of range for month"),
+                                           ("2020-01-01 25:00:00", "hour must be in 0..23")])
+def test_a_folder_named_as_a_date_of_no_calendar_is_told_to_be_quoted(tmp_path, value, reason):
+    """`output_dir: 2020-02-30` (a date YAML reads, of no calendar) was "is not valid YAML; fix the syntax", of a valid
+    file, without a line, where `2020-01-01` is told to be quoted."""
+    (tmp_path / "c.yaml").write_text(f"data:\n\n  output_dir: {value}\n")
+    with pytest.raises(UserError, match=rf"^config file '.*c\.yaml' line 3: YAML reads {value} as a date, which no "
+                                        rf"calendar has \({reason}\); write it in quotes if it is text$"):
+        config_of_flags("--cfg", str(tmp_path / "c.yaml"))
+
+
+def test_two_keys_of_lists_are_not_said_to_be_one_given_twice(tmp_path):
+    """`[1]: 2` beside `[2]: 3` was "'[]' is given twice": a list as a key was compared before it was built."""
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text("train:\n  [1]: 2\n  [2]: 3\n")
+    with pytest.raises(UserError, match=r"is not valid YAML at line 2 \(found unhashable key\); fix the syntax$"):
+        read_yaml(str(tmp_path / "c.yaml"))
+
+
+def test_a_mapping_of_many_keys_is_checked_for_a_key_twice_in_time_of_its_size():
+    """Each key was searched for among the ones before it in a list: a --cfg mapping of 80,000 keys, under the file's
+    1 MiB bound, took minutes to be read."""
+    import time
+    import yaml
+    from training.config import ConfigLoader
+    text = "tag:yaml.org,2002:str"
+    node = yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode(text, f"k{index}"), yaml.ScalarNode(text, "1"))
+                                                      for index in range(40_000)])
+    started = time.perf_counter()
+    ConfigLoader("").flatten_mapping(node)
+    assert time.perf_counter() - started < 4
+
+@pytest.mark.parametrize("ratio, pp_scaling, advice", [
+    (0, 0, ("train.learning_rate", "train.learning_rate")),
+    (0, 0.5, ("loss weight (gan.pp_scaling)", "gan.pp_scaling"))], ids=["every weight 0", "one weight"])
+def test_a_solver_state_past_range_advises_no_loss_weight_of_0(ratio, pp_scaling, advice):
+    """The divergence line of a generator's state past float32's range named gan.ratio of loss weights all 0 (the
+    generator's loss then the content loss alone: train.learning_rate is the one to lower), and listed weights of 0
+    beside the one that weighs."""
+    from types import SimpleNamespace
+    import train
+    gan = SimpleNamespace(ratio=ratio, dt_ratio_0=0, pp_scaling=pp_scaling, vgg_scaling=-1)
+    assert train.state_divergence_setting(["gen"], True, gan) == advice
+
+
+@pytest.mark.parametrize("earlier", ["copy", "record"])
+def test_a_checkpoint_of_another_folder_into_a_folder_of_an_earlier_start_from_it_is_told_another_output_dir(
+        tmp_path, capsys, earlier):
+    """--checkpoint of another folder with other settings, into a folder holding an earlier start's copy of it or
+    record (a start killed during the graph's build), was told "start afresh without --checkpoint", which continues
+    that start from the same checkpoint there, refused again."""
+    import train
+    from training.checkpoint import copy_into, read_checkpoint, record_source
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, source, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    source.mkdir()
+    output_dir.mkdir()
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (source / name).write_bytes(b"h5")
+    checkpoint = source / "checkpoint_00000002.json"
+    checkpoint.write_text(json.dumps({"iteration": 2, "params": "params_00000002.h5",
+                                      "solvers": {"gen": "gen_states_00000002.h5"},
+                                      "settings": {"train.crop_size": 8}}))
+    if earlier == "copy":
+        copy_into(str(checkpoint), read_checkpoint(str(checkpoint)), str(output_dir))
+    else:
+        record_source(str(output_dir), str(checkpoint))
+    flags = tiny_training_flags(scenes, output_dir, **{"train.crop_size": 16, "train.max_iter": 3})
+    assert user_error_line(train.main, [*flags, "--checkpoint", str(checkpoint)], capsys).endswith(
+        "train.crop_size 8 -> 16; start afresh with another --output_dir, or pass --allow-changed-settings to continue "
+        "with the new ones")

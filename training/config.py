@@ -13,7 +13,7 @@ import os
 import re
 import reprlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -232,13 +232,18 @@ class ConfigLoader(yaml.SafeLoader):
         itself (`<<:` on two lines), each was read as its first, exit code 0."""
         if id(node) not in self.flattened:
             self.flattened.add(id(node))
-            keys = []
+            # a set: a list's search made a mapping of 80,000 keys (a file under CONFIG_BYTES) take minutes
+            keys = set()
             for key_node, _ in node.value:
-                key = MERGE_TAG if key_node.tag == MERGE_TAG else self.construct_object(key_node)
+                # deep: a list or mapping as a key is built empty at first, and `[1]: 2` beside `[2]: 3` was "'[]' is
+                # given twice", of two keys; now PyYAML's "found unhashable key"
+                key = MERGE_TAG if key_node.tag == MERGE_TAG else self.construct_object(key_node, deep=True)
+                if not isinstance(key, Hashable):
+                    continue
                 if key in keys:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"'{'<<' if key == MERGE_TAG else key}' is given twice", key_node.start_mark)
-                keys.append(key)
+                keys.add(key)
         own = sum(key_node.tag != MERGE_TAG for key_node, _ in node.value)
         super().flatten_mapping(node)
         merged, seen = [], set()
@@ -387,8 +392,24 @@ def _int(loader, node):
     return value
 
 
+class NotADate(yaml.constructor.ConstructorError):
+    """A value YAML 1.1 reads as a date that no calendar has (2020-02-30, 2020-13-45, a time 25:00:00)."""
+
+
+def _timestamp(loader, node):
+    """A date or time as PyYAML reads it. One of no calendar (a folder `output_dir: 2020-02-30`) was "not valid YAML;
+    fix the syntax", without a line, of a valid file: now told where, and to quote it if it is text."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as error:
+        raise NotADate(None, None, f"YAML reads {shortened(node.value, 40)} as a date, which no calendar has "
+                       f"({shortened(str(error), 50)}); "
+                       "write it in quotes if it is text", node.start_mark) from None
+
+
 ConfigLoader.add_constructor(INT_TAG, _int)
 ConfigLoader.add_constructor(FLOAT_TAG, _float)
+ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 # What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', '!!timestamp x'
 # (AttributeError), lists nested thousands deep; and '!!bool 1' (KeyError), '!!float' of nothing (IndexError) and
 # '!!set [1]' (TypeError), which were tracebacks, in a --cfg file and by --set.
@@ -421,6 +442,8 @@ def read_yaml(path):
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
     except OSError as error:  # a socket (ENXIO), or a device that cannot be read
         raise UserError(f"cannot read config file '{path}' ({error.strerror}); give a YAML file")
+    except NotADate as error:
+        raise UserError(f"config file '{path}' line {error.problem_mark.line + 1}: {error.problem}")
     except UNBUILDABLE_YAML as error:
         mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
         where = f" at line {mark.line + 1}" if mark else ""
