@@ -6854,32 +6854,6 @@ def test_two_keys_of_lists_are_not_said_to_be_one_given_twice(tmp_path):
         read_yaml(str(tmp_path / "c.yaml"))
 
 
-def test_a_mapping_of_many_keys_is_checked_for_a_key_twice_in_time_of_its_size():
-    """Each key was searched for among the ones before it in a list: a --cfg mapping of 80,000 keys, under the file's
-    1 MiB bound, took minutes to be read."""
-    import time
-    import yaml
-    from training.config import ConfigLoader
-    text = "tag:yaml.org,2002:str"
-    node = yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode(text, f"k{index}"), yaml.ScalarNode(text, "1"))
-                                                      for index in range(40_000)])
-    started = time.perf_counter()
-    ConfigLoader("").flatten_mapping(node)
-    assert time.perf_counter() - started < 4
-
-@pytest.mark.parametrize("ratio, pp_scaling, advice", [
-    (0, 0, ("train.learning_rate", "train.learning_rate")),
-    (0, 0.5, ("loss weight (gan.pp_scaling)", "gan.pp_scaling"))], ids=["every weight 0", "one weight"])
-def test_a_solver_state_past_range_advises_no_loss_weight_of_0(ratio, pp_scaling, advice):
-    """The divergence line of a generator's state past float32's range named gan.ratio of loss weights all 0 (the
-    generator's loss then the content loss alone: train.learning_rate is the one to lower), and listed weights of 0
-    beside the one that weighs."""
-    from types import SimpleNamespace
-    import train
-    gan = SimpleNamespace(ratio=ratio, dt_ratio_0=0, pp_scaling=pp_scaling, vgg_scaling=-1)
-    assert train.state_divergence_setting(["gen"], True, gan) == advice
-
-
 @pytest.mark.parametrize("earlier", ["copy", "record"])
 def test_a_checkpoint_of_another_folder_into_a_folder_of_an_earlier_start_from_it_is_told_another_output_dir(
         tmp_path, capsys, earlier):
