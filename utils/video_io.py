@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from utils.atomic_files import StagedFile, disk_full
-from utils.containers import (apng_cut_short, exact_rate, frames_lost, gif_cut_short, how_it_ends,
+from utils.containers import (apng_cut_short, avi_frames, exact_rate, frames_lost, gif_cut_short, how_it_ends,
                               shorter_than_its_container)
 from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import bgr_uint8_to_rgb_float, gif_read, is_one_picture
@@ -150,19 +150,26 @@ class VideoReader:
         self.end_chosen = False
 
     def _refuse_frames_past_the_index(self):
-        """UserError where the file is a fragmented MP4 whose moov box holds its first fragment's frames (`-movflags
-        frag_keyframe` without `empty_moov`, a recording's) and OpenCV reads those alone: it counts them, and reads no
-        more, and a whole one of 50 frames was read as 11 (its first fragment's), exit code 0."""
-        if self.total_frames <= 0 or not (held := fragmented_mp4_frames(self.path)) or held <= self.total_frames:
+        """UserError where the file holds more frames than the count OpenCV takes from its index, past which OpenCV
+        reads one frame and no more: a fragmented MP4 whose moov box holds its first fragment's frames (`-movflags
+        frag_keyframe` without `empty_moov`, a recording's; a whole one of 50 frames was read as 11, exit code 0), or
+        an AVI whose header (strh) announces fewer frames than its chunks hold (one announcing 1 of its 12 was read as
+        2, exit code 0, and `--end 12` refused as past its end)."""
+        if self.total_frames <= 0:
             return
-        if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1:
+        fragmented = fragmented_mp4_frames(self.path)
+        if not (held := fragmented or avi_frames(self.path)) or held <= self.total_frames:
+            return
+        if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1 and read < held:
             # in its own container (own_container): a ProRes MOV's advice of OUT.mp4 failed, "Could not find tag for
-            # codec prores"
+            # codec prores"; an AVI's copy is written with its count
             extension = own_container(self.path, self.listing)
-            raise UserError(f"video '{self.path}' is a fragmented {extension[1:].upper()} of which OpenCV reads only "
-                            f"the first {read} of its {held} frames (those its moov box holds, as `-movflags "
-                            f"frag_keyframe` writes it); save it unfragmented (e.g. ffmpeg -i IN -c copy "
-                            f"OUT{extension}) and pass that")
+            kind, why, remedy = (
+                f"a fragmented {extension[1:].upper()}", "those its moov box holds, as `-movflags frag_keyframe` writes "
+                "it", "save it unfragmented") if fragmented else (
+                "an AVI", f"its header announces {self.total_frames}", "save it anew")
+            raise UserError(f"video '{self.path}' is {kind} of which OpenCV reads only the first {read} of its {held} "
+                            f"frames ({why}); {remedy} (e.g. ffmpeg -i IN -c copy OUT{extension}) and pass that")
         self.total_frames = held
 
     def _refuse_a_picture(self):
