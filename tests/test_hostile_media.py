@@ -2452,3 +2452,17 @@ def test_an_avi_announcing_one_frame_fewer_than_it_holds_is_read_whole(tmp_path)
     (tmp_path / "clip.avi").write_bytes(bytes(data))
     reader = VideoReader(str(tmp_path / "clip.avi"))
     assert (reader.total_frames, len(list(reader))) == (12, 12)
+
+
+@pytest.mark.parametrize("extension, end", [("h264", ""), ("mp4", "35")], ids=["raw H.264", "End past an MP4's count"])
+def test_the_page_s_count_of_a_video_s_frames_stops_at_its_tab_s_cancel(tmp_path, extension, end):
+    """A raw H.264 stream announces no count, and an End up to 2 s past a video's count is checked by decoding:
+    VideoReader counted the frames itself as the upload opened it (twice) or at End's check, never asking the tab, and
+    a Cancel did not stop it. Its count asks the tab's stop at each frame."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import SetUpStopped, video_input
+    path = ffmpeg_video(tmp_path / f"clip.{extension}", "-c:v", "libx264", frames=30, size="16x16")
+    asked = []
+    with pytest.raises(SetUpStopped):
+        video_input(path, f"clip.{extension}", "", end, stopped=lambda: asked.append(1) or True)
+    assert len(asked) == 1
