@@ -2419,3 +2419,50 @@ def test_a_damaged_ts_is_not_advised_a_part_that_holds_its_damage(tmp_path):
         list(VideoReader(str(path)))
     assert str(error.value) == (f"video '{path}' ended after 11 of the 12 frames it announces: it is truncated or "
                                 "damaged; repair it or pass another video")
+
+
+# Twenty-sixth pass, third look at the twenty-sixth pass's video fixes
+@pytest.mark.parametrize("announced", [1, 5])
+def test_an_avi_announcing_fewer_frames_than_it_holds_is_refused_not_read_short(tmp_path, announced):
+    """An AVI of 12 frames whose header (strh's length) announces fewer: OpenCV reads one frame past that count and no
+    more, and one announcing 1 was read as 2 frames, exit code 0 (FFmpeg decodes all 12)."""
+    import struct
+
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.avi", "-c:v", "mjpeg", frames=12, size="32x32"), "rb").read())
+    struct.pack_into("<I", data, data.index(b"strh") + 40, announced)
+    path = tmp_path / "clip.avi"
+    path.write_bytes(bytes(data))
+    with pytest.raises(UserError) as error:
+        VideoReader(str(path))
+    assert str(error.value) == (
+        f"video '{path}' is an AVI of which OpenCV reads only the first {announced + 1} of its 12 frames (its header "
+        f"announces {announced}); save it anew (e.g. ffmpeg -i IN -c copy OUT.avi) and pass that")
+
+
+def test_an_avi_announcing_one_frame_fewer_than_it_holds_is_read_whole(tmp_path):
+    """An AVI of 12 frames announcing 11: OpenCV reads the 12 (one past its count), and the count is the frames held."""
+    import struct
+
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.avi", "-c:v", "mjpeg", frames=12, size="32x32"), "rb").read())
+    struct.pack_into("<I", data, data.index(b"strh") + 40, 11)
+    (tmp_path / "clip.avi").write_bytes(bytes(data))
+    reader = VideoReader(str(tmp_path / "clip.avi"))
+    assert (reader.total_frames, len(list(reader))) == (12, 12)
+
+
+@pytest.mark.parametrize("extension, end", [("h264", ""), ("mp4", "35")], ids=["raw H.264", "End past an MP4's count"])
+def test_the_page_s_count_of_a_video_s_frames_stops_at_its_tab_s_cancel(tmp_path, extension, end):
+    """A raw H.264 stream announces no count, and an End up to 2 s past a video's count is checked by decoding:
+    VideoReader counted the frames itself as the upload opened it (twice) or at End's check, never asking the tab, and
+    a Cancel did not stop it. Its count asks the tab's stop at each frame."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import SetUpStopped, video_input
+    path = ffmpeg_video(tmp_path / f"clip.{extension}", "-c:v", "libx264", frames=30, size="16x16")
+    asked = []
+    with pytest.raises(SetUpStopped):
+        video_input(path, f"clip.{extension}", "", end, stopped=lambda: asked.append(1) or True)
+    assert len(asked) == 1

@@ -366,6 +366,31 @@ def riff_chunks(file, size):
         position += 12 if (chunk, form) == (b"LIST", b"movi") else 8 + length + (length & 1)
 
 
+def avi_frames(path):
+    """The frame chunks ('00dc', '00db', '01dc'..) of an AVI, counted in its index (idx1, 16 bytes an entry) where its
+    first RIFF list has one, else walked in its movi lists (riff_chunks); None for a file that is no AVI. Its header's
+    count (strh's) may be fewer, and OpenCV reads no more than one frame past that count."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        head = file.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:] != b"AVI ":
+            return None
+        end = min(size, 8 + struct.unpack("<I", head[4:8])[0])
+        position = 12
+        while position + 8 <= end:
+            file.seek(position)
+            chunk, length = struct.unpack("<4sI", file.read(8))
+            if chunk == b"idx1":
+                return sum(entry[0][2:] in (b"dc", b"db") for entry in struct.iter_unpack(
+                    "<4sIII", file.read(min(length, end - position - 8) // 16 * 16)))
+            position += 8 + length + (length & 1)
+        count = 0
+        for position in riff_chunks(file, size):
+            file.seek(position)
+            count += file.read(4)[2:] in (b"dc", b"db")
+        return count
+
+
 # the most B-frames between two others (H.264's, MPEG-4 Part 2's)
 MOST_B_FRAMES = 16
 # the bytes of a frame read for its picture's kind: its parameter sets and an encoder's SEI message (x264's settings)

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from utils.atomic_files import StagedFile, disk_full
-from utils.containers import (apng_cut_short, exact_rate, frames_lost, gif_cut_short, how_it_ends,
+from utils.containers import (apng_cut_short, avi_frames, exact_rate, frames_lost, gif_cut_short, how_it_ends,
                               shorter_than_its_container)
 from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import bgr_uint8_to_rgb_float, gif_read, is_one_picture
@@ -76,9 +76,11 @@ class VideoReader:
     that ends the frames read, in the advice for a video cut short (demo.py's --frames; generate.py's --end), given
     only where the frames there from the start are at least `fewest`, the frames the caller needs (demo.py's 5).
     folder_flag: the caller's flag that takes a folder of frames, in the advice for a folder passed as the video
-    (generate.py's --input-dir-lr; None: the caller has none, as demo.py)."""
+    (generate.py's --input-dir-lr; None: the caller has none, as demo.py). stop: None, or a callable called at each
+    frame the reader counts itself (a video that announces no count, an End past the count announced), which raises to
+    stop it: the page's (a raw H.264 stream's count, at its opening and its End's check, went on after a Cancel)."""
 
-    def __init__(self, path, end_flag="--end", fewest=1, folder_flag="--input-dir-lr"):
+    def __init__(self, path, end_flag="--end", fewest=1, folder_flag="--input-dir-lr", stop=None):
         if os.path.isdir(path):
             raise UserError(f"video file '{path}' is a folder; pass a video file"
                             + (f", or the folder as {folder_flag}" if folder_flag else ""))
@@ -89,7 +91,7 @@ class VideoReader:
                             "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
-        self.path, self.end_flag, self.fewest, self.folder_flag = path, end_flag, fewest, folder_flag
+        self.path, self.end_flag, self.fewest, self.folder_flag, self.stop = path, end_flag, fewest, folder_flag, stop
         # the file opened and listed below: its sound is muxed from it, where it is still there (VideoSource). Taken
         # before both: taken after, a file put in its place between the capture's opening and the listing's was not
         # told, its frames the first file's, its listing and sound the second's
@@ -150,19 +152,26 @@ class VideoReader:
         self.end_chosen = False
 
     def _refuse_frames_past_the_index(self):
-        """UserError where the file is a fragmented MP4 whose moov box holds its first fragment's frames (`-movflags
-        frag_keyframe` without `empty_moov`, a recording's) and OpenCV reads those alone: it counts them, and reads no
-        more, and a whole one of 50 frames was read as 11 (its first fragment's), exit code 0."""
-        if self.total_frames <= 0 or not (held := fragmented_mp4_frames(self.path)) or held <= self.total_frames:
+        """UserError where the file holds more frames than the count OpenCV takes from its index, past which OpenCV
+        reads one frame and no more: a fragmented MP4 whose moov box holds its first fragment's frames (`-movflags
+        frag_keyframe` without `empty_moov`, a recording's; a whole one of 50 frames was read as 11, exit code 0), or
+        an AVI whose header (strh) announces fewer frames than its chunks hold (one announcing 1 of its 12 was read as
+        2, exit code 0, and `--end 12` refused as past its end)."""
+        if self.total_frames <= 0:
             return
-        if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1:
+        fragmented = fragmented_mp4_frames(self.path)
+        if not (held := fragmented or avi_frames(self.path)) or held <= self.total_frames:
+            return
+        if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1 and read < held:
             # in its own container (own_container): a ProRes MOV's advice of OUT.mp4 failed, "Could not find tag for
-            # codec prores"
+            # codec prores"; an AVI's copy is written with its count
             extension = own_container(self.path, self.listing)
-            raise UserError(f"video '{self.path}' is a fragmented {extension[1:].upper()} of which OpenCV reads only "
-                            f"the first {read} of its {held} frames (those its moov box holds, as `-movflags "
-                            f"frag_keyframe` writes it); save it unfragmented (e.g. ffmpeg -i IN -c copy "
-                            f"OUT{extension}) and pass that")
+            kind, why, remedy = (f"a fragmented {extension[1:].upper()}",
+                                 "those its moov box holds, as `-movflags frag_keyframe` writes it",
+                                 "save it unfragmented") if fragmented else (
+                "an AVI", f"its header announces {self.total_frames}", "save it anew")
+            raise UserError(f"video '{self.path}' is {kind} of which OpenCV reads only the first {read} of its {held} "
+                            f"frames ({why}); {remedy} (e.g. ffmpeg -i IN -c copy OUT{extension}) and pass that")
         self.total_frames = held
 
     def _refuse_a_picture(self):
@@ -174,20 +183,25 @@ class VideoReader:
                                else "pass a video file"))
 
     def _count_frames(self):
-        count = self._frames_held()
+        count = self._frames_held(stop=self.stop)
         if count == 0:
             if decodes_a_frame(self.path):  # an animated WebP: FFmpeg decodes it where OpenCV's cannot
                 raise undecodable_codec(self.path)
             raise UserError(f"video '{self.path}' has no frame OpenCV can decode; pass another video")
         return count
 
-    def _frames_held(self, limit=None):
-        """The frames OpenCV decodes from the start, up to limit (to the end without one)."""
+    def _frames_held(self, limit=None, stop=None):
+        """The frames OpenCV decodes from the start, up to limit (to the end without one); stop: the reader's, called
+        at each frame, where the whole video is counted."""
         counter = cv2.VideoCapture(opencv_path(self.path), cv2.CAP_FFMPEG)
         count = 0
-        while count != limit and counter.grab():
-            count += 1
-        counter.release()
+        try:
+            while count != limit and counter.grab():
+                count += 1
+                if stop:
+                    stop()
+        finally:
+            counter.release()
         return count
 
     def frames_held(self, needed):
