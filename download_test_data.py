@@ -423,8 +423,9 @@ def _fetch_whole(url, partial, validate):
                 offset, total = 0, None  # the server sent the whole file: start over
             # a reply from byte 0 (offset - skip), a resume's too: every byte of the part is then the host's (compared
             # or written), of its version; unrecorded, a file changed on the host since had its rest joined to them.
-            # One naming none (or a weak ETag) over a part (skip) keeps the part's: erased, it was spliced so too
-            if not offset - skip and (version_served(response) or not skip):
+            # One naming none (or a weak ETag) keeps the part's recorded one, whether it compared the part (skip) or
+            # wrote it over (a 200, a start over): erased, a file changed since was spliced so too (exit code 0)
+            if not offset - skip and (version_served(response) or not version):
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
                 print(restarted(url, asked_from, version, version_served(response), refused_size))

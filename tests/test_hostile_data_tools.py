@@ -4993,3 +4993,27 @@ def test_a_disk_made_read_only_during_a_download_is_said_not_writable_not_broken
         "tecogan_model.h5' (Read-only file system): its folder is not writable (or no longer); make it writable, then "
         "run again\n")
     assert os.listdir(tmp_path / "weights") == [".tecogan_model.h5.part"]
+
+
+# Twenty-sixth pass, fifth look at the twenty-sixth pass's download and weight-file fixes
+
+@pytest.mark.parametrize("door", ["ignores Range (200)", "refuses the part's range (416 of another size)"])
+def test_a_part_written_over_by_a_reply_naming_no_version_keeps_its_recorded_one(tmp_path, door):
+    """A part of 2000 bytes of version "v1" written over from byte 0 by a reply naming none (a 200 to its resume, or
+    the start over after a 416 giving another size) and cut after 2500 bytes: its record was erased, and when the
+    host's file changed ("v2", another file of one layout) the next run joined its rest to the first 2500 bytes and
+    installed that, exit code 0. Now the part's record is kept: v2 fetched whole."""
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 64), weights_of_value(tmp_path, 2.0, 64)
+    partial_weights(tmp_path, whole[:2000], '"v1"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit):
+        server.cut_after[WEIGHT_PATHS[0]] = 2500
+        if door.startswith("ignores"):
+            server.ignore_range = True
+        else:
+            server.refused_sizes[WEIGHT_PATHS[0]] = 3000
+        fetch(server, tmp_path, "--weights", "--no-data")
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v2"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == changed
