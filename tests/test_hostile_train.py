@@ -6880,3 +6880,21 @@ def test_a_checkpoint_of_another_folder_into_a_folder_of_an_earlier_start_from_i
     assert user_error_line(train.main, [*flags, "--checkpoint", str(checkpoint)], capsys).endswith(
         "train.crop_size 8 -> 16; start afresh with another --output_dir, or pass --allow-changed-settings to continue "
         "with the new ones")
+
+
+# Twenty-sixth pass, third look at the twenty-sixth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    [f"Skärmavbild_2023-06-01_kl._{time}.png" for time in ("11.59.59_fm", "12.59.59_em", "1.00.00_em")],
+    [f"Tangkapan-Skrin-2023-06-01-pada-{time}.png" for time in ("11.59.59-PG", "12.59.59-PTG", "1.00.00-PTG")],
+    [f"Näyttökuva_2023-06-01_kello_{time}.png" for time in ("11_59_59_ap.", "12_59_59_ip.", "1_00_00_ip.")],
+    [f"스크린샷_2023-06-01_{time}.png" for time in ("AM_11.59.59", "PM_12.59.59", "PM_1.00.00")],
+    [f"Ekran-Resmi-2023-06-01-{time}.png" for time in ("ÖÖ-11.59.59", "ÖS-12.59.59", "ÖS-1.00.00")],
+    [f"Képernyőfotó_2023-06-01_{time}.png" for time in ("de._11.59.59", "du._12.59.59", "du._1.00.00")],
+    [f"스크린샷_2023-06-01_{time}.png" for time in ("오전_11.59.59", "오후_12.59.59", "오후_1.00.00")]])
+def test_a_twelve_hour_clock_of_other_languages_with_blanks_made_separators_is_ordered_by_its_hours(tmp_path, names):
+    """macOS' 12-hour clocks of other languages in a name whose blanks a site or a tool made '_' or '-' (as English's
+    'Screen_Shot_.._at_1.00.00_PM' is read) read 1 o'clock before 12, exit code 0, and across noon refused the
+    morning's as a poster (utils.frame_names.TWELVE_HOUR_CLOCK)."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names

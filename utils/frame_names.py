@@ -78,25 +78,26 @@ def frame_order(filename):
 NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
 
 
-# the words of a half of the day that follow a time and a blank in names of a 12-hour clock of macOS' languages (as
-# CLDR writes them; their case any, before no letter, digit or '_'): {word: whether it is the afternoon's}. Arabic's
-# '1.00.00 م' (its morning 'ص'; in Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese' '1.00.00 CH' ('SA') were read
-# before '12.59.59', exit code 0, or across noon refused as a poster; and so were Malay's '1.00.00 PTG' ('PG', its
-# clock's by default), Persian's 'ب.ظ.' ('ق.ظ.'), Ukrainian's 'пп' ('дп'), Czech' 'odp.' and Slovenian's 'pop.' (both
-# 'dop.'), Finnish 'ip.' ('ap.') and Swedish 'em' ('fm'). A channel's 'ch2', 'ch_1' is no clock's
+# the words of a half of the day that follow a time and a blank (or its '_', '-') in names of a 12-hour clock of macOS'
+# languages (as CLDR writes them; their case any, before no letter, digit or '_'): {word: whether it is the
+# afternoon's}. Arabic's '1.00.00 م' (its morning 'ص'; in Arabic-Indic digits too, '١.٠٠.٠٠ م') and Vietnamese'
+# '1.00.00 CH' ('SA') were read before '12.59.59', exit code 0, or across noon refused as a poster; and so were Malay's
+# '1.00.00 PTG' ('PG', its clock's by default), Persian's 'ب.ظ.' ('ق.ظ.'), Ukrainian's 'пп' ('дп'), Czech' 'odp.' and
+# Slovenian's 'pop.' (both 'dop.'), Finnish 'ip.' ('ap.') and Swedish 'em' ('fm'). A channel's 'ch2', 'ch_1' is no
+# clock's
 HALF_OF_THE_DAY_AFTER = {"sa": False, "ch": True, "ص": False, "م": True, "pg": False, "ptg": True, "ق.ظ.": False,
                          "ب.ظ.": True, "дп": False, "пп": True, "dop.": False, "odp.": True, "pop.": True,
                          "ap.": False, "ip.": True, "fm": False, "em": True}
 
 
-# and those before a time and a blank, in their case, after no letter or digit: Korean's 'PM 1.00.00' ('AM', as CLDR
-# now writes it), Turkish 'ÖS 1.00.00' ('ÖÖ') and Hungarian 'du. 1.00.00' ('de.'), misordered so too (a German
-# Photo Booth's 'am 01.01.24', a date, is of no clock)
+# and those before a time and a blank (or its '_', '-'), in their case, after no letter or digit: Korean's 'PM 1.00.00'
+# ('AM', as CLDR now writes it), Turkish 'ÖS 1.00.00' ('ÖÖ') and Hungarian 'du. 1.00.00' ('de.'), misordered so too (a
+# German Photo Booth's 'am 01.01.24', a date, is of no clock)
 HALF_OF_THE_DAY_BEFORE = {"AM": False, "PM": True, "ÖÖ": False, "ÖS": True, "de.": False, "du.": True}
 
 
-# and those before a time, a blank between them or none: Chinese '下午1.00.00' (its morning '上午'), Japanese '午後'
-# ('午前'), Korean's '오후 1.00.00' ('오전', as macOS writes it)
+# and those before a time, a blank (or its '_', '-') between them or none: Chinese '下午1.00.00' (its morning '上午'),
+# Japanese '午後' ('午前'), Korean's '오후 1.00.00' ('오전', as macOS writes it)
 HALF_OF_THE_DAY_JOINED = {"上午": False, "下午": True, "午前": False, "午後": True, "오전": False, "오후": True}
 
 
@@ -108,16 +109,17 @@ HALF_OF_THE_DAY_JOINED = {"上午": False, "下午": True, "午前": False, "午
 # exit code 0, macOS' in Greek '1.00.00 μ.μ.' (its morning 'π.μ.'), a name whose blanks a site or a tool made '_' or
 # '-' ('Screen_Shot_.._at_1.00.00_PM', WordPress' 'Screen-Shot-..-at-1.00.00-PM'), a tool's 'PM' after no blank
 # ('01-00-00PM', OBS' '%I-%M-%S%p'), and the words of a half of the day of macOS' other languages
-# (HALF_OF_THE_DAY_AFTER, HALF_OF_THE_DAY_BEFORE). The hour follows no number and separator (a date's '2023-06-01 PM'
-# is no time '06-01')
-TWELVE_HOUR_CLOCK = re.compile(rf"(?:(?P<half>{'|'.join(HALF_OF_THE_DAY_JOINED)})[ \u202f\u00a0]?"
-                               rf"|(?<!\w)(?-i:(?P<before>{'|'.join(map(re.escape, HALF_OF_THE_DAY_BEFORE))}))"
-                               r"[ \u202f\u00a0])(?P<hour>\d{1,2})"
+# (HALF_OF_THE_DAY_AFTER, HALF_OF_THE_DAY_BEFORE), and theirs too where a site or a tool made the blanks '_' or '-'
+# ('Skärmavbild_.._kl._1.00.00_em', '스크린샷_.._PM_1.00.00', 'Ekran-Resmi-..-ÖS-1.00.00'). The hour follows no number
+# and separator (a date's '2023-06-01 PM' is no time '06-01')
+TWELVE_HOUR_CLOCK = re.compile(rf"(?:(?P<half>{'|'.join(HALF_OF_THE_DAY_JOINED)})[ \u202f\u00a0_-]?"
+                               rf"|(?<![^\W_])(?-i:(?P<before>{'|'.join(map(re.escape, HALF_OF_THE_DAY_BEFORE))}))"
+                               r"[ \u202f\u00a0_-])(?P<hour>\d{1,2})"
                                r"(?P<time>[.:_-]\d{2}(?:[.:_-]\d{2})?)(?!\d)"
                                r"|(?<![\d.:])(?<!\d[.:_-])(?P<hour_>\d{1,2})"
                                r"(?P<time_>[.:_-]\d{2}(?:[.:_-]\d{2})?[ \u202f\u00a0_-]?)"
                                r"(?P<half_>[apπμ](?:\.[ \u202f\u00a0]?)?[mμ]\.?(?![a-zα-ω])"
-                               rf"|(?<=[ \u202f\u00a0])(?:{'|'.join(map(re.escape, HALF_OF_THE_DAY_AFTER))})(?!\w))",
+                               rf"|(?<=[ \u202f\u00a0_-])(?:{'|'.join(map(re.escape, HALF_OF_THE_DAY_AFTER))})(?!\w))",
                                re.IGNORECASE)
 
 
