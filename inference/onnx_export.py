@@ -226,12 +226,19 @@ def varint(file):
 FIELD_BYTES = {0: None, 1: 8, 2: "length", 5: 4}
 
 
+# the most top-level fields of a cache entry read: ours hold a version, producer, graph, opsets and metadata, tens. An
+# entry of one byte repeated (0x08 is a field of two bytes) was read field by field, a billion for gigabytes: a hang
+MOST_MODEL_FIELDS = 1000
+
+
 def framed_as_protobuf(path):
     """Whether path's bytes are protobuf fields to its very end, as an ONNX model's top level is, read by their keys
-    and lengths alone (the graph's bytes skipped)."""
+    and lengths alone (the graph's bytes skipped), at most MOST_MODEL_FIELDS of them."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
-        while file.tell() < size:
+        for _ in range(MOST_MODEL_FIELDS):
+            if file.tell() >= size:
+                return True
             key = varint(file)
             if not key or key >> 3 == 0 or key & 7 not in FIELD_BYTES:
                 return False
@@ -244,7 +251,7 @@ def framed_as_protobuf(path):
             if length is None or file.tell() + length > size:
                 return False
             file.seek(length, os.SEEK_CUR)
-        return True
+        return file.tell() >= size
 
 
 def exported_as(path):

@@ -3091,3 +3091,33 @@ def test_an_onnx_cache_entry_of_gigabytes_of_zeros_is_exported_again_unread(tmp_
     monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
     backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
     assert len(ExportCounted.exports) == 1 and os.path.getsize(zeros) < 2 ** 20
+
+
+# Twenty-sixth pass, third look at the twenty-sixth pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("setting, text, read", [
+    ("gan.ratio", "١e-٤٠٠", "1e-400"), ("gan.ratio", "-١e-٤٠٠", "-1e-400"), ("train.save_minutes", "١.٥", "1.5"),
+    ("train.max_iter", "١٠٠", "100")])
+def test_a_setting_of_other_scripts_digits_is_read_as_its_ascii_digits(setting, text, read):
+    """Only the float32 settings read other scripts' digits, by float(): '١e-٤٠٠' was 0.0 (gan.ratio off, exit code
+    0) where 1e-400 is the smallest float of its sign, and train.save_minutes=١.٥ and train.max_iter=١٠٠ were "bad
+    value". Now every number setting reads them as their ASCII digits, as the flags do."""
+    import train
+    section, name = setting.split(".")
+    value = getattr(getattr(train.parse_args(["--set", f"{setting}={text}"]), section), name)
+    assert str(value) == read and value != 0
+
+
+def test_an_onnx_cache_entry_of_one_byte_repeated_is_exported_again_after_a_few_fields(tmp_path, monkeypatch):
+    """An entry of one byte repeated (0x08: a field of two bytes, millions of them) was read field by field, a byte
+    at a time, to its end: a hang for gigabytes. Now the fields an export holds at most are read, and it is exported
+    again."""
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    for name in backends.NETWORK_IO:
+        (tmp_path / f"{stem}_{name}.onnx").write_bytes(onnx_export.stamped(ExportCounted.model, f"{stem}_{name}"))
+    (tmp_path / f"{stem}_flow.onnx").write_bytes(b"\x08" * 2 ** 18)
+    varint, reads = onnx_export.varint, []
+    monkeypatch.setattr(onnx_export, "varint", lambda file: reads.append(1) or varint(file))
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert len(ExportCounted.exports) == 1 and len(reads) < 2 ** 13

@@ -13,6 +13,7 @@ import os
 import re
 import reprlib
 import sys
+import unicodedata
 from collections.abc import Callable, Hashable
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -489,10 +490,20 @@ INTEGER_CHECKS = (_positive_int, _non_negative_int, _optional_positive_int, _res
                   _val_crop)
 
 
+FLOAT32_CHECKS = (_positive_number, _positive_in_float32, _number, _fraction)
+
+
 def _coerce(key, value):
     """YAML reads 5e-5 (no dot) as a string and 4.0 as a float; accept both forms of a number."""
     check = RULES[key].check
-    if isinstance(value, str) and check in (_positive_number, _positive_in_float32, _number, _fraction):
+    if isinstance(value, str) and check in FLOAT32_CHECKS + INTEGER_CHECKS + (_non_negative_number,):
+        # one rule for every number: other scripts' digits (YAML's text) were read by float() for the float32
+        # settings alone, '١e-٤٠٠' as 0.0 (gan.ratio off, exit code 0), and train.save_minutes=١.٥ was refused.
+        # Now they are read as their ASCII digits are, as the flags read them
+        ascii_digits = re.sub(r"\d", lambda digit: str(unicodedata.decimal(digit.group())), value)
+        read = parse_value(ascii_digits) if ascii_digits != value else value  # '5' in quotes is still text
+        value = read if isinstance(read, (int, float)) and not isinstance(read, bool) else value
+    if isinstance(value, str) and check in FLOAT32_CHECKS:
         try:
             return float(value)
         except ValueError:
