@@ -625,7 +625,9 @@ log_configured() {
 # requirement and editable its settings name (`PIP_CONSTRAINT` of a file not there, a pip.conf's `constraint` of one
 # since removed: "Could not open requirements file"), and `PIP_INSTALL_OPTION=--prefix=...`, which were said once a
 # new venv was made, and in a venv there naming no setting. (Files alone: a URL is the install's to fetch, and a FIFO
-# or device is read once, or refused, by pip_config_read_once and configuration_checked.)
+# or device is read once, or refused, by pip_config_read_once and configuration_checked.) A folder so named, a file not
+# of the locale's encoding (pip's traceback, UnicodeDecodeError), a `file:` URL and a name with a colon, which pip
+# reads as files, passed this, said once a new venv was made (the decoding's traceback taken as no refusal).
 pip_config_listing='
 sys.path[:1] = [] if sys.path[:1] == [""] else sys.path[:1]
 sys.path[:0] = wheels
@@ -646,14 +648,23 @@ try:
         options.cache_dir = None
         session = install._build_session(options)
     import os
+    from urllib.parse import urlsplit
+    from pip._internal.exceptions import NetworkConnectionError
     from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
-    from pip._internal.utils.urls import get_url_scheme
+    from pip._internal.utils.urls import get_url_scheme, url_to_path
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
-            if not get_url_scheme(name) and (os.path.isfile(name) or not os.path.exists(name)):
-                for parsed in parse_requirements(name, session, constraint=key == "constraint"):
-                    install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
+            scheme = get_url_scheme(name)
+            if scheme in ("http", "https") or scheme == "file" and urlsplit(name).netloc not in ("", "localhost"):
+                continue
+            path = url_to_path("file:" + name.split(":", 1)[1]) if scheme == "file" else name
+            if os.path.isfile(path) or os.path.isdir(path) or not os.path.exists(path):
+                try:
+                    for parsed in parse_requirements(name, session, constraint=key == "constraint"):
+                        install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
+                except UnicodeDecodeError as undecoded:
+                    raise InstallationError("Could not decode requirements file: %s" % undecoded)
     key = "editable"
     for name in options.editables:
         install_req_from_editable(name, isolated=options.isolated_mode)
@@ -664,7 +675,7 @@ try:
         pass
     else:
         reject_location_related_install_options([], options.install_options)
-except (CommandError, InstallationError) as refused:
+except (CommandError, InstallationError, NetworkConnectionError) as refused:
     reason = "pip takes a platform or interpreter only for an install into --target" if key in restricted else refused
     print("pip install refuses option %s here: %s" % (key, reason))
     sys.exit(1)
