@@ -4639,3 +4639,19 @@ def test_the_set_up_names_a_constraint_pip_install_cannot_read_as_it_starts(
                                        {"PIP_CONSTRAINT": name})
     assert refused == (f"error: PIP_CONSTRAINT is set ({name}), which the set-up's pip install cannot take "
                        f"({said.format(tmp=tmp_path)}); unset it, then run make again\n")
+
+
+@pytest.mark.parametrize("venv, constraint, said", [
+    ("new", "-e {tmp}/folder", "Unnamed requirements are not allowed as constraints"),
+    ("there", "numpy[extra]", "Constraints cannot have extras")], ids=["-e, new venv", "extras, venv there"])
+def test_the_set_up_names_a_constraint_of_a_form_pip_install_refuses(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, constraint, said):
+    """A constraint pip install refuses before it reaches its index (`-e folder`, a name with extras) passed the check
+    of the second look, which read the file's lines but not their form: said once a new venv was made, and in a venv
+    there naming no setting."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "constraints.txt").write_text(constraint.format(tmp=tmp_path) + "\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       f"cannot take ({said}); unset it, then run make again\n")

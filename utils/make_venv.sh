@@ -627,7 +627,8 @@ log_configured() {
 # new venv was made, and in a venv there naming no setting. (Files alone: a URL is the install's to fetch, and a FIFO
 # or device is read once, or refused, by pip_config_read_once and configuration_checked.) A folder so named, a file not
 # of the locale's encoding (pip's traceback, UnicodeDecodeError), a `file:` URL and a name with a colon, which pip
-# reads as files, passed this, said once a new venv was made (the decoding's traceback taken as no refusal).
+# reads as files, passed this, said once a new venv was made (the decoding's traceback taken as no refusal); so did a
+# constraint of a form pip install refuses before it reaches its index (`-e folder`, extras).
 pip_config_listing='
 sys.path[:1] = [] if sys.path[:1] == [""] else sys.path[:1]
 sys.path[:0] = wheels
@@ -652,6 +653,7 @@ try:
     from pip._internal.exceptions import NetworkConnectionError
     from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
+    from pip._internal.req.req_install import check_invalid_constraint_type
     from pip._internal.utils.urls import get_url_scheme, url_to_path
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
@@ -662,7 +664,10 @@ try:
             if os.path.isfile(path) or os.path.isdir(path) or not os.path.exists(path):
                 try:
                     for parsed in parse_requirements(name, session, constraint=key == "constraint"):
-                        install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
+                        wrong = install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
+                        wrong = key == "constraint" and check_invalid_constraint_type(wrong)
+                        if wrong:
+                            raise InstallationError(wrong)
                 except UnicodeDecodeError as undecoded:
                     raise InstallationError("Could not decode requirements file: %s" % undecoded)
     key = "editable"
