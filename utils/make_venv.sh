@@ -625,10 +625,10 @@ log_configured() {
 # requirement and editable its settings name (`PIP_CONSTRAINT` of a file not there, a pip.conf's `constraint` of one
 # since removed: "Could not open requirements file"), and `PIP_INSTALL_OPTION=--prefix=...`, which were said once a
 # new venv was made, and in a venv there naming no setting. (Files alone: a URL is the install's to fetch, and a FIFO
-# or device is read once, or refused, by pip_config_read_once and configuration_checked.) A folder so named, a file not
-# of the locale's encoding (pip's traceback, UnicodeDecodeError), a `file:` URL and a name with a colon, which pip
-# reads as files, passed this, said once a new venv was made (the decoding's traceback taken as no refusal); so did a
-# constraint of a form pip install refuses before it reaches its index (`-e folder`, extras).
+# or device is read once, or refused, by pip_config_read_once and configuration_checked.) A folder or socket so named,
+# a file not of the locale's encoding (pip's traceback, UnicodeDecodeError), a `file:` URL and a name with a colon,
+# which pip reads as files, passed this, said once a new venv was made (the decoding's traceback taken as no refusal);
+# so did a constraint of a form pip install refuses before it reaches its index (`-e folder`, extras).
 pip_config_listing='
 sys.path[:1] = [] if sys.path[:1] == [""] else sys.path[:1]
 sys.path[:0] = wheels
@@ -648,7 +648,7 @@ try:
     if "truststore" in options.features_enabled or options.constraints + options.requirements:
         options.cache_dir = None
         session = install._build_session(options)
-    import os
+    import os, stat
     from urllib.parse import urlsplit
     from pip._internal.exceptions import NetworkConnectionError
     from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
@@ -661,7 +661,8 @@ try:
             if scheme in ("http", "https") or scheme == "file" and urlsplit(name).netloc not in ("", "localhost"):
                 continue
             path = url_to_path("file:" + name.split(":", 1)[1]) if scheme == "file" else name
-            if os.path.isfile(path) or os.path.isdir(path) or not os.path.exists(path):
+            kind = os.stat(path).st_mode if os.path.exists(path) else 0
+            if not (stat.S_ISFIFO(kind) or stat.S_ISCHR(kind) or stat.S_ISBLK(kind)):
                 try:
                     for parsed in parse_requirements(name, session, constraint=key == "constraint"):
                         wrong = install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
