@@ -636,7 +636,7 @@ from pip._internal.cli.main import main
 if sys.argv[1:] != ["config", "list"]:
     sys.exit(main())
 from pip._internal.commands import create_command
-from pip._internal.exceptions import CommandError, InstallationError
+from pip._internal.exceptions import CommandError, InstallationError, NetworkConnectionError
 install = create_command("install")
 options = install.parse_args([])[0]
 restricted = [name for name, value in (("python-version", options.python_version), ("platform", options.platforms),
@@ -650,7 +650,6 @@ try:
         session = install._build_session(options)
     import os, stat
     from urllib.parse import urlsplit
-    from pip._internal.exceptions import NetworkConnectionError
     from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
     from pip._internal.req.req_install import check_invalid_constraint_type
