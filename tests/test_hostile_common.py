@@ -4626,15 +4626,17 @@ def test_the_set_up_refuses_truststore_reached_through_a_pth_file_of_the_base_py
     ("there", "{tmp}/latin-1.txt", "Could not decode requirements file: 'utf-8' codec can't decode byte 0xe9 in "
      "position 5: invalid continuation byte"),
     ("new", "file://{tmp}/gone.txt", "404 Client Error: FileNotFoundError for url: file://{tmp}/gone.txt"),
+    ("new", "file://elsewhere/c.txt", "non-local file URIs are not supported on this platform: "
+     "'file://elsewhere/c.txt'"),
     ("there", "{tmp}/socket", "Could not open requirements file: [Errno 6] No such device or address: '{tmp}/socket'")],
     ids=["a folder, new venv", "not UTF-8, new venv", "not UTF-8, venv there", "a file: URL, new venv",
-         "a socket, venv there"])
+         "another host's file: URL, new venv", "a socket, venv there"])
 def test_the_set_up_names_a_constraint_pip_install_cannot_read_as_it_starts(
         tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, name, said):
-    """A constraint file pip's settings name that is a folder or a socket, that is not text of the locale's encoding (Latin-1, a
-    binary file: pip's traceback, taken by the check as no refusal), or a `file:` URL of one not there, each refused by
-    pip install as it starts, passed the check of the second look: said once a new venv was made, and in a venv there
-    naming no setting."""
+    """A constraint file pip's settings name that is a folder or a socket, that is not text of the locale's encoding
+    (Latin-1, a binary file: pip's traceback, taken by the check as no refusal), or a `file:` URL of one not there or
+    of another host, each refused by pip install as it starts, passed the check of the second look: said once a new
+    venv was made, and in a venv there naming no setting."""
     (tmp_path / "folder").mkdir()
     (tmp_path / "latin-1.txt").write_bytes("# caf\xe9\nnumpy\n".encode("latin-1"))
     name = name.format(tmp=tmp_path)

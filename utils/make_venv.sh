@@ -649,7 +649,6 @@ try:
         options.cache_dir = None
         session = install._build_session(options)
     import os, stat
-    from urllib.parse import urlsplit
     from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
     from pip._internal.req.req_install import check_invalid_constraint_type
@@ -657,9 +656,12 @@ try:
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
             scheme = get_url_scheme(name)
-            if scheme in ("http", "https") or scheme == "file" and urlsplit(name).netloc not in ("", "localhost"):
+            if scheme in ("http", "https"):
                 continue
-            path = url_to_path("file:" + name.split(":", 1)[1]) if scheme == "file" else name
+            try:
+                path = url_to_path("file:" + name.split(":", 1)[1]) if scheme == "file" else name
+            except ValueError as elsewhere:  # of another host (a traceback of pip install)
+                raise InstallationError(elsewhere)
             kind = os.stat(path).st_mode if os.path.exists(path) else 0
             if not (stat.S_ISFIFO(kind) or stat.S_ISCHR(kind) or stat.S_ISBLK(kind)):
                 try:
