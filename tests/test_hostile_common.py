@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -4614,3 +4615,50 @@ def test_the_set_up_refuses_truststore_reached_through_a_pth_file_of_the_base_py
     assert refused == (
         "error: PIP_USE_FEATURE is set (truststore), which the set-up's pip install cannot take (To use the truststore "
         "feature, 'truststore' must be installed into pip's current environment.); unset it, then run make again\n")
+
+
+# Twenty-sixth pass, third look at the twenty-sixth pass's set-up fixes
+
+@pytest.mark.parametrize("venv, name, said", [
+    ("new", "{tmp}/folder", "Could not open requirements file: [Errno 21] Is a directory: '{tmp}/folder'"),
+    ("new", "{tmp}/latin-1.txt", "Could not decode requirements file: 'utf-8' codec can't decode byte 0xe9 in "
+     "position 5: invalid continuation byte"),
+    ("there", "{tmp}/latin-1.txt", "Could not decode requirements file: 'utf-8' codec can't decode byte 0xe9 in "
+     "position 5: invalid continuation byte"),
+    ("new", "file://{tmp}/gone.txt", "404 Client Error: FileNotFoundError for url: file://{tmp}/gone.txt"),
+    ("new", "file://elsewhere/c.txt", "non-local file URIs are not supported on this platform: "
+     "'file://elsewhere/c.txt'"),
+    ("there", "{tmp}/socket", "Could not open requirements file: [Errno 6] No such device or address: '{tmp}/socket'")],
+    ids=["a folder, new venv", "not UTF-8, new venv", "not UTF-8, venv there", "a file: URL, new venv",
+         "another host's file: URL, new venv", "a socket, venv there"])
+def test_the_set_up_names_a_constraint_pip_install_cannot_read_as_it_starts(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, name, said):
+    """A constraint file pip's settings name that is a folder or a socket, that is not text of the locale's encoding
+    (Latin-1, a binary file: pip's traceback, taken by the check as no refusal), or a `file:` URL of one not there or
+    of another host, each refused by pip install as it starts, passed the check of the second look: said once a new
+    venv was made, and in a venv there naming no setting."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "latin-1.txt").write_bytes("# caf\xe9\nnumpy\n".encode("latin-1"))
+    name = name.format(tmp=tmp_path)
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(tmp_path / "socket"))
+        refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
+                                           {"PIP_CONSTRAINT": name})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({name}), which the set-up's pip install cannot take "
+                       f"({said.format(tmp=tmp_path)}); unset it, then run make again\n")
+
+
+@pytest.mark.parametrize("venv, constraint, said", [
+    ("new", "-e {tmp}/folder", "Unnamed requirements are not allowed as constraints"),
+    ("there", "numpy[extra]", "Constraints cannot have extras")], ids=["-e, new venv", "extras, venv there"])
+def test_the_set_up_names_a_constraint_of_a_form_pip_install_refuses(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, constraint, said):
+    """A constraint pip install refuses before it reaches its index (`-e folder`, a name with extras) passed the check
+    of the second look, which read the file's lines but not their form: said once a new venv was made, and in a venv
+    there naming no setting."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "constraints.txt").write_text(constraint.format(tmp=tmp_path) + "\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       f"cannot take ({said}); unset it, then run make again\n")

@@ -625,7 +625,10 @@ log_configured() {
 # requirement and editable its settings name (`PIP_CONSTRAINT` of a file not there, a pip.conf's `constraint` of one
 # since removed: "Could not open requirements file"), and `PIP_INSTALL_OPTION=--prefix=...`, which were said once a
 # new venv was made, and in a venv there naming no setting. (Files alone: a URL is the install's to fetch, and a FIFO
-# or device is read once, or refused, by pip_config_read_once and configuration_checked.)
+# or device is read once, or refused, by pip_config_read_once and configuration_checked.) A folder or socket so named,
+# a file not of the locale's encoding (pip's traceback, UnicodeDecodeError), a `file:` URL and a name with a colon,
+# which pip reads as files, passed this, said once a new venv was made (the decoding's traceback taken as no refusal);
+# so did a constraint of a form pip install refuses before it reaches its index (`-e folder`, extras).
 pip_config_listing='
 sys.path[:1] = [] if sys.path[:1] == [""] else sys.path[:1]
 sys.path[:0] = wheels
@@ -633,7 +636,7 @@ from pip._internal.cli.main import main
 if sys.argv[1:] != ["config", "list"]:
     sys.exit(main())
 from pip._internal.commands import create_command
-from pip._internal.exceptions import CommandError, InstallationError
+from pip._internal.exceptions import CommandError, InstallationError, NetworkConnectionError
 install = create_command("install")
 options = install.parse_args([])[0]
 restricted = [name for name, value in (("python-version", options.python_version), ("platform", options.platforms),
@@ -645,15 +648,30 @@ try:
     if "truststore" in options.features_enabled or options.constraints + options.requirements:
         options.cache_dir = None
         session = install._build_session(options)
-    import os
+    import os, stat
     from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
-    from pip._internal.utils.urls import get_url_scheme
+    from pip._internal.req.req_install import check_invalid_constraint_type
+    from pip._internal.utils.urls import get_url_scheme, url_to_path
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
-            if not get_url_scheme(name) and (os.path.isfile(name) or not os.path.exists(name)):
-                for parsed in parse_requirements(name, session, constraint=key == "constraint"):
-                    install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
+            scheme = get_url_scheme(name)
+            if scheme in ("http", "https"):
+                continue
+            try:
+                path = url_to_path("file:" + name.split(":", 1)[1]) if scheme == "file" else name
+            except ValueError as elsewhere:  # of another host (a traceback of pip install)
+                raise InstallationError(elsewhere)
+            kind = os.stat(path).st_mode if os.path.exists(path) else 0
+            if not (stat.S_ISFIFO(kind) or stat.S_ISCHR(kind) or stat.S_ISBLK(kind)):
+                try:
+                    for parsed in parse_requirements(name, session, constraint=key == "constraint"):
+                        wrong = install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
+                        wrong = key == "constraint" and check_invalid_constraint_type(wrong)
+                        if wrong:
+                            raise InstallationError(wrong)
+                except UnicodeDecodeError as undecoded:
+                    raise InstallationError("Could not decode requirements file: %s" % undecoded)
     key = "editable"
     for name in options.editables:
         install_req_from_editable(name, isolated=options.isolated_mode)
@@ -664,7 +682,7 @@ try:
         pass
     else:
         reject_location_related_install_options([], options.install_options)
-except (CommandError, InstallationError) as refused:
+except (CommandError, InstallationError, NetworkConnectionError) as refused:
     reason = "pip takes a platform or interpreter only for an install into --target" if key in restricted else refused
     print("pip install refuses option %s here: %s" % (key, reason))
     sys.exit(1)
