@@ -6903,20 +6903,3 @@ def test_a_switch_or_null_refused_for_a_setting_is_shown_as_yaml_writes_it(tmp_p
     (tmp_path / "c.yaml").write_text(f"{setting}: {value}\n")
     with pytest.raises(UserError, match=rf"^bad value {shown} for \w+\.\w+: expected "):
         config_of_flags("--cfg", str(tmp_path / "c.yaml"))
-
-
-@pytest.mark.parametrize("text, shown", [
-    ("train:\n  ? |\n    ab\n  : 1\n  \"ab\\n\": 2\n", r"at line 5 \('ab\\n' is given twice\); fix the syntax$"),
-    ("train:\n  \"a\\nb\": 1\n", r"^unknown key 'train\.a\\nb' in '.*c\.yaml'; the keys are those of config\.yaml$")],
-    ids=["given twice", "unknown"])
-def test_a_key_holding_a_newline_is_refused_on_one_line(tmp_path, text, shown):
-    """A key of a block scalar (`? |`) or a quoted "a\\nb" was shown with its newline: an error line of two."""
-    (tmp_path / "c.yaml").write_text(text)
-    with pytest.raises(UserError, match=shown):
-        config_of_flags("--cfg", str(tmp_path / "c.yaml"))
-
-
-def test_a_set_key_holding_a_newline_is_refused_on_one_line():
-    """--set 'train.max<newline>iter=1' was "unknown setting 'train.max", its end on a line of its own."""
-    with pytest.raises(UserError, match=r"^unknown setting 'train\.max\\niter'; use section\.key as in config\.yaml$"):
-        config_of_flags("--set", "train.max\niter=1")

@@ -24,7 +24,7 @@ from datasets.sequences import LAYOUTS
 from models import FLOW_NET_STRIDE, MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import DEGRADATIONS
-from utils.errors import UserError, printable, shortened
+from utils.errors import UserError, shortened
 from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALES
 from utils.paths import input_file
@@ -260,10 +260,8 @@ class ConfigLoader(yaml.SafeLoader):
 
 
 def _written_key(node, key):
-    """A mapping key's text as the file writes it (`true`, `0x1`), where Python's shows another (True, 1); a newline
-    of a block scalar's (`? |`) by its code, where it made the line two."""
-    return "<<" if key == MERGE_TAG else shortened(
-        printable(node.value if isinstance(node, yaml.ScalarNode) else str(key)), 40)
+    """A mapping key's text as the file writes it (`true`, `0x1`), where Python's shows another (True, 1)."""
+    return "<<" if key == MERGE_TAG else shortened(node.value if isinstance(node, yaml.ScalarNode) else str(key), 40)
 
 
 ConfigLoader.yaml_implicit_resolvers = {
@@ -546,15 +544,13 @@ def load_config(path=None, overrides=None):
             if key in REMOVED_KEYS:
                 raise UserError(f"'{path}' sets {key}, which was removed: {REMOVED_KEYS[key]}")
             if key not in RULES:
-                # printable: a key `"a\nb":` made the line two
-                raise UserError(f"unknown key '{shortened(printable(key))}' in '{path}'; the keys are those of "
-                                "config.yaml")
+                raise UserError(f"unknown key '{shortened(key)}' in '{path}'; the keys are those of config.yaml")
             values[key] = value
     for key, value in (overrides or {}).items():
         if key in REMOVED_KEYS:
             raise UserError(f"{key} was removed: {REMOVED_KEYS[key]}")
         if key not in RULES:
-            raise UserError(f"unknown setting '{shortened(printable(key))}'; use section.key as in config.yaml")
+            raise UserError(f"unknown setting '{shortened(key)}'; use section.key as in config.yaml")
         values[key] = value
     for key, value in values.items():
         if key not in RULES:
