@@ -6898,3 +6898,24 @@ def test_a_twelve_hour_clock_of_other_languages_with_blanks_made_separators_is_o
     morning's as a poster (utils.frame_names.TWELVE_HOUR_CLOCK)."""
     from hostile import listed_frame_names
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+# Twenty-sixth pass, fourth look at the twenty-sixth pass's training fixes
+
+@pytest.mark.parametrize("first, second", [("1", "true"), ("0", "false"), ("~", "null"), ("yes", "on"),
+                                           ("1e3", "1000")])
+def test_two_keys_one_as_python_reads_them_are_named_as_written(tmp_path, first, second):
+    """`1: 2` beside `true: 3` was "'True' is given twice", a key written by neither (Python's 1 == True)."""
+    from training.config import read_yaml
+    (tmp_path / "c.yaml").write_text(f"train:\n  {first}: 2\n  {second}: 3\n")
+    with pytest.raises(UserError, match=rf"is not valid YAML at line 3 \('{re.escape(second)}' and "
+                                        rf"'{re.escape(first)}' of line 2 are one key\); fix the syntax$"):
+        read_yaml(str(tmp_path / "c.yaml"))
+
+
+@pytest.mark.parametrize("setting, value, shown", [("data:\n  output_dir", "yes", "true"),
+                                                   ("train:\n  max_iter", "~", "null"),
+                                                   ("train:\n  learning_rate", "off", "false")])
+def test_a_switch_or_null_refused_for_a_setting_is_shown_as_yaml_writes_it(tmp_path, setting, value, shown):
+    """`output_dir: yes` was "bad value True for data.output_dir", `max_iter: ~` "bad value None": Python's words."""
+    (tmp_path / "c.yaml").write_text(f"{setting}: {value}\n")
+    with pytest.raises(UserError, match=rf"^bad value {shown} for \w+\.\w+: expected "):
+        config_of_flags("--cfg", str(tmp_path / "c.yaml"))

@@ -233,8 +233,8 @@ class ConfigLoader(yaml.SafeLoader):
         itself (`<<:` on two lines), each was read as its first, exit code 0."""
         if id(node) not in self.flattened:
             self.flattened.add(id(node))
-            # a set: a list's search made a mapping of 80,000 keys (a file under CONFIG_BYTES) take minutes
-            keys = set()
+            # a dict: a list's search made a mapping of 80,000 keys (a file under CONFIG_BYTES) take minutes
+            keys = {}
             for key_node, _ in node.value:
                 # deep: a list or mapping as a key is built empty at first, and `[1]: 2` beside `[2]: 3` was "'[]' is
                 # given twice", of two keys; now PyYAML's "found unhashable key"
@@ -242,9 +242,13 @@ class ConfigLoader(yaml.SafeLoader):
                 if not isinstance(key, Hashable):
                     continue
                 if key in keys:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"'{'<<' if key == MERGE_TAG else key}' is given twice", key_node.start_mark)
-                keys.add(key)
+                    # as written: `1: 2` beside `true: 3` (equal in Python) was "'True' is given twice", of neither
+                    written, first = (_written_key(key_node, key), _written_key(keys[key], key))
+                    raise yaml.constructor.ConstructorError(None, None, f"'{written}' is given twice" if
+                                                            written == first else f"'{written}' and '{first}' of line "
+                                                            f"{keys[key].start_mark.line + 1} are one key",
+                                                            key_node.start_mark)
+                keys[key] = key_node
         own = sum(key_node.tag != MERGE_TAG for key_node, _ in node.value)
         super().flatten_mapping(node)
         merged, seen = [], set()
@@ -254,6 +258,11 @@ class ConfigLoader(yaml.SafeLoader):
                 seen.add(key)
                 merged.append((key_node, value_node))
         node.value = merged + node.value[len(node.value) - own:]
+
+
+def _written_key(node, key):
+    """A mapping key's text as the file writes it (`true`, `0x1`), where Python's shows another (True, 1)."""
+    return "<<" if key == MERGE_TAG else shortened(node.value if isinstance(node, yaml.ScalarNode) else str(key), 40)
 
 
 ConfigLoader.yaml_implicit_resolvers = {
@@ -560,8 +569,11 @@ def load_config(path=None, overrides=None):
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
             # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
+            # a switch or null as YAML writes it: `max_iter: ~` was "bad value None", `output_dir: yes` "bad value True"
             shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
-                     str(values[key]) if isinstance(values[key], datetime.date) else reprlib.repr(values[key]))
+                     str(values[key]) if isinstance(values[key], datetime.date) else
+                     {True: "true", False: "false", None: "null"}[values[key]]
+                     if values[key] is None or isinstance(values[key], bool) else reprlib.repr(values[key]))
             # `max_iter: "5"` (or --set train.max_iter='"5"') was "bad value '5' ...: expected a positive integer"
             # and `tecogan: 'true'` "bad value 'true' ...: expected true or false". Only where the value unquoted is
             # right: `max_iter: '-1'` (or '.inf', '[5]') was told to be written without them, to be refused again
