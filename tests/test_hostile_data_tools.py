@@ -4688,19 +4688,27 @@ def test_a_whole_file_sent_as_a_range_with_bytes_past_it_is_refused_and_nothing_
     assert not (tmp_path / "weights").exists()
 
 
+def resume_answered_from_byte_0_past_its_range(tmp_path, capsys, whole, framing):
+    """The line of a download with --weights whose partial file is there, its resume answered 206 'bytes
+    0-<last>/<size>' of the file whole and 12 bytes after the range, chunked or to the connection's end (of no
+    Content-Length); asserted to end with exit code 2."""
+    from file_server import FileServer
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.range_starts[WEIGHT_PATHS[0]], server.range_extras[WEIGHT_PATHS[0]] = 0, b"<html></html"
+        server.chunked, server.omit_length = framing == "chunked", framing == "to the connection's end"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2
+    return capsys.readouterr().err
+
+
 @pytest.mark.parametrize("framing", ["chunked", "to the connection's end"])
 def test_a_resume_answered_with_the_whole_file_and_bytes_past_it_keeps_the_part(tmp_path, capsys, framing):
     """A resume at byte 1000 answered 206 'bytes 0-2687/2688' and 12 bytes after the range, of no Content-Length: the
     part was written over from byte 0 (a start over), then the whole deleted, "gave 2700 bytes instead of the 2688
     announced". The range's bytes before the part's end are now passed over, and the part kept as it was."""
-    from file_server import FileServer
     whole = weights_of_value(tmp_path, 1.0, 64)
     partial = partial_weights(tmp_path, whole[:1000])
-    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
-        server.range_starts[WEIGHT_PATHS[0]], server.range_extras[WEIGHT_PATHS[0]] = 0, b"<html></html"
-        server.chunked, server.omit_length = framing == "chunked", framing == "to the connection's end"
-        fetch(server, tmp_path, "--weights", "--no-data")
-    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+    assert resume_answered_from_byte_0_past_its_range(tmp_path, capsys, whole, framing).endswith(
         "answered the request to resume at byte 1000 with a part of more than 2688 bytes where its Content-Range "
         "('bytes 0-2687/2688') says 2688, which does not say where its bytes go; the 1.0 kB downloaded are kept in "
         f"{partial}: run again later to resume, or fetch from another host with --base-url\n")
@@ -4807,14 +4815,9 @@ def test_a_part_longer_than_the_file_answered_from_byte_0_with_bytes_past_it_is_
     """A part of 2689 bytes (longer than the host's file), its resume answered 206 'bytes 0-2687/2688' and 12 bytes
     after the range, of no Content-Length: written over from byte 0 (the start over of a file shorter than the part),
     it was deleted with "answered a request for the whole file ...", the request a resume, the part gone unsaid."""
-    from file_server import FileServer
     whole = weights_of_value(tmp_path, 1.0, 64)
     partial_weights(tmp_path, whole + b"y")
-    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
-        server.range_starts[WEIGHT_PATHS[0]], server.range_extras[WEIGHT_PATHS[0]] = 0, b"<html></html"
-        server.chunked, server.omit_length = framing == "chunked", framing == "to the connection's end"
-        fetch(server, tmp_path, "--weights", "--no-data")
-    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+    assert resume_answered_from_byte_0_past_its_range(tmp_path, capsys, whole, framing).endswith(
         "answered the request to resume at byte 2689 with a part of more than 2688 bytes where its Content-Range "
         "('bytes 0-2687/2688') says 2688, which does not say where its bytes go; the 2.6 kB downloaded, not the start "
         "of its file, were written over and deleted: run again later, or fetch from another host with --base-url\n")
