@@ -173,6 +173,75 @@ def fragment_index_damaged(file, size):
     return False
 
 
+def fragment_samples_short(path):
+    """The place of the media data (mdat) of a fragmented MP4's (MOV's) first fragment whose mdat holds more bytes than
+    its index (the moof's trun boxes, sizes defaulting to the tfhd's or the moov's trex) gives its samples, or that no moof
+    indexes (its kind's bytes changed), else None. Such an index's boxes still end at their ends (boxes_fill), and a
+    fragmented H.264 MP4 of 12 frames whose second fragment's trun said 0 samples was read as 9, exit code 0: FFmpeg's
+    demuxer drops the bytes no index gives without a word. An index giving more than its mdat holds FFmpeg says is
+    damaged, and the reading refuses it (a part before it advised); a fragment whose sizes the index does not give is
+    not judged."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if file.read(8)[4:] != b"ftyp":
+            return None
+        defaults, indexed, fragmented = {}, 0, False
+        for position, kind, length, start in top_level_boxes(file, size):
+            if length < start - position or position + length > size:
+                return None  # a box running to the end, or past it: a cut, which its own checks tell
+            file.seek(start)
+            if kind == b"moov":
+                defaults = track_defaults(file.read(length - (start - position)))
+            elif kind == b"moof":
+                indexed = fragment_sizes(file.read(length - (start - position)), defaults)
+                fragmented = True
+            elif kind == b"mdat" and fragmented:
+                if indexed is not None and indexed < length - (start - position):
+                    return position
+                indexed = 0
+    return None
+
+
+def track_defaults(moov):
+    """Each track's default sample size (its trex box in the moov's mvex), by its track ID."""
+    return {track: sample_size for begin, end in quicktime_boxes(moov, b"mvex", b"trex") if end - begin >= 20
+            for track, sample_size in [struct.unpack_from(">I12xI", moov, begin + 4)]}
+
+
+def fragment_sizes(moof, defaults):
+    """The sum of the sizes a fragment index (a moof box's contents) gives its samples, or None where a trun's samples
+    run past its box, or a size is given nowhere (neither in the trun, nor by the tfhd's or the track's default)."""
+    total = 0
+    for begin, end in quicktime_boxes(moof, b"traf"):
+        traf = moof[begin:end]
+        header = next(iter(quicktime_boxes(traf, b"tfhd")), None)
+        if header is None or header[1] - header[0] < 8:
+            return None
+        flags, track = struct.unpack_from(">I", traf, header[0])[0] & 0xffffff, struct.unpack_from(">I", traf,
+                                                                                                 header[0] + 4)[0]
+        # tfhd's optional fields in order: base data offset (8 bytes), sample description index, duration, size
+        at = header[0] + 8 + 8 * (flags & 1) + 4 * bool(flags & 2) + 4 * bool(flags & 8)
+        default = struct.unpack_from(">I", traf, at)[0] if flags & 0x10 and at + 4 <= header[1] else defaults.get(track)
+        for first, last in quicktime_boxes(traf, b"trun"):
+            if last - first < 8:
+                return None
+            flags, count = struct.unpack_from(">II", traf, first)
+            flags &= 0xffffff
+            place = first + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 4)
+            fields = [bit for bit in (0x100, 0x200, 0x400, 0x800) if flags & bit]
+            if place + 4 * len(fields) * count > last:
+                return None
+            if 0x200 in fields:
+                step, offset = 4 * len(fields), 4 * fields.index(0x200)
+                total += sum(struct.unpack_from(">I", traf, place + step * sample + offset)[0]
+                             for sample in range(count))
+            elif default is None:
+                return None
+            else:
+                total += default * count
+    return total
+
+
 def boxes_fill(data):
     """Whether data's boxes, walked by their lengths, end at its end."""
     position = 0

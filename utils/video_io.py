@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from utils.atomic_files import StagedFile, disk_full
-from utils.containers import (apng_cut_short, avi_frames, exact_rate, frames_lost, gif_cut_short, how_it_ends,
-                              shorter_than_its_container)
+from utils.containers import (apng_cut_short, avi_frames, exact_rate, fragment_samples_short, frames_lost,
+                              gif_cut_short, how_it_ends, shorter_than_its_container)
 from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import bgr_uint8_to_rgb_float, gif_read, is_one_picture
 from utils.paths import no_space, output_file
@@ -142,6 +142,9 @@ class VideoReader:
         if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path)
                          or cut_into_zeros(path, self.listing)):
             raise cut_short
+        if (place := fragment_samples_short(path)) is not None:  # read short of the frames there, exit code 0
+            raise UserError(f"video '{path}' is a fragmented MP4 (MOV) whose index leaves out frames its fragment's "
+                            f"data at byte {place} holds: it is damaged; repair it or pass another video")
         self._refuse_frames_past_the_index()  # a fragmented MP4's, once it is known to be whole
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
