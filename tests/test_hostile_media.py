@@ -2494,3 +2494,20 @@ def test_a_fragmented_mp4_whose_index_leaves_out_a_fragment_s_frames_is_refused_
         list(VideoReader(str(path)))
     assert str(error.value) == (f"video '{path}' is a fragmented MP4 (MOV) whose index leaves out frames its "
                                 f"fragment's data at byte {mdat} holds: it is damaged; repair it or pass another video")
+
+
+def test_the_decode_checking_a_part_s_end_stops_at_the_reader_s_stop(tmp_path):
+    """An End within 2 s past a video's count (an estimate) is checked by decoding the frames up to it: that decode
+    asked no one, and the page's Cancel or a later Run went unheard until it ended (a long video's end chosen, its
+    whole). It asks the reader's stop at each frame."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+
+    class Stopped(Exception):
+        pass
+
+    def stop():
+        raise Stopped()
+    reader = VideoReader(ffmpeg_video(tmp_path / "clip.ts", "-c:v", "libx264", frames=12, size="16x16"), stop=stop)
+    with pytest.raises(Stopped):
+        reader.select(None, "12")

@@ -195,7 +195,7 @@ class VideoReader:
 
     def _frames_held(self, limit=None, stop=None):
         """The frames OpenCV decodes from the start, up to limit (to the end without one); stop: the reader's, called
-        at each frame, where the whole video is counted."""
+        at each frame, where the whole video is counted or a part's end checked (frames_held)."""
         counter = cv2.VideoCapture(opencv_path(self.path), cv2.CAP_FFMPEG)
         count = 0
         try:
@@ -216,7 +216,7 @@ class VideoReader:
         frames was "past the end ... (11 frames)", the frames after the one lost numbered one less)."""
         if self.counted or needed > self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             return min(needed, self.total_frames)
-        held = self._frames_held(needed)
+        held = self._frames_held(needed, self.stop)  # the page's Cancel went unasked until it ended
         if held < needed and decodes_cleanly(self.path) and not shorter_than_its_container(self.path) and not (
                 frames_lost(self.path)):
             self.total_frames, self.counted = held, True
