@@ -178,10 +178,10 @@ def fragment_samples_short(path):
     than its index (the moof's trun boxes, sizes defaulting to the tfhd's or the moov's trex) gives its samples, or
     that no moof indexes (its kind's bytes changed), else None. Such an index's boxes still end at their ends
     (boxes_fill), and a fragmented H.264 MP4 of 12 frames whose second fragment's trun said 0 samples was read as 9,
-    exit code 0: FFmpeg's demuxer drops the bytes no index gives without a word. An index giving more than its mdat holds FFmpeg says is
-    damaged, and the reading refuses it (a part before it advised). Judged only where every track is video: bytes
-    left out may be a sound track's, whose loss leaves every frame read (a trun of sound's count 0 was refused so); nor
-    a fragment whose sizes the index does not give."""
+    exit code 0: FFmpeg's demuxer drops the bytes no index gives without a word. An index giving more than its mdat
+    holds FFmpeg says is damaged, and the reading refuses it (a part before it advised). Judged only where every track
+    is video: bytes left out may be a sound track's, whose loss leaves every frame read (a trun of sound's count 0 was
+    refused so); nor a fragment whose sizes the index does not give."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         if file.read(8)[4:] != b"ftyp":
