@@ -2466,3 +2466,48 @@ def test_the_page_s_count_of_a_video_s_frames_stops_at_its_tab_s_cancel(tmp_path
     with pytest.raises(SetUpStopped):
         video_input(path, f"clip.{extension}", "", end, stopped=lambda: asked.append(1) or True)
     assert len(asked) == 1
+
+
+# Twenty-sixth pass, fourth look at the twenty-sixth pass's video fixes
+@pytest.mark.parametrize("damage", ["a trun's count 0", "a moof's kind changed"])
+@pytest.mark.parametrize("fragment", [1, -1], ids=["second fragment", "last fragment"])
+def test_a_fragmented_mp4_whose_index_leaves_out_a_fragment_s_frames_is_refused_not_read_short(tmp_path, damage,
+                                                                                                 fragment):
+    """A fragmented H.264 MP4 of 12 frames (4 fragments) whose second or last fragment's index gives none of the
+    frames its data holds, its boxes' lengths whole: FFmpeg's demuxer drops them without a word, and it was read as 9
+    frames, exit code 0."""
+    import struct
+
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "3", "-movflags",
+                                       "frag_keyframe+empty_moov", frames=12, size="32x32"), "rb").read())
+    moof = [place - 4 for place in range(len(data)) if data[place:place + 4] == b"moof"][fragment]
+    if damage == "a moof's kind changed":
+        data[moof + 4:moof + 8] = b"xoof"
+    else:
+        struct.pack_into(">I", data, data.index(b"trun", moof) + 8, 0)
+    mdat = data.index(b"mdat", moof) - 4
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(bytes(data))
+    with pytest.raises(UserError) as error:
+        list(VideoReader(str(path)))
+    assert str(error.value) == (f"video '{path}' is a fragmented MP4 (MOV) whose index leaves out frames its "
+                                f"fragment's data at byte {mdat} holds: it is damaged; repair it or pass another video")
+
+
+def test_the_decode_checking_a_part_s_end_stops_at_the_reader_s_stop(tmp_path):
+    """An End within 2 s past a video's count (an estimate) is checked by decoding the frames up to it: that decode
+    asked no one, and the page's Cancel or a later Run went unheard until it ended (a long video's end chosen, its
+    whole). It asks the reader's stop at each frame."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+
+    class Stopped(Exception):
+        pass
+
+    def stop():
+        raise Stopped()
+    reader = VideoReader(ffmpeg_video(tmp_path / "clip.ts", "-c:v", "libx264", frames=12, size="16x16"), stop=stop)
+    with pytest.raises(Stopped):
+        reader.select(None, "12")

@@ -173,6 +173,93 @@ def fragment_index_damaged(file, size):
     return False
 
 
+def fragment_samples_short(path):
+    """The place of the media data (mdat) of a fragmented MP4's (MOV's) first fragment whose mdat holds more bytes
+    than its index (the moof's trun boxes, sizes defaulting to the tfhd's or the moov's trex) gives its samples, or
+    that no moof indexes (its kind's bytes changed), else None. Such an index's boxes still end at their ends
+    (boxes_fill), and a fragmented H.264 MP4 of 12 frames whose second fragment's trun said 0 samples was read as 9,
+    exit code 0: FFmpeg's demuxer drops the bytes no index gives without a word. An index giving more than its mdat
+    holds FFmpeg says is damaged, and the reading refuses it (a part before it advised). Judged only where every track
+    is video: bytes left out may be a sound track's, whose loss leaves every frame read (a trun of sound's count 0 was
+    refused so); nor a fragment whose sizes the index does not give."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if file.read(8)[4:] != b"ftyp":
+            return None
+        defaults, indexed, fragmented = None, 0, False
+        for position, kind, length, start in top_level_boxes(file, size):
+            if length < start - position or position + length > size:
+                return None  # a box running to the end, or past it: a cut, which its own checks tell
+            file.seek(start)
+            if kind == b"moov":
+                defaults = video_track_defaults(file.read(length - (start - position)))
+                if defaults is None:
+                    return None
+            elif kind == b"moof":
+                if defaults is None:  # no moov before it: FFmpeg cannot open it
+                    return None
+                indexed = fragment_sizes(file.read(length - (start - position)), defaults)
+                fragmented = True
+            elif kind == b"mdat" and fragmented:
+                if indexed is not None and indexed < length - (start - position):
+                    return position
+                indexed = 0
+    return None
+
+
+def video_track_defaults(moov):
+    """Each track's default sample size (its trex box in the moov's mvex; None where it gives none), by its track ID;
+    None where a track is not video (its handler, hdlr, not 'vide') or its ID cannot be read."""
+    tracks = set()
+    for begin, end in quicktime_boxes(moov, b"trak"):
+        track = moov[begin:end]
+        header = next(iter(quicktime_boxes(track, b"tkhd")), (0, 0))[0]
+        handler = next(iter(quicktime_boxes(track, b"mdia", b"hdlr")), (0, 0))[0]
+        at = header + (20 if track[header:header + 1] == b"\1" else 12)  # after the version's creation, modification
+        if not header or not handler or track[handler + 8:handler + 12] != b"vide" or at + 4 > len(track):
+            return None
+        tracks.add(struct.unpack_from(">I", track, at)[0])
+    defaults = {track: sample_size for begin, end in quicktime_boxes(moov, b"mvex", b"trex") if end - begin >= 20
+                for track, sample_size in [struct.unpack_from(">I12xI", moov, begin + 4)]}
+    return {track: defaults.get(track) for track in tracks} if tracks else None
+
+
+def fragment_sizes(moof, defaults):
+    """The sum of the sizes a fragment index (a moof box's contents) gives its samples, or None where a trun's samples
+    run past its box, or a size is given nowhere (neither in the trun, nor by the tfhd's or the track's default)."""
+    total = 0
+    for begin, end in quicktime_boxes(moof, b"traf"):
+        traf = moof[begin:end]
+        header = next(iter(quicktime_boxes(traf, b"tfhd")), None)
+        if header is None or header[1] - header[0] < 8:
+            return None
+        flags, track = struct.unpack_from(">I", traf, header[0])[0] & 0xffffff, struct.unpack_from(">I", traf,
+                                                                                                 header[0] + 4)[0]
+        # tfhd's optional fields in order: base data offset (8 bytes), sample description index, duration, size
+        at = header[0] + 8 + 8 * (flags & 1) + 4 * bool(flags & 2) + 4 * bool(flags & 8)
+        if track not in defaults:  # no track of the moov's
+            return None
+        default = struct.unpack_from(">I", traf, at)[0] if flags & 0x10 and at + 4 <= header[1] else defaults[track]
+        for first, last in quicktime_boxes(traf, b"trun"):
+            if last - first < 8:
+                return None
+            flags, count = struct.unpack_from(">II", traf, first)
+            flags &= 0xffffff
+            place = first + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 4)
+            fields = [bit for bit in (0x100, 0x200, 0x400, 0x800) if flags & bit]
+            if place + 4 * len(fields) * count > last:
+                return None
+            if 0x200 in fields:
+                step, offset = 4 * len(fields), 4 * fields.index(0x200)
+                total += sum(struct.unpack_from(">I", traf, place + step * sample + offset)[0]
+                             for sample in range(count))
+            elif default is None:
+                return None
+            else:
+                total += default * count
+    return total
+
+
 def boxes_fill(data):
     """Whether data's boxes, walked by their lengths, end at its end."""
     position = 0

@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from utils.atomic_files import StagedFile, disk_full
-from utils.containers import (apng_cut_short, avi_frames, exact_rate, frames_lost, gif_cut_short, how_it_ends,
-                              shorter_than_its_container)
+from utils.containers import (apng_cut_short, avi_frames, exact_rate, fragment_samples_short, frames_lost,
+                              gif_cut_short, how_it_ends, shorter_than_its_container)
 from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import bgr_uint8_to_rgb_float, gif_read, is_one_picture
 from utils.paths import no_space, output_file
@@ -142,6 +142,9 @@ class VideoReader:
         if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path)
                          or cut_into_zeros(path, self.listing)):
             raise cut_short
+        if (place := fragment_samples_short(path)) is not None:  # read short of the frames there, exit code 0
+            raise UserError(f"video '{path}' is a fragmented MP4 (MOV) whose index leaves out frames its fragment's "
+                            f"data at byte {place} holds: it is damaged; repair it or pass another video")
         self._refuse_frames_past_the_index()  # a fragmented MP4's, once it is known to be whole
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
@@ -192,7 +195,7 @@ class VideoReader:
 
     def _frames_held(self, limit=None, stop=None):
         """The frames OpenCV decodes from the start, up to limit (to the end without one); stop: the reader's, called
-        at each frame, where the whole video is counted."""
+        at each frame, where the whole video is counted or a part's end checked (frames_held)."""
         counter = cv2.VideoCapture(opencv_path(self.path), cv2.CAP_FFMPEG)
         count = 0
         try:
@@ -213,7 +216,7 @@ class VideoReader:
         frames was "past the end ... (11 frames)", the frames after the one lost numbered one less)."""
         if self.counted or needed > self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             return min(needed, self.total_frames)
-        held = self._frames_held(needed)
+        held = self._frames_held(needed, self.stop)  # the page's Cancel went unasked until it ended
         if held < needed and decodes_cleanly(self.path) and not shorter_than_its_container(self.path) and not (
                 frames_lost(self.path)):
             self.total_frames, self.counted = held, True
