@@ -222,8 +222,11 @@ def varint(file):
     return None
 
 
-# bytes a protobuf field of each wire type holds after its key: a varint (None), 8, a length, 4
-FIELD_BYTES = {0: None, 1: 8, 2: "length", 5: 4}
+def model_fields(onnx):
+    """The wire type of each of ModelProto's fields by its number: a varint (0) of its integers, a length (2) of its
+    texts and messages, the only kinds it has."""
+    return {field.number: 2 if field.type in (field.TYPE_MESSAGE, field.TYPE_STRING) else 0
+            for field in onnx.ModelProto.DESCRIPTOR.fields}
 
 
 # the most top-level fields of a cache entry read: ours hold a version, producer, graph, opsets and metadata, tens. An
@@ -231,23 +234,24 @@ FIELD_BYTES = {0: None, 1: 8, 2: "length", 5: 4}
 MOST_MODEL_FIELDS = 1000
 
 
-def framed_as_protobuf(path):
-    """Whether path's bytes are protobuf fields to its very end, as an ONNX model's top level is, read by their keys
-    and lengths alone (the graph's bytes skipped), at most MOST_MODEL_FIELDS of them."""
+def framed_as_protobuf(path, fields):
+    """Whether path's bytes are fields of an ONNX model's top level to its very end, each of its number's wire type in
+    fields (model_fields), read by their keys and lengths alone (the graph's bytes skipped), at most MOST_MODEL_FIELDS
+    of them. Any field was taken: a model followed by one of field 100 claiming a GB was read whole by onnx.load each
+    run, 5 s a GB, or out of memory, the entry kept; a field of another number or kind has it exported again."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         for _ in range(MOST_MODEL_FIELDS):
             if file.tell() >= size:
                 return True
             key = varint(file)
-            if not key or key >> 3 == 0 or key & 7 not in FIELD_BYTES:
+            if key is None or fields.get(key >> 3) != key & 7:
                 return False
-            length = FIELD_BYTES[key & 7]
-            if length is None:
-                if varint(file) is None:
+            length = varint(file)
+            if key & 7 == 0:
+                if length is None:
                     return False
                 continue
-            length = varint(file) if length == "length" else length
             if length is None or file.tell() + length > size:
                 return False
             file.seek(length, os.SEEK_CUR)
@@ -261,7 +265,7 @@ def exported_as(path):
     super-resolving ...; pass a lower --max-memory or --tile", the entry kept."""
     with stops_through_imports():
         import onnx
-    if not framed_as_protobuf(path):
+    if not framed_as_protobuf(path, model_fields(onnx)):
         return None
     model = onnx.load(path, load_external_data=False)
     metadata = {prop.key: prop.value for prop in model.metadata_props}

@@ -3121,3 +3121,21 @@ def test_an_onnx_cache_entry_of_one_byte_repeated_is_exported_again_after_a_few_
     monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
     backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
     assert len(ExportCounted.exports) == 1 and len(reads) < 2 ** 13
+
+
+# Twenty-sixth pass, fourth look at the twenty-sixth pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("tail", [b"\xa2\x06\x10" + bytes(16), b"\x0a\x00", b"\x0d" + bytes(4)],
+                         ids=["field 100 of 16 bytes", "ir_version as a length", "a fixed32 field"])
+def test_an_onnx_cache_entry_with_a_field_no_model_has_is_exported_again(tmp_path, monkeypatch, tail):
+    """A model followed by a field ModelProto has not (field 100, or one of another wire type than its number's) was
+    served, its bytes read whole by onnx.load: one of field 100 claiming a GB took 5 s each run, or ran out of memory
+    with the entry kept. Now only ModelProto's fields of their own kinds are taken, and the entry is exported again."""
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    for name in backends.NETWORK_IO:
+        (tmp_path / f"{stem}_{name}.onnx").write_bytes(onnx_export.stamped(ExportCounted.model, f"{stem}_{name}"))
+    with open(tmp_path / f"{stem}_flow.onnx", "ab") as entry:
+        entry.write(tail)
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert len(ExportCounted.exports) == 1
