@@ -6919,3 +6919,17 @@ def test_a_switch_or_null_refused_for_a_setting_is_shown_as_yaml_writes_it(tmp_p
     (tmp_path / "c.yaml").write_text(f"{setting}: {value}\n")
     with pytest.raises(UserError, match=rf"^bad value {shown} for \w+\.\w+: expected "):
         config_of_flags("--cfg", str(tmp_path / "c.yaml"))
+
+
+# Twenty-sixth pass, fourth look at the twenty-sixth pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    [f"Skärmavbild-2023-06-01-kl.-{time}.png" for time in ("11.59.59-fm", "12.00.00-em", "1.00.00-em")],
+    [f"Skärmavbild 2023-06-01 kl.-{time}.png" for time in ("11.59.59_fm", "12.59.59_em", "1.00.00_em")],
+    [f"Skärmavbild-2023-06-01-kl.-{time}.png" for time in ("09.00.00", "12.59.59", "13.00.00")]])
+def test_a_time_after_a_dot_and_a_dash_is_ordered_by_its_hours_not_as_a_negative_number(tmp_path, names):
+    """Swedish 'Skärmavbild-..-kl.-1.00.00-em' (its blanks made '-' by a site or a tool) was read as hour -13, before
+    '..-kl.-12.59.59-em' (-12), exit code 0; a 24-hour 'kl.-13.00.00' before 'kl.-09.00.00' so
+    (utils.frame_names.NUMBER's sign)."""
+    from hostile import listed_frame_names
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names

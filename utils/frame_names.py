@@ -74,8 +74,9 @@ def frame_order(filename):
 
 # a name's number: its digits, a sign before them where a '-' begins the name or follows a '.' or '_' (Blender's
 # '-001.png', 'shot_-001.png', frames of a scene begun below 0), no sign after a letter or a digit ('clip-001',
-# '12-00-59')
-NUMBER = re.compile(r"(?:(?<![^._])-)?\d+")
+# '12-00-59'), nor before a time's hour and minutes (a name whose blanks a site or a tool made '-': Swedish
+# 'Skärmavbild-..-kl.-1.00.00-em', read as hour -13, came before '..-kl.-12.59.59-em', exit code 0)
+NUMBER = re.compile(r"(?:(?<![^._])-(?!\d{1,2}[.:_-]\d{2}(?!\d)))?\d+")
 
 
 # the words of a half of the day that follow a time and a blank (or its '_', '-') in names of a 12-hour clock of macOS'
