@@ -4662,3 +4662,19 @@ def test_the_set_up_names_a_constraint_of_a_form_pip_install_refuses(
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
     assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
                        f"cannot take ({said}); unset it, then run make again\n")
+
+
+# Twenty-sixth pass, fourth look at the twenty-sixth pass's set-up fixes
+
+@pytest.mark.parametrize("venv", ["new", "there"])
+def test_the_set_up_names_a_constraint_file_of_utf16_without_its_bom_in_one_line(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv):
+    """A constraint file in UTF-16 without its BOM (as some editors save), which pip reads as UTF-8, gave pip's reason
+    with NULs in it, and bash's warning of them ("command substitution: ignored null byte in input") was a second line
+    before the refusal."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "constraints.txt").write_bytes(f"-e {tmp_path}/folder\n".encode("utf-16-le"))
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       f"cannot take (Invalid requirement: -e {tmp_path}/folder); unset it, then run make again\n")

@@ -684,7 +684,9 @@ try:
         reject_location_related_install_options([], options.install_options)
 except (CommandError, InstallationError, NetworkConnectionError) as refused:
     reason = "pip takes a platform or interpreter only for an install into --target" if key in restricted else refused
-    print("pip install refuses option %s here: %s" % (key, reason))
+    # (NULs dropped: a UTF-16 file without its BOM, read as UTF-8, put them in the reason, and the warning of bash
+    # of them was a second line)
+    print(("pip install refuses option %s here: %s" % (key, reason)).replace("\0", ""))
     sys.exit(1)
 try:
     sys.exit(main())
@@ -1008,8 +1010,10 @@ declare -A pips_said=()
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   local output reason status=0 line said_now=() refused
   fifo_read_or_refused
-  output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1) \
-    || status=$?
+  # (NULs dropped, as in pip_config_listing: a UTF-16 constraint file without its BOM put them in the line of pip, and
+  # the warning of bash of them was a second line; the status pip's, by pipefail)
+  output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1 \
+    | tr -d '\0') || status=$?
   # A log file pip opens but cannot write (PIP_LOG on a full disk, or /dev/full), which the check above lets by: pip's
   # "--- Logging error ---" and a traceback for each line it logged, over a thousand lines, with exit code 0.
   # A log file named by pip's configuration (`log = /dev/full` in pip.conf) was said to be PIP_LOG's, unset: the
