@@ -4688,15 +4688,22 @@ def test_a_whole_file_sent_as_a_range_with_bytes_past_it_is_refused_and_nothing_
     assert not (tmp_path / "weights").exists()
 
 
-def resume_answered_from_byte_0_past_its_range(tmp_path, capsys, whole, framing):
-    """The line of a download with --weights whose partial file is there, its resume answered 206 'bytes
-    0-<last>/<size>' of the file whole and 12 bytes after the range, chunked or to the connection's end (of no
-    Content-Length); asserted to end with exit code 2."""
+def fetch_answered_from_byte_0(tmp_path, whole, extras=b"", framing=None):
+    """download_test_data.py --weights from a FileServer of the weights whole whose every GET is answered 206 from byte
+    0 (a resume's too), extras sent after its range, chunked or to the connection's end (of no Content-Length) where
+    framing says so."""
     from file_server import FileServer
-    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
-        server.range_starts[WEIGHT_PATHS[0]], server.range_extras[WEIGHT_PATHS[0]] = 0, b"<html></html"
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.range_starts[WEIGHT_PATHS[0]], server.range_extras[WEIGHT_PATHS[0]] = 0, extras
         server.chunked, server.omit_length = framing == "chunked", framing == "to the connection's end"
         fetch(server, tmp_path, "--weights", "--no-data")
+
+
+def resume_answered_from_byte_0_past_its_range(tmp_path, capsys, whole, framing):
+    """The line of a download whose partial file is there, its resume answered 206 'bytes 0-<last>/<size>' of the
+    file whole and 12 bytes after the range (fetch_answered_from_byte_0); asserted to end with exit code 2."""
+    with pytest.raises(SystemExit) as stop:
+        fetch_answered_from_byte_0(tmp_path, whole, b"<html></html", framing)
     assert stop.value.code == 2
     return capsys.readouterr().err
 
@@ -4752,12 +4759,9 @@ def test_a_part_longer_than_the_file_answered_with_the_whole_file_from_byte_0_st
     """A part of 3000 bytes, its resume answered 206 'bytes 0-2687/2688': not the rest (the range ends before the part's
     end) but the whole file, of a size that shows the part is not its start; fetched whole, as before this look's rule
     of the rest (which first called it "another range; delete <the partial file> and run again")."""
-    from file_server import FileServer
     whole = weights_of_value(tmp_path, 1.0, 64)
     partial_weights(tmp_path, whole + b"y" * 312)
-    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
-        server.range_starts[WEIGHT_PATHS[0]] = 0
-        fetch(server, tmp_path, "--weights", "--no-data")
+    fetch_answered_from_byte_0(tmp_path, whole)
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
 
 
@@ -4866,13 +4870,11 @@ def test_a_page_the_host_sends_from_byte_0_over_a_resumed_part_is_blamed_on_the_
     host's (compared with the part's, or written over it), and it was "the 1.0 kB downloaded before this run, the rest
     it sent joined to them, make a file beginning b'<html>...'; ... run again to download the file anew", the host's
     page blamed on the part (the file's own start, too), a second run needed to say where the page comes from."""
-    from file_server import FileServer
     page = b"<html>" + b"p" * 2994
     partial_weights(tmp_path, weights_of_value(tmp_path, 1.0, 64)[:1000] if part == "the file's start"
                     else b"<html>" + b"q" * 994)
-    with closing(FileServer(weight_files(WEIGHT_PATHS, page))) as server, pytest.raises(SystemExit) as stop:
-        server.range_starts[WEIGHT_PATHS[0]] = 0
-        fetch(server, tmp_path, "--weights", "--no-data")
+    with pytest.raises(SystemExit) as stop:
+        fetch_answered_from_byte_0(tmp_path, page)
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
         "gave a file beginning b'<html>pppppppppppppppppp', no HDF5 file: a page or another file in its place; it was "
         "deleted: fetched again from this host it is the same, check --base-url or fetch from another host\n")
@@ -4882,12 +4884,9 @@ def test_a_part_written_over_from_a_byte_that_differs_is_said_so(tmp_path, capsy
     """A part of 2000 bytes damaged at byte 1500, its resume answered 206 'bytes 0-2687/2688': the sizes line said
     "resumed", and the part written over from byte 1500 came without a word (a whole file fetched in place of a part
     is said so: restarted's line)."""
-    from file_server import FileServer
     whole = weights_of_value(tmp_path, 1.0, 64)
     partial_weights(tmp_path, whole[:1500] + bytes([whole[1500] ^ 0xFF]) + whole[1501:2000])
-    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
-        server.range_starts[WEIGHT_PATHS[0]] = 0
-        fetch(server, tmp_path, "--weights", "--no-data")
+    fetch_answered_from_byte_0(tmp_path, whole)
     assert ("tecogan_model.h5: the 2.0 kB downloaded differ from the host's bytes from byte 1500 on: written over from "
             "there, not resumed\n") in capsys.readouterr().out
 
@@ -4982,16 +4981,14 @@ def test_a_disk_made_read_only_during_a_download_is_said_not_writable_not_broken
     cut)."""
     import builtins
     import download_test_data
-    from file_server import FileServer
     whole = weights_of_value(tmp_path, 1.0, 64)
     if part != "none":
         partial_weights(tmp_path, whole[:1500] + bytes([whole[1500] ^ 0xFF]) + whole[1501:2000])
     monkeypatch.setattr(download_test_data, "open", lambda path, mode="r", *rest: ReadOnlyFromNow(
         builtins.open(path, mode, *rest)) if str(path).endswith(".part") else builtins.open(path, mode, *rest),
         raising=False)
-    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
-        server.range_starts[WEIGHT_PATHS[0]] = 0
-        fetch(server, tmp_path, "--weights", "--no-data")
+    with pytest.raises(SystemExit) as stop:
+        fetch_answered_from_byte_0(tmp_path, whole)
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
         "tecogan_model.h5' (Read-only file system): its folder is not writable (or no longer); make it writable, then "
         "run again\n")
