@@ -52,6 +52,17 @@ def ffmpeg_video(path, *output_options, frames=60, size="64x48"):
     return str(path)
 
 
+def video_refusal(path):
+    """The line of the UserError VideoReader raises reading the video at path to its end (asserted raised)."""
+    from utils.errors import UserError
+    from utils.video_io import VideoReader
+    try:
+        list(VideoReader(str(path)))
+    except UserError as error:
+        return str(error)
+    raise AssertionError(f"'{path}' was read whole")
+
+
 def refused_as_fragmented_then_remuxed(path, kind, extension, frames):
     """VideoReader refuses a fragmented `kind` ('MP4', 'MOV') of which OpenCV reads only its first fragment, advising
     a remux into OUT`extension`; that remux, made as advised, is read whole (its `frames`)."""
