@@ -341,18 +341,20 @@ class VideoReader:
                 # inside its last frame that still announces its count gives that frame decoded wrong (up to 255), and
                 # was read whole, exit code 0: its last packet runs past the file's end (how_it_ends)
                 shorter, frame_cut = how_it_ends(self.path)
+                lost = None  # frames_lost's answer, where asked: its walk of the file once
                 if index >= self.end:
                     if not (cut_off := shorter and (self.counted or frame_cut)):
                         return
                 else:
                     cut_off = (clean := decodes_cleanly(self.path)) and shorter
-                    if clean and not cut_off and not frames_lost(self.path):
+                    if clean and not cut_off and not (lost := frames_lost(self.path)):
                         return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5; nor
                 # of a frame read cut; nor of a file whose bytes show a packet damaged (frames_lost): the frame it held,
                 # or one referring to it, may come before the frames' gap, and 3 of 28 parts so advised of damaged TS
                 # and M2TS gave frames wrong (up to 0.72 of 1), exit code 0
-                lost = frames_lost(self.path)
+                if lost is None:
+                    lost = frames_lost(self.path)
                 whole = 0 if lost else frames_before_the_cut(self.path, index, bool(frame_cut))
                 there = whole - self.start
                 # none read (all but a frame cut) from the first frame on: no start was chosen to end before
