@@ -475,8 +475,8 @@ def _fetch_whole(url, partial, validate):
         raise UserError(f"{url} {said.format(offset)}, its file being of that size), and the {size_text(offset)} "
                         f"downloaded are {problem}; they were deleted, run again to download the file anew")
     if problem:
-        start = foreign_start(partial, url_filename(url).lower().endswith(".zip"))
-        kind = "zip" if url_filename(url).lower().endswith(".zip") else "HDF5"
+        zipped = url_filename(url).lower().endswith(".zip")
+        start, kind = foreign_start(partial, zipped), "zip" if zipped else "HDF5"
         forget_partial(partial)
         if start and offset - skip:
             # its start is that of the part an earlier run downloaded (a page, another file's start), the rest joined
