@@ -427,13 +427,16 @@ def _fetch_whole(url, partial, validate):
             # wrote it over (a 200, a start over): erased, a file changed since was spliced so too (exit code 0)
             if not offset - skip and (version_served(response) or not version):
                 record_version(partial, version_served(response))
+            # its bytes written (over the part, or past its end) are then of no known version: under the part's record
+            # kept, a host that sent "v2" naming none, then "v1" again, had v1's rest joined to them (exit code 0)
+            unversioned = bool(version) and not offset - skip and not version_served(response)
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
                 print(restarted(url, asked_from, version, version_served(response), refused_size))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset - skip + length
             if not at_end:  # its bytes, where it sent any (5 to a whole part), were joined to it and the whole deleted
-                if not _receive(url, response, partial, offset, total, start, most, skip):
+                if not _receive(url, response, partial, offset, total, start, most, skip, unversioned):
                     # a body past its range without a Content-Length (chunked, or to the connection's end): joined,
                     # the whole deleted ("gave 2700 bytes instead of the 2688 announced"), as one of a Content-Length;
                     # of the whole file, installed where its size was not given ('bytes 0-2687/*')
@@ -599,14 +602,17 @@ def the_416s_size(response):
     return match.group(1) if match else None
 
 
-def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0):
+def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0, unversioned=False):
     """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page). most: the
     bytes its Content-Range says it holds, where it is a range: a body past them (of no Content-Length: chunked, or to
     the connection's end) is cut off the partial file again, which is left as it was (or as far as it agreed with the
     body, below), and False returned. skip: the body's first bytes, which the partial file holds already (a range from
     before its end): compared with them, and where they differ (the part another file's start, or damaged) the partial
-    file is cut there and the body written from there on, a line saying so once the body is written whole."""
+    file is cut there and the body written from there on, a line saying so once the body is written whole.
+    unversioned: the body names no version where the partial file's is recorded: broken off or cut short, the partial
+    file is cut back to the first byte the body wrote (those before it are of the recorded version, the body agreeing)."""
     written, differs_at, downloaded = 0, None, offset  # downloaded: the part's bytes before this reply
+    first_written = None  # where the first byte of the body that the partial file did not hold went
     with open(partial, "r+b" if offset else "wb") as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
                  desc=url_filename(url)) as bar:
@@ -631,6 +637,8 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                 if most is not None and written > most:
                     file.truncate(offset)
                     return False
+                if first_written is None and len(chunk) > held:
+                    first_written = file.tell()
                 file.write(chunk[held:])
                 bar.update(len(chunk) - held)
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
@@ -640,15 +648,27 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
             # Read-only file system); run again to resume" blamed the link, a run again refused alike
             if getattr(error, "errno", None) in (errno.EFBIG, *NOT_WRITABLE):
                 raise
+            if unversioned and first_written is not None:
+                drop_unversioned(url, file, first_written)
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
                                 f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error_reason(error)}); "
                             "run again to resume")
+        if unversioned and first_written is not None and total is not None and file.tell() < total:  # cut short
+            drop_unversioned(url, file, first_written)
     if differs_at is not None:  # the sizes line said "resumed", and the part was written over without a word
         print(printable(f"{url_filename(url)}: the {size_text(downloaded)} downloaded differ from the host's bytes "
                         f"from byte {differs_at} on: written over from there, not resumed"))
     return True
+
+
+def drop_unversioned(url, file, first_written):
+    """Cut a partial file back to first_written, where a reply naming no version began writing it (_receive's
+    unversioned), and say so: the sizes line said "resumed", and the bytes it sent are asked for again."""
+    file.truncate(first_written)
+    print(f"{url_filename(url)}: the host named no version (ETag or Last-Modified) of the bytes it sent from byte "
+          f"{first_written} on, where the partial download's is recorded; cut short, they were dropped")
 
 
 UNPACKED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # zipfile's own

@@ -5017,3 +5017,27 @@ def test_a_part_written_over_by_a_reply_naming_no_version_keeps_its_recorded_one
         server.etags[WEIGHT_PATHS[0]] = '"v2"'
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == changed
+
+
+# Twenty-seventh pass, look at the downloads, weight files and converters
+
+@pytest.mark.parametrize("door", ["answers 206 from byte 0", "ignores Range (200)"])
+def test_a_part_s_bytes_from_a_reply_naming_no_version_are_not_kept_under_its_recorded_one(tmp_path, door):
+    """A part of 2000 bytes of version "v1", its resume answered from byte 0 with another file of one layout naming
+    no version (a host of several servers, one holding "v2") and cut after 2500 bytes: the part kept its record "v1"
+    over the other file's bytes, and when the host's server of "v1" answered the next run's resume, v1's rest was
+    joined to them and installed, exit code 0. Now the bytes of no version are dropped where it was cut short."""
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 64), weights_of_value(tmp_path, 2.0, 64)
+    partial_weights(tmp_path, whole[:2000], '"v1"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server, pytest.raises(SystemExit):
+        server.cut_after[WEIGHT_PATHS[0]] = 2500
+        if door.startswith("answers"):
+            server.range_starts[WEIGHT_PATHS[0]], server.ignore_if_range = 0, True
+        else:
+            server.ignore_range = True
+        fetch(server, tmp_path, "--weights", "--no-data")
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
