@@ -48,7 +48,7 @@ from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import (UserError, counted, error_reason, exit_on_user_error, one_line, printable, shortened,
                           size_said)
 from utils.atomic_files import NOT_WRITABLE, disk_full, write_atomically, write_bytes
-from utils.flags import FlagParser
+from utils.flags import FlagParser, refuse_empty
 from utils.frame_names import IMAGE_EXTENSIONS, is_frame_path
 from utils.hdf5 import MarkedOpen, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
 from utils.paths import not_a_file
@@ -655,9 +655,11 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                                 f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error_reason(error)}); "
                             "run again to resume")
-        if unversioned and first_written is not None and total is not None and file.tell() < total:  # cut short
+        dropped = unversioned and first_written is not None and total is not None and file.tell() < total  # cut short
+        if dropped:
             drop_unversioned(url, file, first_written)
-    if differs_at is not None:  # the sizes line said "resumed", and the part was written over without a word
+    # the sizes line said "resumed", and the part was written over without a word (not where that was dropped)
+    if differs_at is not None and not dropped:
         print(printable(f"{url_filename(url)}: the {size_text(downloaded)} downloaded differ from the host's bytes "
                         f"from byte {differs_at} on: written over from there, not resumed"))
     return True
@@ -1137,6 +1139,9 @@ def parse_args(argv=None):
 def run(args):
     if args.no_data and not args.weights and not args.reds:
         raise UserError("nothing to do: --no-data without --weights or --reds")
+    # an unset shell variable's (--base-url "$MIRROR"): the official hosts were asked without a word, and offline
+    # the line named nnabla.org ("Name or service not known") for a run given a mirror
+    refuse_empty(args, "--base-url")
     files = planned_files(args)
     check_destinations(args.output_dir, files)
     # a run that fails (say, offline) leaves no empty folder behind

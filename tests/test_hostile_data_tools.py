@@ -5041,3 +5041,15 @@ def test_a_part_s_bytes_from_a_reply_naming_no_version_are_not_kept_under_its_re
         server.etags[WEIGHT_PATHS[0]] = '"v1"'
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_an_empty_base_url_is_refused_not_taken_for_the_official_hosts(tmp_path, capsys, monkeypatch):
+    """--base-url "$MIRROR" of an unset variable: the official hosts were asked without a word (offline: "cannot
+    download https://nnabla.org/...: Name or service not known", for a run given a mirror)."""
+    import download_test_data
+    monkeypatch.setattr(download_test_data, "open_url", lambda *request: pytest.fail("a host was asked"))
+    with pytest.raises(SystemExit) as stop:
+        download_test_data.main(["--output-dir", str(tmp_path / "out"), "--weights", "--no-data", "--base-url", ""])
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "error: --base-url is empty; give its value (see --help), or leave --base-url out\n")
+    assert not (tmp_path / "out").exists()
