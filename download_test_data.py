@@ -47,7 +47,7 @@ from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PART
 from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import (UserError, counted, error_reason, exit_on_user_error, one_line, printable, shortened,
                           size_said)
-from utils.atomic_files import NOT_WRITABLE, disk_full, write_atomically, write_bytes
+from utils.atomic_files import NOT_WRITABLE, disk_full, remove_file, write_atomically, write_bytes
 from utils.flags import FlagParser, refuse_empty
 from utils.frame_names import IMAGE_EXTENSIONS, is_frame_path
 from utils.hdf5 import MarkedOpen, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
@@ -153,14 +153,15 @@ def record_version(partial, version):
     if version:
         write_bytes(path, version, mode="w")
     elif os.path.lexists(path):
-        os.remove(path)
+        remove_file(path)
 
 
 def forget_partial(partial):
-    """Delete a partial file and the version recorded for it."""
+    """Delete a partial file and the version recorded for it. remove_file's: a disk made read-only (or the folder's
+    permissions taken) once the file was renamed into place was a traceback of EROFS, the file installed."""
     for path in (partial, version_path(partial)):
         if os.path.lexists(path):
-            os.remove(path)
+            remove_file(path)
 
 
 def header_number(text):

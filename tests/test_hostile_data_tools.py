@@ -5053,3 +5053,23 @@ def test_an_empty_base_url_is_refused_not_taken_for_the_official_hosts(tmp_path,
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
         "error: --base-url is empty; give its value (see --help), or leave --base-url out\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_disk_made_read_only_once_a_file_is_in_place_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    """The part's disk made read-only (or its folder's permissions taken) once the file was renamed into place: the
+    removal of its version record was a traceback of EROFS."""
+    from file_server import FileServer
+    whole, remove = weights_of_value(tmp_path, 1.0, 64), os.remove
+
+    def remove_refused_for_the_record(path, **where):
+        if str(path).endswith(".version"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+        remove(path, **where)
+    monkeypatch.setattr(os, "remove", remove_refused_for_the_record)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "tecogan_model.h5.part.version' (Read-only file system): its folder is not writable (or no longer); make it "
+        "writable, then run again\n")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
