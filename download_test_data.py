@@ -350,7 +350,7 @@ def download(url, destination, validate):
             return False
         # the problem may hold a member's name or a library's message: an escape sequence in it went to the terminal
         print(printable(f"{destination} is {problem}; downloading it again"))
-        os.remove(destination)
+        remove_file(destination)
     write_atomically(destination, lambda partial: _fetch_whole(url, partial, validate),
                      partial=partial_path(destination))
     forget_partial(partial_path(destination))  # its recorded version
@@ -790,7 +790,7 @@ def fetch_archive(url, archive):
     gone = files_gone(archive)
     if gone == []:
         if os.path.exists(archive):  # a run stopped between writing the marker and deleting the zip
-            os.remove(archive)
+            remove_file(archive)
         print(f"{name}: already unpacked in {printable(folder)}/, skipped")
         return
     if gone:
@@ -817,13 +817,13 @@ def fetch_archive(url, archive):
             raise UserError(f"{error} (the zip is kept in {archive}: fetched again from this host it is refused alike; "
                             "delete it and fetch from another host with --base-url)")
         except UserError as error:
-            os.remove(archive)
+            remove_file(archive)
             raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
     # a newline in a name is written as "\\n" (utils.zips refuses every name holding a backslash, so this reads back
     # alone): as it was, the name read as two, neither found, and the zip was fetched again on every run
     write_bytes(marker, "\n".join(name.replace("\n", "\\n") for name in names) + "\n", mode="w")
     if os.path.exists(archive):
-        os.remove(archive)
+        remove_file(archive)
     forget_partial(partial_path(archive))
 
 
