@@ -107,7 +107,8 @@ def video_input(path, name, start, end, stopped=never_stopped):
     try:
         reader = VideoReader(path, stop=stop)
     except (SeveralVideoStreams, VideoCutShort) as error:  # a video, whose stream to take the user must choose, or
-        # a GIF, an APNG, an AVI, an MKV or a WebM cut short (was "not a video with frames this app can decode")
+        # a GIF, an APNG, an AVI, an MKV or a WebM cut short, a video damaged (was "not a video with frames this app
+        # can decode")
         raise in_page_terms(error, path, name)
     except UserError as error:
         if shorter_than_its_container(path):  # an MP4 cut off before its index (moov, written last): "not a video
