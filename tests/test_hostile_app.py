@@ -2822,3 +2822,45 @@ def test_an_upload_refused_as_it_opens_where_ffmpeg_decodes_a_frame_gets_the_job
         upload_input(path, name, "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(page.value) == page_terms(str(job.value)).replace(path, name)
     assert "not a video" not in str(page.value)
+
+
+# Twenty-seventh pass, look at demo.py and the web page
+
+@pytest.mark.parametrize("extension, options", [("h264", ["-c:v", "libx264"]),
+                                                ("mkv", ["-c:v", "libx264", "-live", "1"])],
+                         ids=["raw h264", "live mkv"])
+@pytest.mark.parametrize("end", ["", "5"])
+def test_an_upload_that_announces_no_frame_count_is_counted_once(tmp_path, extension, options, end):
+    """A video that announces no frame count (a raw H.264 stream, a live MKV) has its frames counted as it opens: the
+    page opened it twice (a reader for its first frame, another for the part), and counted its 12 frames twice, the
+    tab's stop asked 24 times. One reader now serves: its frames are counted once, the stop asked at each."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    path = ffmpeg_video(tmp_path / f"clip.{extension}", *options, frames=12, size="32x24")
+    asks = []
+    source = upload_input(path, os.path.basename(path), "", end, str(tmp_path / "job"), 2 ** 30,
+                          stopped=lambda: asks.append(1) and False)
+    assert (source["frames"], len(asks)) == (int(end or 12), 12)
+
+
+@pytest.mark.parametrize("extension, options", [("ogv", ["-c:v", "libtheora"]), ("mkv", ["-c:v", "libx264"])],
+                         ids=["theora ogv", "h264 mkv"])
+def test_an_upload_damaged_so_that_nothing_decodes_a_frame_gets_the_job_s_repair_not_not_a_video(tmp_path, extension,
+                                                                                              options):
+    """A Theora OGV or an H.264 MKV damaged near its start, whose video FFmpeg lists and decodes no frame of, was
+    "'clip.ogv' is not a video with frames this app can decode; upload a video file (mp4, mov, mkv, avi, webm) or a zip
+    of frames", of a video of those kinds, where its job says it is damaged: "has no frame OpenCV can decode, though it
+    decodes its codec (theora): it is damaged or cut short; repair it or pass another video". The page says the job's
+    line."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    from webapp.inputs import page_terms, upload_input
+    data = open(ffmpeg_video(tmp_path / f"whole.{extension}", *options, frames=12, size="32x24"), "rb").read()
+    upload = tmp_path / f"clip.{extension}"
+    at = len(data) * 15 // 100
+    upload.write_bytes(data[:at] + b"\xa5" * 16 + data[at + 16:])
+    with pytest.raises(UserError, match="it is damaged or cut short; repair it") as job:
+        VideoReader(str(upload))
+    with pytest.raises(UserError) as page:
+        upload_input(str(upload), upload.name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(page.value) == page_terms(str(job.value)).replace(str(upload), upload.name)

@@ -15,8 +15,8 @@ EBML_SIGNATURE = b"\x1a\x45\xdf\xa3"
 
 class VideoCutShort(UserError):
     """An animated GIF that ends before its trailer after whole frames (gif_cut_short), an animated PNG before its IEND
-    (apng_cut_short), or an AVI, MKV, WebM, MP4 or MOV cut off into zeros (cut_into_zeros): a video, of which the page
-    names what is wrong."""
+    (apng_cut_short), an AVI, MKV, WebM, MP4 or MOV cut off into zeros (cut_into_zeros), or a video of a codec FFmpeg
+    decodes, damaged (undecodable_codec): a video, of which the page names what is wrong."""
 
 
 def gif_cut_short(path, walked):

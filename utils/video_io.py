@@ -70,6 +70,17 @@ COUNT_MARGIN_SECONDS = 2
 SIZE_CHANGE_MARGIN = 64
 
 
+def opened_capture(path):
+    """OpenCV's capture of the video at path, opened by FFmpeg alone: OpenCV's own reader of Motion JPEG AVIs, tried
+    after it, printed a line of its own ("Unexpected element. Expected: LIST. Got: ...", bytes of the file) above the
+    error of one cut short."""
+    previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
+    try:
+        return cv2.VideoCapture(opencv_path(path), cv2.CAP_FFMPEG)
+    finally:
+        cv2.setLogLevel(previous)
+
+
 class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
     video's exact frame rate and sample aspect ratio. Frame indices start at 0. end_flag: the caller's flag
@@ -96,13 +107,7 @@ class VideoReader:
         # before both: taken after, a file put in its place between the capture's opening and the listing's was not
         # told, its frames the first file's, its listing and sound the second's
         self.identity = video_identity(path)
-        previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
-        try:
-            # FFmpeg's alone: OpenCV's own reader of Motion JPEG AVIs, tried after it, printed a line of its own
-            # ("Unexpected element. Expected: LIST. Got: ...", bytes of the file) above the error of one cut short
-            self.capture = cv2.VideoCapture(opencv_path(path), cv2.CAP_FFMPEG)
-        finally:
-            cv2.setLogLevel(previous)
+        self.capture = opened_capture(path)
         if not self.capture.isOpened():
             if decodes_a_frame(path):  # FFmpeg decodes it where OpenCV's cannot open it (VVC, AVS2)
                 raise undecodable_codec(path)
@@ -153,6 +158,13 @@ class VideoReader:
             self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
         self.end_chosen = False
+
+    def rewind(self):
+        """The capture opened again at the first frame, for a read after one that stopped part-way (the page reads a
+        first frame and grabs the part's, then reads the part as its job will): a second reader of the file made its
+        checks again, and counted the frames of a video that announces none (a raw H.264 stream) twice."""
+        self.capture.release()
+        self.capture = opened_capture(self.path)
 
     def _refuse_frames_past_the_index(self):
         """UserError where the file holds more frames than the count OpenCV takes from its index, past which OpenCV

@@ -370,19 +370,21 @@ EARLIER_SECONDS = 10
 def undecodable_codec(path):
     """The UserError of a video that FFmpeg decodes a frame of and OpenCV none. OpenCV's FFmpeg decodes GIFs: a GIF cut
     short, of which FFmpeg decoded the rows it holds, was told to be of a codec OpenCV lacks, to convert with FFmpeg;
-    so was a video shorter than its container says (shorter_than_its_container)."""
+    so was a video shorter than its container says (shorter_than_its_container). A GIF or a video of a codec FFmpeg
+    decodes itself, damaged, is a VideoCutShort: the page said "not a video with frames this app can decode; upload a
+    video file (mp4, ...)" of a damaged Theora OGV or H.264 MKV, of which FFmpeg lists the video and decodes no frame."""
     with open(path, "rb") as file:
         if file.read(6) in GIF_SIGNATURES:
-            return UserError(f"video '{path}' is a GIF of which OpenCV decodes no frame (it decodes whole GIFs): it is "
-                             "cut short or damaged; repair it or pass another video")
+            return VideoCutShort(f"video '{path}' is a GIF of which OpenCV decodes no frame (it decodes whole GIFs): it "
+                                 "is cut short or damaged; repair it or pass another video")
     if shorter_than_its_container(path):  # a fragmented H.264 MP4 cut off plainly in its second fragment was told to
         # be of a codec OpenCV lacks, to convert it to H.264
         return UserError(f"video '{path}' is shorter than its container says, and OpenCV decodes no frame of it (a "
                          "download or copy cut off): it is truncated; repair it or pass another video")
     if (codec := video_codec(path)) in NATIVE_DECODERS:  # an H.264 MP4 holed, an FLV cut into zeros: told to convert
         # to H.264 what is H.264 or FLV1
-        return UserError(f"video '{path}' has no frame OpenCV can decode, though it decodes its codec ({codec}): it is "
-                         "damaged or cut short; repair it or pass another video")
+        return VideoCutShort(f"video '{path}' has no frame OpenCV can decode, though it decodes its codec ({codec}): "
+                             "it is damaged or cut short; repair it or pass another video")
     return UserError(f"video '{path}' has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV "
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 

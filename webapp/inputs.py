@@ -105,9 +105,10 @@ def video_input(path, name, start, end, stopped=never_stopped):
         if stopped():
             raise SetUpStopped()
     try:
-        first_reader = VideoReader(path, stop=stop)
+        reader = VideoReader(path, stop=stop)
     except (SeveralVideoStreams, VideoCutShort) as error:  # a video, whose stream to take the user must choose, or
-        # a GIF, an APNG, an AVI, an MKV or a WebM cut short (was "not a video with frames this app can decode")
+        # a GIF, an APNG, an AVI, an MKV or a WebM cut short, a video damaged (was "not a video with frames this app
+        # can decode")
         raise in_page_terms(error, path, name)
     except UserError as error:
         if shorter_than_its_container(path):  # an MP4 cut off before its index (moov, written last): "not a video
@@ -122,39 +123,41 @@ def video_input(path, name, start, end, stopped=never_stopped):
             raise in_page_terms(error, path, name)
         raise unreadable
     try:
-        first = next(iter(first_reader), None)
+        first = next(iter(reader), None)
     except UserError as error:  # no first frame: a codec OpenCV lacks, or a video cut short before it
         raise in_page_terms(error, path, name)
     if first is None:
         raise unreadable
-    try:  # its capture released whatever ends the set-up (the second reader's count stopped too)
-        reader = VideoReader(path, stop=stop)
+    # one reader for the first frame, the part's check and its read: a second one made its checks again, and counted
+    # the frames of a video that announces none (a raw H.264 stream, a live MKV) twice, the tab's stop asked at each
+    try:  # its capture released whatever ends the set-up
         reader.select(start or None, end or None)
-        frames = read_at_upload(first_reader, reader, stop)
+        frames = read_at_upload(reader, stop)
     except UserError as error:
         raise in_page_terms(error, path, name)
     finally:
-        first_reader.capture.release()
+        reader.capture.release()
     return dict(kind="video", path=path, name=name, start=start, end=end, frames=frames)
 
 
-def read_at_upload(first_reader, reader, stop):
-    """The frame count of the part chosen (reader, selected), its frames read now as its job will read them where that
-    read could refuse it: in a file shorter than its container says, or where OpenCV grabs fewer frames than reach the
-    part's end (End, else the count the file announces; first_reader's capture, its first frame read: a grab decodes a
-    frame without converting it). The reader's own refusal (the cut or the damage its decoding finds) is then said at
-    once, not after every job ahead of it: an FLV, WMV or MPEG-TS cut off into zeros, an MP4 damaged in its frames, a
-    fragmented MP4 cut between a fragment's index and its frames, passed the upload's check (a first frame decodes) and
-    failed at its job's turn, "ended after 2 of the 10 frames it announces: it is truncated or damaged". stop: called
-    at each frame grabbed or read, it raises SetUpStopped where the tab has stopped (a long video's read went on after
-    a Cancel, a second Run's read beside it)."""
+def read_at_upload(reader, stop):
+    """The frame count of the part chosen (reader, its first frame read, then selected), its frames read now as its job
+    will read them where that read could refuse it: in a file shorter than its container says, or where OpenCV grabs
+    fewer frames than reach the part's end (End, else the count the file announces; grabbed on from the first frame: a
+    grab decodes a frame without converting it). The reader's own refusal (the cut or the damage its decoding finds) is
+    then said at once, not after every job ahead of it: an FLV, WMV or MPEG-TS cut off into zeros, an MP4 damaged in
+    its frames, a fragmented MP4 cut between a fragment's index and its frames, passed the upload's check (a first
+    frame decodes) and failed at its job's turn, "ended after 2 of the 10 frames it announces: it is truncated or
+    damaged". stop: called at each frame grabbed or read, it raises SetUpStopped where the tab has stopped (a long
+    video's read went on after a Cancel, a second Run's read beside it)."""
     if not shorter_than_its_container(reader.path):
         grabbed = 1
-        while not reader.counted and grabbed < reader.end and first_reader.capture.grab():
+        while not reader.counted and grabbed < reader.end and reader.capture.grab():
             stop()
             grabbed += 1
         if reader.counted or grabbed >= reader.end:  # counted: its frames, every one grabbed by the reader already
             return reader.frame_count
+    reader.rewind()
     read = 0
     for _ in reader:  # to the part's end, or the reader's refusal
         stop()
