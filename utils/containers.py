@@ -174,37 +174,36 @@ def fragment_index_damaged(file, size):
 
 
 def fragment_samples_short(path):
-    """The place of the media data (mdat) of a fragmented MP4's (MOV's) first fragment whose mdat holds more bytes
-    than its index (the moof's trun boxes, sizes defaulting to the tfhd's or the moov's trex) gives its samples, or
-    that no moof indexes (its kind's bytes changed), else None. Such an index's boxes still end at their ends
-    (boxes_fill), and a fragmented H.264 MP4 of 12 frames whose second fragment's trun said 0 samples was read as 9,
-    exit code 0: FFmpeg's demuxer drops the bytes no index gives without a word. An index giving more than its mdat
-    holds FFmpeg says is damaged, and the reading refuses it (a part before it advised). Judged only where every track
-    is video: bytes left out may be a sound track's, whose loss leaves every frame read (a trun of sound's count 0 was
-    refused so); nor a fragment whose sizes the index does not give."""
+    """(whether an MP4 or MOV is fragmented: a top-level box follows a moof, as iso_boxes takes it; the place of the
+    media data (mdat) of its first fragment whose mdat holds more bytes than its index (the moof's trun boxes, sizes
+    defaulting to the tfhd's or the moov's trex) gives its samples, or that no moof indexes (its kind's bytes changed),
+    else None), its top-level boxes walked once for both (VideoReader's opening asks both, and walked them twice). Such
+    an index's boxes still end at their ends (boxes_fill), and a fragmented H.264 MP4 of 12 frames whose second
+    fragment's trun said 0 samples was read as 9, exit code 0: FFmpeg's demuxer drops the bytes no index gives without
+    a word. An index giving more than its mdat holds FFmpeg says is damaged, and the reading refuses it (a part before
+    it advised). Judged only where every track is video: bytes left out may be a sound track's, whose loss leaves every
+    frame read (a trun of sound's count 0 was refused so); nor a fragment whose sizes the index does not give."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         if file.read(8)[4:] != b"ftyp":
-            return None
-        defaults, indexed, fragmented = None, 0, False
+            return False, None
+        defaults, indexed, fragmented, after_a_moof, judged = None, 0, False, False, True
         for position, kind, length, start in top_level_boxes(file, size):
+            fragmented, after_a_moof = after_a_moof, after_a_moof or kind == b"moof"
             if length < start - position or position + length > size:
-                return None  # a box running to the end, or past it: a cut, which its own checks tell
+                break  # a box running to the end, or past it: a cut, which its own checks tell
             file.seek(start)
             if kind == b"moov":
                 defaults = video_track_defaults(file.read(length - (start - position)))
-                if defaults is None:
-                    return None
+                judged = judged and defaults is not None
             elif kind == b"moof":
-                if defaults is None:  # no moov before it: FFmpeg cannot open it
-                    return None
-                indexed = fragment_sizes(file.read(length - (start - position)), defaults)
-                fragmented = True
-            elif kind == b"mdat" and fragmented:
+                judged = judged and defaults is not None  # no moov before it: FFmpeg cannot open it
+                indexed = judged and fragment_sizes(file.read(length - (start - position)), defaults)
+            elif kind == b"mdat" and fragmented and judged:
                 if indexed is not None and indexed < length - (start - position):
-                    return position
+                    return True, position
                 indexed = 0
-    return None
+    return fragmented, None
 
 
 def video_track_defaults(moov):
