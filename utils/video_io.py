@@ -144,8 +144,8 @@ class VideoReader:
             raise cut_short
         fragmented, place = fragment_samples_short(path)
         if place is not None:  # read short of the frames there, exit code 0
-            raise UserError(f"video '{path}' is a fragmented MP4 (MOV) whose index leaves out frames its fragment's "
-                            f"data at byte {place} holds: it is damaged; repair it or pass another video")
+            raise UserError(f"video '{path}' is a fragmented MP4 (MOV) whose index does not agree with its fragment's "
+                            f"data at byte {place}: it is damaged; repair it or pass another video")
         self._refuse_frames_past_the_index(fragmented)  # a fragmented MP4's, once it is known to be whole
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
