@@ -2473,19 +2473,15 @@ def test_a_fragmented_mp4_whose_index_leaves_out_a_fragment_s_frames_is_refused_
     frames, exit code 0."""
     import struct
 
-    from hostile import ffmpeg_video
+    from hostile import assert_refused_as_index_disagreeing, ffmpeg_video, moof_places
     data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "3", "-movflags",
                                        "frag_keyframe+empty_moov", frames=12, size="32x32"), "rb").read())
-    moof = [place - 4 for place in range(len(data)) if data[place:place + 4] == b"moof"][fragment]
+    moof = moof_places(data)[fragment]
     if damage == "a moof's kind changed":
         data[moof + 4:moof + 8] = b"xoof"
     else:
         struct.pack_into(">I", data, data.index(b"trun", moof) + 8, 0)
-    mdat = data.index(b"mdat", moof) - 4
-    path = tmp_path / "clip.mp4"
-    path.write_bytes(bytes(data))
-    assert video_refusal(path) == (f"video '{path}' is a fragmented MP4 (MOV) whose index does not agree with its "
-                                f"fragment's data at byte {mdat}: it is damaged; repair it or pass another video")
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, moof)
 
 
 def test_the_decode_checking_a_part_s_end_stops_at_the_reader_s_stop(tmp_path):
@@ -2516,11 +2512,6 @@ def fragmented_mp4_with_sound(folder):
     return bytearray(path.read_bytes())
 
 
-def second_moof(data):
-    """The place of the second moof box of a fragmented MP4's bytes."""
-    return [place - 4 for place in range(len(data)) if data[place:place + 4] == b"moof"][1]
-
-
 @pytest.mark.parametrize("frames_left", [0, 2])
 def test_a_fragmented_mp4_with_sound_whose_video_trun_leaves_out_frames_is_refused(tmp_path, frames_left):
     """A fragmented MP4 with sound whose second fragment's video trun gives 0 or 2 of its 3 frames, its boxes whole:
@@ -2529,15 +2520,11 @@ def test_a_fragmented_mp4_with_sound_whose_video_trun_leaves_out_frames_is_refus
     offset), and the bytes between are told."""
     import struct
 
-    from hostile import video_refusal
+    from hostile import assert_refused_as_index_disagreeing, moof_places
     data = fragmented_mp4_with_sound(tmp_path)
-    moof = second_moof(data)
+    moof = moof_places(data)[1]
     struct.pack_into(">I", data, data.index(b"trun", moof) + 8, frames_left)
-    mdat = data.index(b"mdat", moof) - 4
-    path = tmp_path / "clip.mp4"
-    path.write_bytes(bytes(data))
-    assert video_refusal(path) == (f"video '{path}' is a fragmented MP4 (MOV) whose index does not agree with its "
-                                f"fragment's data at byte {mdat}: it is damaged; repair it or pass another video")
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, moof)
 
 
 def test_a_fragmented_mp4_whose_sound_trun_gives_no_samples_is_read_whole(tmp_path):
@@ -2545,9 +2532,10 @@ def test_a_fragmented_mp4_whose_sound_trun_gives_no_samples_is_read_whole(tmp_pa
     are read (a check by sizes alone refused it)."""
     import struct
 
+    from hostile import moof_places
     from utils.video_io import VideoReader
     data = fragmented_mp4_with_sound(tmp_path)
-    moof = second_moof(data)
+    moof = moof_places(data)[1]
     struct.pack_into(">I", data, data.index(b"trun", data.index(b"trun", moof) + 4) + 8, 0)
     path = tmp_path / "clip.mp4"
     path.write_bytes(bytes(data))
@@ -2560,13 +2548,9 @@ def test_a_fragmented_motion_jpeg_mov_whose_trun_gives_samples_past_its_data_is_
     code 0."""
     import struct
 
-    from hostile import ffmpeg_video, video_refusal
+    from hostile import assert_refused_as_index_disagreeing, ffmpeg_video, moof_places
     data = bytearray(open(ffmpeg_video(tmp_path / "whole.mov", "-c:v", "mjpeg", "-movflags",
                                        "frag_keyframe+empty_moov", frames=12, size="32x32"), "rb").read())
-    moof = second_moof(data)
+    moof = moof_places(data)[1]
     struct.pack_into(">I", data, data.index(b"trun", moof) + 8, 6)
-    mdat = data.index(b"mdat", moof) - 4
-    path = tmp_path / "clip.mov"
-    path.write_bytes(bytes(data))
-    assert video_refusal(path) == (f"video '{path}' is a fragmented MP4 (MOV) whose index does not agree with its "
-                                f"fragment's data at byte {mdat}: it is damaged; repair it or pass another video")
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mov", data, moof)
