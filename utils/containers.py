@@ -212,7 +212,7 @@ def samples_leave_out(runs, start, end, every_track_video):
     """Whether bytes of an mdat (from start to end) that no run of samples holds (runs: (start, end, whether a video
     track's), fragment_runs) follow a video track's run, or, in a file whose every track is video, any run: FFmpeg reads
     none of them; or a video track's run reaches past the mdat: a Motion JPEG MOV of 12 frames whose trun said 6 of a
-    fragment's 1 was read as 17, the bytes after it decoded as frames, exit code 0 (H.264's decoder says so)."""
+    fragment's 1 was read as 17, the bytes after it decoded as frames, exit code 0."""
     owner = every_track_video  # bytes before the first run (all of an mdat that no moof indexes)
     for first, last, video in sorted(runs):
         if first > start and owner or video and last > end:
