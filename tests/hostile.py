@@ -63,6 +63,20 @@ def video_refusal(path):
     raise AssertionError(f"'{path}' was read whole")
 
 
+def moof_places(data):
+    """The places of the moof boxes (fragment indexes) in a fragmented MP4's or MOV's bytes."""
+    return [place - 4 for place in range(len(data)) if data[place:place + 4] == b"moof"]
+
+
+def assert_refused_as_index_disagreeing(path, data, moof):
+    """VideoReader refuses the fragmented MP4 or MOV of bytes data, written at path, as damaged at the mdat after the
+    moof at place moof (its index not agreeing with that fragment's data)."""
+    path.write_bytes(bytes(data))
+    mdat = data.index(b"mdat", moof) - 4
+    assert video_refusal(path) == (f"video '{path}' is a fragmented MP4 (MOV) whose index does not agree with its "
+                                f"fragment's data at byte {mdat}: it is damaged; repair it or pass another video")
+
+
 def refused_as_fragmented_then_remuxed(path, kind, extension, frames):
     """VideoReader refuses a fragmented `kind` ('MP4', 'MOV') of which OpenCV reads only its first fragment, advising
     a remux into OUT`extension`; that remux, made as advised, is read whole (its `frames`)."""

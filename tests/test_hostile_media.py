@@ -2473,19 +2473,15 @@ def test_a_fragmented_mp4_whose_index_leaves_out_a_fragment_s_frames_is_refused_
     frames, exit code 0."""
     import struct
 
-    from hostile import ffmpeg_video
+    from hostile import assert_refused_as_index_disagreeing, ffmpeg_video, moof_places
     data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "3", "-movflags",
                                        "frag_keyframe+empty_moov", frames=12, size="32x32"), "rb").read())
-    moof = [place - 4 for place in range(len(data)) if data[place:place + 4] == b"moof"][fragment]
+    moof = moof_places(data)[fragment]
     if damage == "a moof's kind changed":
         data[moof + 4:moof + 8] = b"xoof"
     else:
         struct.pack_into(">I", data, data.index(b"trun", moof) + 8, 0)
-    mdat = data.index(b"mdat", moof) - 4
-    path = tmp_path / "clip.mp4"
-    path.write_bytes(bytes(data))
-    assert video_refusal(path) == (f"video '{path}' is a fragmented MP4 (MOV) whose index leaves out frames its "
-                                f"fragment's data at byte {mdat} holds: it is damaged; repair it or pass another video")
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, moof)
 
 
 def test_the_decode_checking_a_part_s_end_stops_at_the_reader_s_stop(tmp_path):
@@ -2503,3 +2499,58 @@ def test_the_decode_checking_a_part_s_end_stops_at_the_reader_s_stop(tmp_path):
     reader = VideoReader(ffmpeg_video(tmp_path / "clip.ts", "-c:v", "libx264", frames=12, size="16x16"), stop=stop)
     with pytest.raises(Stopped):
         reader.select(None, "12")
+
+
+# Twenty-seventh pass, look at generate.py's videos, frames and scene cuts
+def fragmented_mp4_with_sound(folder):
+    """A fragmented H.264 MP4 of 12 frames (4 fragments) with an AAC sound track, its bytes: each moof's first traf is
+    the video's."""
+    from clips import ffmpeg
+    path = folder / "whole.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=10", "-f", "lavfi", "-i", "sine=r=8000", "-frames:v", "12",
+           "-shortest", "-c:v", "libx264", "-g", "3", "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov", str(path))
+    return bytearray(path.read_bytes())
+
+
+@pytest.mark.parametrize("frames_left", [0, 2])
+def test_a_fragmented_mp4_with_sound_whose_video_trun_leaves_out_frames_is_refused(tmp_path, frames_left):
+    """A fragmented MP4 with sound whose second fragment's video trun gives 0 or 2 of its 3 frames, its boxes whole:
+    FFmpeg's demuxer drops the frames no index gives, and it was read as 9 or 11 of its 12 frames, exit code 0 (the
+    check summed sizes only where every track is video). The sound's run begins where the video's bytes end (its data
+    offset), and the bytes between are told."""
+    import struct
+
+    from hostile import assert_refused_as_index_disagreeing, moof_places
+    data = fragmented_mp4_with_sound(tmp_path)
+    moof = moof_places(data)[1]
+    struct.pack_into(">I", data, data.index(b"trun", moof) + 8, frames_left)
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, moof)
+
+
+def test_a_fragmented_mp4_whose_sound_trun_gives_no_samples_is_read_whole(tmp_path):
+    """A fragmented MP4 whose second fragment's sound trun gives none of its samples: every frame is there, and all 12
+    are read (a check by sizes alone refused it)."""
+    import struct
+
+    from hostile import moof_places
+    from utils.video_io import VideoReader
+    data = fragmented_mp4_with_sound(tmp_path)
+    moof = moof_places(data)[1]
+    struct.pack_into(">I", data, data.index(b"trun", data.index(b"trun", moof) + 4) + 8, 0)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(bytes(data))
+    assert len(list(VideoReader(str(path)))) == 12
+
+
+def test_a_fragmented_motion_jpeg_mov_whose_trun_gives_samples_past_its_data_is_refused(tmp_path):
+    """A fragmented Motion JPEG MOV of 12 frames, one a fragment, whose second fragment's trun gives 6 frames of its
+    default size: the bytes after its data (the next fragment's) were decoded as frames, and it was read as 17, exit
+    code 0."""
+    import struct
+
+    from hostile import assert_refused_as_index_disagreeing, ffmpeg_video, moof_places
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.mov", "-c:v", "mjpeg", "-movflags",
+                                       "frag_keyframe+empty_moov", frames=12, size="32x32"), "rb").read())
+    moof = moof_places(data)[1]
+    struct.pack_into(">I", data, data.index(b"trun", moof) + 8, 6)
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mov", data, moof)

@@ -174,90 +174,116 @@ def fragment_index_damaged(file, size):
 
 
 def fragment_samples_short(path):
-    """The place of the media data (mdat) of a fragmented MP4's (MOV's) first fragment whose mdat holds more bytes
-    than its index (the moof's trun boxes, sizes defaulting to the tfhd's or the moov's trex) gives its samples, or
-    that no moof indexes (its kind's bytes changed), else None. Such an index's boxes still end at their ends
-    (boxes_fill), and a fragmented H.264 MP4 of 12 frames whose second fragment's trun said 0 samples was read as 9,
-    exit code 0: FFmpeg's demuxer drops the bytes no index gives without a word. An index giving more than its mdat
-    holds FFmpeg says is damaged, and the reading refuses it (a part before it advised). Judged only where every track
-    is video: bytes left out may be a sound track's, whose loss leaves every frame read (a trun of sound's count 0 was
-    refused so); nor a fragment whose sizes the index does not give."""
+    """(whether an MP4 or MOV is fragmented: a top-level box follows a moof, as iso_boxes takes it; the place of the
+    media data (mdat) of its first fragment whose index (the moof's trun boxes, sizes defaulting to the tfhd's or the
+    moov's trex, places by their data offsets) leaves out bytes after a video track's samples, or gives a video track's
+    samples past it (samples_leave_out), or that no moof indexes (its kind's bytes changed), else None), its top-level
+    boxes walked once for both (VideoReader's opening asks both, and walked them twice). Such an index's boxes still
+    end at their ends (boxes_fill), and a fragmented H.264 MP4 of 12 frames whose second fragment's trun said 0 samples
+    was read as 9, exit code 0: FFmpeg's demuxer drops the bytes no index gives without a word; with a sound track, as
+    9 of 12 too (judged by sizes alone, as a first form of this check did, a trun of sound's count 0, every frame read,
+    was refused). Bytes before a fragment's first run, or after a sound track's, are judged only where every track is
+    video; nor a fragment whose sizes the index does not give."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         if file.read(8)[4:] != b"ftyp":
-            return None
-        defaults, indexed, fragmented = None, 0, False
+            return False, None
+        tracks, runs, fragmented, after_a_moof, judged = None, [], False, False, True
         for position, kind, length, start in top_level_boxes(file, size):
+            fragmented, after_a_moof = after_a_moof, after_a_moof or kind == b"moof"
             if length < start - position or position + length > size:
-                return None  # a box running to the end, or past it: a cut, which its own checks tell
+                break  # a box running to the end, or past it: a cut, which its own checks tell
             file.seek(start)
             if kind == b"moov":
-                defaults = video_track_defaults(file.read(length - (start - position)))
-                if defaults is None:
-                    return None
+                tracks = media_tracks(file.read(length - (start - position)))
+                judged = judged and tracks is not None
             elif kind == b"moof":
-                if defaults is None:  # no moov before it: FFmpeg cannot open it
-                    return None
-                indexed = fragment_sizes(file.read(length - (start - position)), defaults)
-                fragmented = True
-            elif kind == b"mdat" and fragmented:
-                if indexed is not None and indexed < length - (start - position):
-                    return position
-                indexed = 0
-    return None
+                judged = judged and tracks is not None  # no moov before it: FFmpeg cannot open it
+                runs = judged and fragment_runs(file.read(length - (start - position)), position, tracks)
+            elif kind == b"mdat" and fragmented and judged:
+                if runs is not None and samples_leave_out(runs, start, position + length,
+                                                          all(video for _, video in tracks.values())):
+                    return True, position
+                runs = []
+    return fragmented, None
 
 
-def video_track_defaults(moov):
-    """Each track's default sample size (its trex box in the moov's mvex; None where it gives none), by its track ID;
-    None where a track is not video (its handler, hdlr, not 'vide') or its ID cannot be read."""
-    tracks = set()
+def samples_leave_out(runs, start, end, every_track_video):
+    """Whether bytes of an mdat (from start to end) that no run of samples holds (runs: (start, end, whether a video
+    track's), fragment_runs) follow a video track's run, or, in a file whose every track is video, any run: FFmpeg reads
+    none of them; or a video track's run reaches past the mdat: a Motion JPEG MOV of 12 frames whose trun said 6 of a
+    fragment's 1 was read as 17, the bytes after it decoded as frames, exit code 0."""
+    owner = every_track_video  # bytes before the first run (all of an mdat that no moof indexes)
+    for first, last, video in sorted(runs):
+        if first > start and owner or video and last > end:
+            return True
+        if last >= start:  # a run of no samples too: the bytes after it are its track's (a trun's count 0)
+            start, owner = last, video or every_track_video
+    return start < end and owner
+
+
+def media_tracks(moov):
+    """(Each track's default sample size, its trex box's in the moov's mvex, None where it gives none; whether it is
+    video, its handler's type, hdlr, 'vide') by its track ID; None where a track's ID or handler cannot be read, or
+    there is none."""
+    tracks = {}
     for begin, end in quicktime_boxes(moov, b"trak"):
         track = moov[begin:end]
         header = next(iter(quicktime_boxes(track, b"tkhd")), (0, 0))[0]
         handler = next(iter(quicktime_boxes(track, b"mdia", b"hdlr")), (0, 0))[0]
         at = header + (20 if track[header:header + 1] == b"\1" else 12)  # after the version's creation, modification
-        if not header or not handler or track[handler + 8:handler + 12] != b"vide" or at + 4 > len(track):
+        if not header or not handler or handler + 12 > len(track) or at + 4 > len(track):
             return None
-        tracks.add(struct.unpack_from(">I", track, at)[0])
+        tracks[struct.unpack_from(">I", track, at)[0]] = track[handler + 8:handler + 12] == b"vide"
     defaults = {track: sample_size for begin, end in quicktime_boxes(moov, b"mvex", b"trex") if end - begin >= 20
                 for track, sample_size in [struct.unpack_from(">I12xI", moov, begin + 4)]}
-    return {track: defaults.get(track) for track in tracks} if tracks else None
+    return {track: (defaults.get(track), video) for track, video in tracks.items()} or None
 
 
-def fragment_sizes(moof, defaults):
-    """The sum of the sizes a fragment index (a moof box's contents) gives its samples, or None where a trun's samples
-    run past its box, or a size is given nowhere (neither in the trun, nor by the tfhd's or the track's default)."""
-    total = 0
-    for begin, end in quicktime_boxes(moof, b"traf"):
-        traf = moof[begin:end]
+def fragment_runs(moof, place, tracks):
+    """(start, end in the file, whether a video track's) of each run of samples a fragment index (the contents of a
+    moof box at place) gives, by their data offsets from the base its tfhd gives (the moof's start where it gives
+    none, for a traf after the first the end of the last's samples: ISO/IEC 14496-12) and their sizes; None where a
+    trun's samples run past its box, or a size is given nowhere (neither in the trun, nor by the tfhd's or the track's
+    default, media_tracks), or a track is none of the moov's."""
+    runs, end = [], place
+    for begin, finish in quicktime_boxes(moof, b"traf"):
+        traf = moof[begin:finish]
         header = next(iter(quicktime_boxes(traf, b"tfhd")), None)
         if header is None or header[1] - header[0] < 8:
             return None
-        flags, track = struct.unpack_from(">I", traf, header[0])[0] & 0xffffff, struct.unpack_from(">I", traf,
-                                                                                                 header[0] + 4)[0]
+        flags, track = struct.unpack_from(">II", traf, header[0])
+        flags &= 0xffffff
+        if track not in tracks:
+            return None
+        base = (struct.unpack_from(">Q", traf, header[0] + 8)[0] if flags & 1 and header[0] + 16 <= header[1]
+                else place if flags & 0x20000 or not runs else end)  # default-base-is-moof, or the first traf
         # tfhd's optional fields in order: base data offset (8 bytes), sample description index, duration, size
         at = header[0] + 8 + 8 * (flags & 1) + 4 * bool(flags & 2) + 4 * bool(flags & 8)
-        if track not in defaults:  # no track of the moov's
-            return None
-        default = struct.unpack_from(">I", traf, at)[0] if flags & 0x10 and at + 4 <= header[1] else defaults[track]
+        default = struct.unpack_from(">I", traf, at)[0] if flags & 0x10 and at + 4 <= header[1] else tracks[track][0]
+        end = base
         for first, last in quicktime_boxes(traf, b"trun"):
             if last - first < 8:
                 return None
             flags, count = struct.unpack_from(">II", traf, first)
             flags &= 0xffffff
-            place = first + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 4)
+            if flags & 1 and first + 12 <= last:  # its data offset, from the base; else after the run before
+                end = base + struct.unpack_from(">i", traf, first + 8)[0]
+            place_of_samples = first + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 4)
             fields = [bit for bit in (0x100, 0x200, 0x400, 0x800) if flags & bit]
-            if place + 4 * len(fields) * count > last:
+            if place_of_samples + 4 * len(fields) * count > last:
                 return None
             if 0x200 in fields:
                 step, offset = 4 * len(fields), 4 * fields.index(0x200)
-                total += sum(struct.unpack_from(">I", traf, place + step * sample + offset)[0]
+                length = sum(struct.unpack_from(">I", traf, place_of_samples + step * sample + offset)[0]
                              for sample in range(count))
             elif default is None:
                 return None
             else:
-                total += default * count
-    return total
+                length = default * count
+            runs.append((end, end + length, tracks[track][1]))
+            end += length
+    return runs
 
 
 def boxes_fill(data):

@@ -147,10 +147,11 @@ class VideoReader:
         if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path)
                          or cut_into_zeros(path, self.listing)):
             raise cut_short
-        if (place := fragment_samples_short(path)) is not None:  # read short of the frames there, exit code 0
-            raise UserError(f"video '{path}' is a fragmented MP4 (MOV) whose index leaves out frames its fragment's "
-                            f"data at byte {place} holds: it is damaged; repair it or pass another video")
-        self._refuse_frames_past_the_index()  # a fragmented MP4's, once it is known to be whole
+        fragmented, place = fragment_samples_short(path)
+        if place is not None:  # read short of the frames there, exit code 0
+            raise UserError(f"video '{path}' is a fragmented MP4 (MOV) whose index does not agree with its fragment's "
+                            f"data at byte {place}: it is damaged; repair it or pass another video")
+        self._refuse_frames_past_the_index(fragmented)  # a fragmented MP4's, once it is known to be whole
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
         self._refuse_a_picture()
@@ -166,15 +167,15 @@ class VideoReader:
         self.capture.release()
         self.capture = opened_capture(self.path)
 
-    def _refuse_frames_past_the_index(self):
+    def _refuse_frames_past_the_index(self, fragmented):
         """UserError where the file holds more frames than the count OpenCV takes from its index, past which OpenCV
         reads one frame and no more: a fragmented MP4 whose moov box holds its first fragment's frames (`-movflags
         frag_keyframe` without `empty_moov`, a recording's; a whole one of 50 frames was read as 11, exit code 0), or
         an AVI whose header (strh) announces fewer frames than its chunks hold (one announcing 1 of its 12 was read as
-        2, exit code 0, and `--end 12` refused as past its end)."""
+        2, exit code 0, and `--end 12` refused as past its end). fragmented: whether it is a fragmented MP4 (MOV)."""
         if self.total_frames <= 0:
             return
-        fragmented = fragmented_mp4_frames(self.path)
+        fragmented = fragmented and fragmented_mp4_frames(self.path)
         if not (held := fragmented or avi_frames(self.path)) or held <= self.total_frames:
             return
         if (read := self._frames_held(self.total_frames + 2)) <= self.total_frames + 1 and read < held:

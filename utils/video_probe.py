@@ -14,7 +14,7 @@ from fractions import Fraction
 import cv2
 
 from utils.containers import (EBML_SIGNATURE, JPEG_TAIL, PRORES_TAIL, VideoCutShort, ZERO_TAIL, asf_padding,
-    avi_frames_after_the_cut, exact_rate, fixed_packets, flv_bytes_appended, iso_boxes,
+    avi_frames_after_the_cut, exact_rate, fixed_packets, flv_bytes_appended,
     jpeg_ended, jpeg_frame_end, live_matroska_cut_short, matroska_elements, prores_frame_end, quicktime_boxes,
     quicktime_places, riff_chunks, shorter_than_its_container, zeros_begin, zeros_end)
 from utils.errors import UserError
@@ -278,13 +278,9 @@ def packets_cut_into_zeros(path, file, size):
 
 
 def fragmented_mp4_frames(path):
-    """The frames of an MP4's (MOV's) first video stream, counted by FFmpeg's demuxer (its packets: nothing decoded),
-    where it is fragmented (a moof box after its moov: iso_boxes), else None. Its moov box may hold the first fragment's
-    frames (`-movflags frag_keyframe` without `empty_moov`), and their count was taken for the file's."""
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if file.read(8)[4:] != b"ftyp" or next(iso_boxes(file, size), None) is None:
-            return None
+    """The frames of a fragmented MP4's (MOV's: fragment_samples_short tells it) first video stream, counted by
+    FFmpeg's demuxer (its packets: nothing decoded), None where it times none. Its moov box may hold the first
+    fragment's frames (`-movflags frag_keyframe` without `empty_moov`), and their count was taken for the file's."""
     timed = packet_times(path, b"")
     return len(timed[1]) if timed else None
 
