@@ -6957,3 +6957,17 @@ def test_blender_s_negative_frames_of_its_default_name_are_read_in_order_not_as_
     from hostile import listed_frame_names
     names = [f"{number:0{width}d}.png" if number >= 0 else f"-{-number:0{width}d}.png" for number in range(-2, 3)]
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+@pytest.mark.parametrize("folders, held", [({"": 6, "thumbs": 6}, r"frames beside folders \(thumbs\)"),
+                                           ({"HR": 6, "LR": 6}, "a clip's LR/ and HR/ folders")])
+def test_a_clip_passed_as_the_validation_folder_is_one_line(tmp_path, folders, held):
+    """A clip passed as data.val_dir: its 'thumbs/' was scored as the one clip, its frames left out without a word, and
+    its LR/ and HR/ were scored as two clips of HR frames, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    sizes = {"": (64, 64), "thumbs": (64, 64), "HR": (192, 192), "LR": (48, 48)}
+    val_dir = make_sequence_folders(tmp_path / "val", folders, sizes={name: sizes[name] for name in folders})
+    with pytest.raises(UserError, match=rf"^validation folder '.*val' holds {held}, so which are the clips is not "
+                                        "known; put each clip in a subfolder of it$"):
+        validation_clips(validation_config(val_dir))
