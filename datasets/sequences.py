@@ -246,8 +246,7 @@ def folder_sequence_names(root):
                 inner_deeper.append(inner)
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
-            raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
-                            "are the sequences is not known; move the frames or the folders elsewhere")
+            raise frames_beside_sequences(folder, inner_sequences)
         if is_sequence:
             found[name] = folder
         elif not inner_sequences and holds_other_pictures(folder):  # a sequence of .webp frames was left out unsaid
@@ -260,7 +259,18 @@ def folder_sequence_names(root):
             unknown += [(f"{name}/{inner}", DEEPER) for inner in inner_deeper]
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
+    # root's own frames beside its sequences: a sequence passed as --input_video_dir with a folder of its thumbnails
+    # ('thumbs/0001.png') was trained on as the thumbnails' sequence alone, its frames left out without a word, exit
+    # code 0, where root's subfolder so is refused
+    if found and holds_frames(root):
+        raise frames_beside_sequences(root, list(found))
     return found, unknown
+
+
+def frames_beside_sequences(folder, sequences):
+    """The UserError of a folder that holds both frames and folders of frames (sequences, their names)."""
+    return UserError(f"'{folder}' holds frames and also folders of frames ({named(sequences)}), so which are the "
+                     "sequences is not known; move the frames or the folders elsewhere")
 
 
 def refuse_unknown(root, unknown, names):

@@ -6933,3 +6933,41 @@ def test_a_time_after_a_dot_and_a_dash_is_ordered_by_its_hours_not_as_a_negative
     (utils.frame_names.NUMBER's sign)."""
     from hostile import listed_frame_names
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+# Twenty-seventh pass, look at the training data, frame names and series
+
+@pytest.mark.parametrize("inner", ["thumbs", "a/thumbs"])
+def test_a_data_folder_holding_frames_beside_its_sequence_folders_is_one_line(tmp_path, inner):
+    """A sequence passed as --input_video_dir with a folder of its thumbnails ('thumbs/0001.png', or a group's): the
+    thumbnails were trained on as the one sequence, the folder's own frames left out without a word, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"": 3, inner: 3}, sizes={"": (8, 8), inner: (8, 8)})
+    with pytest.raises(UserError, match=rf"^'.*data' holds frames and also folders of frames \({inner}\), so which "
+                                        r"are the sequences is not known; move"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("width", [3, 4, 5])
+def test_blender_s_negative_frames_of_its_default_name_are_read_in_order_not_as_copies(tmp_path, width):
+    """Blender's frames of a scene begun below 0 under its default name (no prefix, the sign within the width,
+    '-0002.png', '-0001.png', '0000.png', '0001.png', '0002.png') were refused: '-0002.png' "is named as a copy of
+    '0002.png'" (utils.frame_names.tails)."""
+    from hostile import listed_frame_names
+    names = [f"{number:0{width}d}.png" if number >= 0 else f"-{-number:0{width}d}.png" for number in range(-2, 3)]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+@pytest.mark.parametrize("folders, held", [({"": 6, "thumbs": 6}, r"frames beside folders \(thumbs\)"),
+                                           ({"HR": 6, "LR": 6}, "a clip's LR/ and HR/ folders")])
+def test_a_clip_passed_as_the_validation_folder_is_one_line(tmp_path, folders, held):
+    """A clip passed as data.val_dir: its 'thumbs/' was scored as the one clip, its frames left out without a word, and
+    its LR/ and HR/ were scored as two clips of HR frames, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    sizes = {"": (64, 64), "thumbs": (64, 64), "HR": (192, 192), "LR": (48, 48)}
+    val_dir = make_sequence_folders(tmp_path / "val", folders, sizes={name: sizes[name] for name in folders})
+    with pytest.raises(UserError, match=rf"^validation folder '.*val' holds {held}, so which are the clips is not "
+                                        "known; put each clip in a subfolder of it$"):
+        validation_clips(validation_config(val_dir))

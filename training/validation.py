@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets import reds
-from datasets.sequences import once_each, one_series
+from datasets.sequences import holds_frames, named, once_each, one_series
 from evaluation import scoring
 from inference import SuperResolver
 from training.checkpoint import MODEL_FILE_PATTERN
@@ -135,6 +135,13 @@ def validation_clips(config):
         folders = reds.reds4_folders(val_dir)
     else:
         names = visible_subfolders(val_dir)
+        if names and (holds_frames(val_dir) or is_pair_clip(val_dir)):
+            # a clip passed as data.val_dir: its subfolders were scored as the clips, its frames left out without a
+            # word ('thumbs/' scored in its place; its LR/ and HR/ each as a clip of HR frames), exit code 0
+            held = ("a clip's LR/ and HR/ folders" if is_pair_clip(val_dir) else
+                    f"frames beside folders ({named(names)})")
+            raise UserError(f"validation folder '{val_dir}' holds {held}, so which are the clips is not known; put "
+                            "each clip in a subfolder of it")
         once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
                   "it would be scored twice at each validation", ("or move it out of data.val_dir",))
         # and the folders of their frames: a clip whose LR/ and HR/ were links to another's was that clip, scored twice

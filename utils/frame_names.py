@@ -738,10 +738,12 @@ def heads(stem):
 
 
 def tails(stem, blank=False):
-    """stem cut after each character that is neither a letter nor a digit (a blank, where blank), in order, its spaces
+    """stem cut after each character that is neither a letter nor a digit (a blank, where blank) nor a number's sign
+    (NUMBER: Blender's '-0001', its default name of frame -1, was refused as a copy of '0001'), in order, its spaces
     after that left out ('of f001', 'f001' of 'Copy (2) of f001')."""
     return [stem[cut + 1:].lstrip() for cut, character in enumerate(stem[:-1])
-            if (character.isspace() if blank else not character.isalnum())]
+            if (character.isspace() if blank else not character.isalnum())
+            and not ((number := NUMBER.match(stem, cut)) and number[0].startswith("-"))]
 
 
 def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
