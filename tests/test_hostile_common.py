@@ -4753,3 +4753,26 @@ def test_the_set_up_names_the_setting_of_a_constraint_line_over_128_kib(tmp_path
     assert refused.startswith(f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip "
                               f"install cannot take ({tmp_path}/xxx"), refused[:300]
     assert line[3:] in refused and refused.endswith("; unset it, then run make again\n"), refused[-300:]
+
+
+@pytest.fixture(scope="session")
+def latin_1_locale(tmp_path_factory):
+    """LOCPATH of a French locale in ISO-8859-1, built by localedef (this machine has C, C.utf8 and POSIX alone)."""
+    folder = tmp_path_factory.mktemp("locales")
+    try:
+        subprocess.run(["localedef", "-i", "fr_FR", "-f", "ISO-8859-1", str(folder / "fr_FR.ISO-8859-1")],
+                       check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.CalledProcessError) as failed:
+        pytest.skip(f"no locale of Latin-1 can be built here ({failed})")
+    return str(folder)
+
+
+def test_the_set_up_names_a_constraint_file_under_a_latin_1_locale_in_the_bytes_given(
+        tmp_path, python_310_of_compiled_pip, latin_1_locale):
+    """Under a Latin-1 locale, `PIP_CONSTRAINT` of `café.txt` not there: pip's reason, the name decoded by the locale,
+    was printed in UTF-8 (`caf\\xc3\\x83\\xc2\\xa9`), so that the line showed the name as given and twice encoded."""
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new", {
+        "LOCPATH": latin_1_locale, "LC_ALL": "fr_FR.ISO-8859-1", "PIP_CONSTRAINT": f"{tmp_path}/café.txt"})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/café.txt), which the set-up's pip install cannot "
+                       f"take (Could not open requirements file: [Errno 2] No such file or directory: '{tmp_path}/"
+                       "café.txt'); unset it, then run make again\n")

@@ -708,8 +708,16 @@ try:
 except (CommandError, InstallationError, NetworkConnectionError) as refused:
     reason = "pip takes a platform or interpreter only for an install into --target" if key in restricted else refused
     # (NULs dropped: a UTF-16 file without its BOM, read as UTF-8, put them in the reason, and the warning of bash
-    # of them was a second line)
-    print(("pip install refuses option %s here: %s" % (key, reason)).replace("\0", ""))
+    # of them was a second line. In the bytes of the names given, as pip decoded them by the locale: under Latin-1 a
+    # name of `é` was printed in UTF-8, shown twice encoded beside the name as given.)
+    import os
+    line = ("pip install refuses option %s here: %s" % (key, reason)).replace("\0", "")
+    try:
+        line = os.fsencode(line)
+    except UnicodeEncodeError:  # a character of no byte in the locale
+        line = line.encode("utf-8", "surrogateescape")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(line + b"\n")
     sys.exit(1)
 try:
     sys.exit(main())
