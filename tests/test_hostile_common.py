@@ -4671,7 +4671,7 @@ def test_the_set_up_names_a_constraint_file_of_utf16_without_its_bom_in_one_line
         tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv):
     """A constraint file in UTF-16 without its BOM (as some editors save), which pip reads as UTF-8, gave pip's reason
     with NULs in it, and bash's warning of them ("command substitution: ignored null byte in input") was a second line
-    before the refusal. (The file holding them is named: the next pass's look.)"""
+    before the refusal. (Since the twenty-seventh pass the file holding them is named, not pip's line.)"""
     (tmp_path / "folder").mkdir()
     (tmp_path / "constraints.txt").write_bytes(f"-e {tmp_path}/folder\n".encode("utf-16-le"))
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
