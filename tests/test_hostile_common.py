@@ -4671,10 +4671,108 @@ def test_the_set_up_names_a_constraint_file_of_utf16_without_its_bom_in_one_line
         tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv):
     """A constraint file in UTF-16 without its BOM (as some editors save), which pip reads as UTF-8, gave pip's reason
     with NULs in it, and bash's warning of them ("command substitution: ignored null byte in input") was a second line
-    before the refusal."""
+    before the refusal. (Since the twenty-seventh pass the file holding them is named, not pip's line.)"""
     (tmp_path / "folder").mkdir()
     (tmp_path / "constraints.txt").write_bytes(f"-e {tmp_path}/folder\n".encode("utf-16-le"))
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
     assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
-                       f"cannot take (Invalid requirement: -e {tmp_path}/folder); unset it, then run make again\n")
+                       f"cannot take (Could not decode requirements file: {tmp_path}/constraints.txt holds NUL bytes "
+                       "(as UTF-16 or UTF-32 without its BOM, which pip reads as UTF-8); save it in UTF-8); unset it, "
+                       "then run make again\n")
+
+
+# Twenty-seventh pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+@pytest.mark.parametrize("venv", ["new", "there"])
+def test_the_set_up_names_a_requirement_file_whose_constraint_file_pip_install_refuses(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv):
+    """`-c FILE` inside the requirement file `PIP_REQUIREMENT` names, FILE holding a constraint of a form pip install
+    refuses as it starts (`-e folder`): the check looked at the forms of `PIP_CONSTRAINT`'s files alone, so that it
+    passed, said once a new venv was made, and in a venv there naming no setting."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "constraints.txt").write_text(f"-e {tmp_path}/folder\n")
+    (tmp_path / "requirements.txt").write_text(f"-c {tmp_path}/constraints.txt\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
+                                       {"PIP_REQUIREMENT": str(tmp_path / "requirements.txt")})
+    assert refused == (f"error: PIP_REQUIREMENT is set ({tmp_path}/requirements.txt), which the set-up's pip install "
+                       "cannot take (Unnamed requirements are not allowed as constraints); unset it, then run make "
+                       "again\n")
+
+
+@pytest.mark.parametrize("venv, lines", [("new", {"a.txt": "-r a.txt"}), ("there", {"a.txt": "-c {tmp}/b.txt",
+                                                                                     "b.txt": "-c {tmp}/a.txt"})],
+                         ids=["a file naming itself, new venv", "two files naming each other, venv there"])
+def test_the_set_up_names_constraint_files_naming_each_other(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv, lines):
+    """Constraint files whose `-r` or `-c` lines lead back to themselves: pip install's RecursionError, a traceback the
+    check took for no refusal, said once a new venv was made, and in a venv there "(RecursionError: maximum recursion
+    depth exceeded while calling a Python object)" naming no setting."""
+    for name, line in lines.items():
+        (tmp_path / name).write_text(line.format(tmp=tmp_path) + "\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
+                                       {"PIP_CONSTRAINT": str(tmp_path / "a.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/a.txt), which the set-up's pip install cannot take "
+                       "(Could not read requirements file: its -r and -c lines lead back to a file they came from, or "
+                       "nest deeper than pip reads); unset it, then run make again\n")
+
+
+def test_the_set_up_names_a_constraint_file_holding_nuls_not_a_line_pip_takes(tmp_path, python_310_of_compiled_pip):
+    """A constraint file in UTF-16 without its BOM whose line is one pip takes (`-c FILE`): its NULs dropped from pip's
+    reason, it was said "(Invalid requirement: -c FILE)", as if the line were wrong."""
+    (tmp_path / "b.txt").write_text("numpy\n")
+    (tmp_path / "a.txt").write_bytes(f"-c {tmp_path}/b.txt\n".encode("utf-16-le"))
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "a.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/a.txt), which the set-up's pip install cannot take "
+                       f"(Could not decode requirements file: {tmp_path}/a.txt holds NUL bytes (as UTF-16 or UTF-32 "
+                       "without its BOM, which pip reads as UTF-8); save it in UTF-8); unset it, then run make again\n")
+
+
+@pytest.mark.parametrize("venv", ["new", "there"])
+def test_the_set_up_names_a_constraint_file_whose_coding_line_names_no_encoding(
+        tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv):
+    """`# -*- coding: nosuch -*-` in a constraint file (pip reads a file of no BOM in the encoding its coding line
+    names): pip install's LookupError, a traceback the check took for no refusal, said once a new venv was made, and
+    in a venv there "(LookupError: unknown encoding: nosuch)" naming no setting."""
+    (tmp_path / "constraints.txt").write_text("# -*- coding: nosuch -*-\nnumpy\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       "cannot take (Could not decode requirements file: unknown encoding: nosuch); unset it, then run "
+                       "make again\n")
+
+
+def test_the_set_up_names_the_setting_of_a_constraint_line_over_128_kib(tmp_path, python_310_of_compiled_pip):
+    """A constraint line pip refuses of over 128 KiB (its reason quoting it): bash's "Argument list too long" as a
+    first line, then "pip's configuration sets constraint", which no configuration file set."""
+    line = f"-e {tmp_path}/" + "x" * 140_000
+    (tmp_path / "constraints.txt").write_text(line + "\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused.startswith(f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip "
+                              f"install cannot take ({tmp_path}/xxx"), refused[:300]
+    assert line[3:] in refused and refused.endswith("; unset it, then run make again\n"), refused[-300:]
+
+
+@pytest.fixture(scope="session")
+def latin_1_locale(tmp_path_factory):
+    """LOCPATH of a French locale in ISO-8859-1, built by localedef (this machine has C, C.utf8 and POSIX alone)."""
+    folder = tmp_path_factory.mktemp("locales")
+    try:
+        subprocess.run(["localedef", "-i", "fr_FR", "-f", "ISO-8859-1", str(folder / "fr_FR.ISO-8859-1")],
+                       check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.CalledProcessError) as failed:
+        pytest.skip(f"no locale of Latin-1 can be built here ({failed})")
+    return str(folder)
+
+
+def test_the_set_up_names_a_constraint_file_under_a_latin_1_locale_in_the_bytes_given(
+        tmp_path, python_310_of_compiled_pip, latin_1_locale):
+    """Under a Latin-1 locale, `PIP_CONSTRAINT` of `café.txt` not there: pip's reason, the name decoded by the locale,
+    was printed in UTF-8 (`caf\\xc3\\x83\\xc2\\xa9`), so that the line showed the name as given and twice encoded."""
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new", {
+        "LOCPATH": latin_1_locale, "LC_ALL": "fr_FR.ISO-8859-1", "PIP_CONSTRAINT": f"{tmp_path}/café.txt"})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/café.txt), which the set-up's pip install cannot "
+                       f"take (Could not open requirements file: [Errno 2] No such file or directory: '{tmp_path}/"
+                       "café.txt'); unset it, then run make again\n")

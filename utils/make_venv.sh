@@ -570,11 +570,14 @@ setting_refused() {
   if [ -n "${pip_variables[$key]:-}" ]; then
     value=$(printenv -- "${pip_variables[$key]}"; echo .) value=${value%$'\n.'}
   fi
-  if [ -n "${pip_variables[$key]:-}" ] && [ -n "$value" ] && in_utf8 "$config_python" -c 'import sys
-value, reason = sys.argv[1:]
+  # (The reason on stdin: one of pip's of a line over 128 KiB, passed as an argument, was bash's "Argument list too
+  # long", then the configuration named for the variable.)
+  if [ -n "${pip_variables[$key]:-}" ] && [ -n "$value" ] && printf '%s' "$reason" | in_utf8 "$config_python" -c \
+    'import sys
+value, reason = sys.argv[1], sys.stdin.read()
 marks = ("value: ", "value \x27", "choice: ", " is not a valid value for ")
 sys.exit(repr(value) not in reason and not reason.startswith(value + " is not a valid value for ")
-         and any(mark in reason for mark in marks))' "$value" "$reason"
+         and any(mark in reason for mark in marks))' "$value"
   then
     echo "error: ${pip_variables[$key]} is set ($(one_line "$value")), $refuses ($(one_line "$reason")); $undo," \
       "then run make again" >&2
@@ -649,10 +652,20 @@ try:
         options.cache_dir = None
         session = install._build_session(options)
     import os, stat
+    from pip._internal.req import req_file
     from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
     from pip._internal.req.req_install import check_invalid_constraint_type
     from pip._internal.utils.urls import get_url_scheme, url_to_path
+    # (The files read holding NULs, the first named where pip then refuses a line of them: a `-c FILE` line of UTF-16
+    # without its BOM, its NULs dropped from the reason of pip, was said "Invalid requirement: -c FILE", a line pip
+    # takes.)
+    holding_nuls = []
+    def content_read(url, session, read=req_file.get_file_content):
+        url, content = read(url, session)
+        holding_nuls.extend([url] if "\0" in content else [])
+        return url, content
+    req_file.get_file_content = content_read
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
             scheme = get_url_scheme(name)
@@ -665,13 +678,23 @@ try:
             kind = os.stat(path).st_mode if os.path.exists(path) else 0
             if not (stat.S_ISFIFO(kind) or stat.S_ISCHR(kind) or stat.S_ISBLK(kind)):
                 try:
+                    # (A constraint by its line, not by the setting: `-c FILE` in a requirement file is one.)
                     for parsed in parse_requirements(name, session, constraint=key == "constraint"):
                         wrong = install_req_from_parsed_requirement(parsed, isolated=options.isolated_mode)
-                        wrong = key == "constraint" and check_invalid_constraint_type(wrong)
+                        wrong = parsed.constraint and check_invalid_constraint_type(wrong)
                         if wrong:
                             raise InstallationError(wrong)
-                except UnicodeDecodeError as undecoded:
+                except (UnicodeDecodeError, LookupError) as undecoded:  # LookupError: a coding line of none
                     raise InstallationError("Could not decode requirements file: %s" % undecoded)
+                except RecursionError:  # files naming each other by -r or -c: a traceback of pip install
+                    raise InstallationError("Could not read requirements file: its -r and -c lines lead back to a file "
+                                            "they came from, or nest deeper than pip reads")
+                except InstallationError as refused:
+                    if holding_nuls and ("\0" in str(refused) or "\\x00" in str(refused)):
+                        raise InstallationError("Could not decode requirements file: %s holds NUL bytes (as UTF-16 or "
+                                                "UTF-32 without its BOM, which pip reads as UTF-8); save it in UTF-8"
+                                                % holding_nuls[0])
+                    raise
     key = "editable"
     for name in options.editables:
         install_req_from_editable(name, isolated=options.isolated_mode)
@@ -685,8 +708,16 @@ try:
 except (CommandError, InstallationError, NetworkConnectionError) as refused:
     reason = "pip takes a platform or interpreter only for an install into --target" if key in restricted else refused
     # (NULs dropped: a UTF-16 file without its BOM, read as UTF-8, put them in the reason, and the warning of bash
-    # of them was a second line)
-    print(("pip install refuses option %s here: %s" % (key, reason)).replace("\0", ""))
+    # of them was a second line. In the bytes of the names given, as pip decoded them by the locale: under Latin-1 a
+    # name of `é` was printed in UTF-8, shown twice encoded beside the name as given.)
+    import os
+    line = ("pip install refuses option %s here: %s" % (key, reason)).replace("\0", "")
+    try:
+        line = os.fsencode(line)
+    except UnicodeEncodeError:  # a character of no byte in the locale
+        line = line.encode("utf-8", "surrogateescape")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(line + b"\n")
     sys.exit(1)
 try:
     sys.exit(main())
