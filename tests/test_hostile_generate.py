@@ -3155,8 +3155,8 @@ def test_an_onnx_cache_entry_larger_than_its_weights_export_is_exported_again_un
     with open(tmp_path / f"{stem}_flow.onnx", "ab") as entry:
         entry.write(b"\x3a" + bytes([0x80 | most & 0x7F, 0x80 | most >> 7 & 0x7F, most >> 14]))  # field 7 of most bytes
         entry.truncate(entry.tell() + most)
-    load, sizes = onnx.load, []
-    monkeypatch.setattr(onnx, "load", lambda path, **options: sizes.append(os.path.getsize(path)) or load(path, **options))
+    load, sizes = onnx.load, []  # the size of each file onnx.load reads
+    monkeypatch.setattr(onnx, "load", lambda path, **kw: sizes.append(os.path.getsize(path)) or load(path, **kw))
     monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
     backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
     assert len(ExportCounted.exports) == 1 and max(sizes) < most
