@@ -11,7 +11,7 @@ import nnabla as nn
 import nnabla.functions as F
 
 from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models, exported_as,
-                                   cpu_has_bfloat16, export_onnx, openvino_available)
+                                   cpu_has_bfloat16, export_onnx, most_export_bytes, openvino_available)
 from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator_input,
                     generator_tail, generator_trunk)
 from utils.context import NNABLA_TYPE_CONFIGS, context_name, use_context
@@ -137,6 +137,7 @@ class OnnxNetworks:
             networks.load(file_arrays, source)
             return networks.export()
 
+        most_bytes = most_export_bytes(file_arrays)
         # exported anew once where a cached file is damaged; not where the cache cannot be written (an unwritable or
         # full --cache-dir exported twice before its line) or memory ran out compiling a whole one (its files were
         # deleted and exported again, to run out of memory again and be deleted again)
@@ -146,7 +147,7 @@ class OnnxNetworks:
                 for name, path in paths.items():
                     # a file of another model or network, or changed on disk, was served: OpenVINO's traceback, or
                     # another's output
-                    if exported_as(path) != f"{stem}_{name}":
+                    if exported_as(path, most_bytes) != f"{stem}_{name}":
                         raise ValueError(f"'{path}' holds another network than its name says, or a damaged one")
                 self.networks = {name: CompiledNetwork(paths[name], threads, precision) for name in NETWORK_IO}
                 return

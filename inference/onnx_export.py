@@ -229,18 +229,28 @@ def model_fields(onnx):
             for field in onnx.ModelProto.DESCRIPTOR.fields}
 
 
+def most_export_bytes(file_arrays):
+    """The most bytes one network's export of file_arrays' weights takes: its weights as float32 (a network holds some
+    of them) and its nodes and fixed filters, tens of kilobytes."""
+    return 4 * sum(array.size for array in file_arrays.values()) + 2 ** 20
+
+
 # the most top-level fields of a cache entry read: ours hold a version, producer, graph, opsets and metadata, tens. An
 # entry of one byte repeated (0x08 is a field of two bytes) was read field by field, a billion for gigabytes: a hang
 MOST_MODEL_FIELDS = 1000
 
 
-def framed_as_protobuf(path, fields):
-    """Whether path's bytes are fields of an ONNX model's top level to its very end, each of its number's wire type in
-    fields (model_fields), read by their keys and lengths alone (the graph's bytes skipped), at most MOST_MODEL_FIELDS
-    of them. Any field was taken: a model followed by one of field 100 claiming a GB was read whole by onnx.load each
-    run, 5 s a GB, or out of memory, the entry kept; a field of another number or kind has it exported again."""
+def framed_as_protobuf(path, fields, most_bytes):
+    """Whether path's bytes, at most most_bytes (most_export_bytes), are fields of an ONNX model's top level to its very
+    end, each of its number's wire type in fields (model_fields), read by their keys and lengths alone (the graph's
+    bytes skipped), at most MOST_MODEL_FIELDS of them. Any field was taken: a model followed by one of field 100
+    claiming a GB was read whole by onnx.load each run, 5 s a GB, or out of memory, the entry kept; a field of another
+    number or kind has it exported again. So was a graph field claiming a GB, a GB of memory each run: an entry larger
+    than its weights' export is exported again."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
+        if size > most_bytes:
+            return False
         for _ in range(MOST_MODEL_FIELDS):
             if file.tell() >= size:
                 return True
@@ -258,14 +268,14 @@ def framed_as_protobuf(path, fields):
         return file.tell() >= size
 
 
-def exported_as(path):
+def exported_as(path, most_bytes):
     """The cache entry an ONNX file was exported as (its metadata), or None when it records none or its graph is not
-    the one it was exported with, or its bytes are no ONNX model's (framed_as_protobuf): one of gigabytes of zeros (a
-    preallocated file, a disk's damage) was read whole by onnx.load, and every run was "out of memory while
-    super-resolving ...; pass a lower --max-memory or --tile", the entry kept."""
+    the one it was exported with, or its bytes are no ONNX model's of at most most_bytes (framed_as_protobuf): one of
+    gigabytes of zeros (a preallocated file, a disk's damage) was read whole by onnx.load, and every run was "out of
+    memory while super-resolving ...; pass a lower --max-memory or --tile", the entry kept."""
     with stops_through_imports():
         import onnx
-    if not framed_as_protobuf(path, model_fields(onnx)):
+    if not framed_as_protobuf(path, model_fields(onnx), most_bytes):
         return None
     model = onnx.load(path, load_external_data=False)
     metadata = {prop.key: prop.value for prop in model.metadata_props}

@@ -2134,7 +2134,7 @@ def test_a_cached_onnx_file_replaced_by_a_folder_is_said_as_the_cache_s_before_t
     from inference.onnx_export import exported_as
     empty = onnx.helper.make_model(onnx.helper.make_graph([], "empty", [], [])).SerializeToString()
     cached_models(str(tmp_path / "cache"), "stem", ["trunk"], lambda: {"trunk": empty})
-    assert exported_as(str(tmp_path / "cache" / "stem_trunk.onnx")) == "stem_trunk"
+    assert exported_as(str(tmp_path / "cache" / "stem_trunk.onnx"), 2 ** 20) == "stem_trunk"
 
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, MemoryError])
@@ -2623,7 +2623,7 @@ def test_a_damaged_onnx_file_removed_first_by_another_process_is_exported_again(
         (tmp_path / f"{stem}_{name}.onnx").write_bytes(b"damaged")
     read = backends.exported_as
 
-    def removed_by_another_run(path):  # the other run removes the entry as this one reads the damaged file
+    def removed_by_another_run(path, most_bytes):  # the other run removes the entry as this one reads the damaged file
         for name in backends.NETWORK_IO:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(tmp_path / f"{stem}_{name}.onnx")
@@ -2633,8 +2633,8 @@ def test_a_damaged_onnx_file_removed_first_by_another_process_is_exported_again(
     monkeypatch.setattr(backends, "exported_as", removed_by_another_run)
     networks = backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
     assert set(networks.networks.values()) == {"compiled"} and len(ExportCounted.exports) == 1
-    assert all(onnx_export.exported_as(str(tmp_path / f"{stem}_{name}.onnx")) == f"{stem}_{name}"
-               for name in backends.NETWORK_IO)
+    assert all(onnx_export.exported_as(str(tmp_path / f"{stem}_{name}.onnx"), onnx_export.most_export_bytes(arrays))
+               == f"{stem}_{name}" for name in backends.NETWORK_IO)
 
 
 def test_the_default_budget_of_mpirun_s_processes_on_a_cpu_is_their_share_of_half_the_memory_free(monkeypatch):
@@ -3139,3 +3139,24 @@ def test_an_onnx_cache_entry_with_a_field_no_model_has_is_exported_again(tmp_pat
     monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
     backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
     assert len(ExportCounted.exports) == 1
+
+
+# Twenty-seventh pass, look at tiles, scales, backends, the ONNX cache and evaluate.py's scores
+
+def test_an_onnx_cache_entry_larger_than_its_weights_export_is_exported_again_unread(tmp_path, monkeypatch):
+    """A model followed by a graph field claiming more bytes than the weights' export takes, its bytes there, was read
+    whole by onnx.load each run (a GB: a GB of memory, beyond memory "out of memory" with the entry kept). Now an entry
+    past its weights' size is exported again without being read."""
+    onnx = pytest.importorskip("onnx")
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    for name in backends.NETWORK_IO:
+        (tmp_path / f"{stem}_{name}.onnx").write_bytes(onnx_export.stamped(ExportCounted.model, f"{stem}_{name}"))
+    most = onnx_export.most_export_bytes(arrays)
+    with open(tmp_path / f"{stem}_flow.onnx", "ab") as entry:
+        entry.write(b"\x3a" + bytes([0x80 | most & 0x7F, 0x80 | most >> 7 & 0x7F, most >> 14]))  # field 7 of most bytes
+        entry.truncate(entry.tell() + most)
+    load, sizes = onnx.load, []  # the size of each file onnx.load reads
+    monkeypatch.setattr(onnx, "load", lambda path, **kw: sizes.append(os.path.getsize(path)) or load(path, **kw))
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert len(ExportCounted.exports) == 1 and max(sizes) < most
