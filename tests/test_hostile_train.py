@@ -6699,8 +6699,8 @@ def test_a_resume_with_another_network_is_not_offered_allow_changed_settings(key
     """A resume with another block count, scale or stage was told "pass --allow-changed-settings to continue with the
     new ones", which met a second refusal: the checkpoint's parameters fit no other network."""
     from training.checkpoint import check_settings
-    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
-                                        rf"{value}, which shape the networks \(its parameters fit no other, even with "
+    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} "
+                                        rf"{str(recorded).lower()} -> {str(value).lower()}, which shape the networks \(its parameters fit no other, even with "
                                         r"--allow-changed-settings\); set them back, or start afresh with another "
                                         r"--output_dir$"):
         check_settings("c.json", {"settings": {key: recorded, "train.crop_size": 8}},
@@ -6754,8 +6754,8 @@ def test_a_checkpoint_of_another_folder_with_other_settings_is_told_to_be_left_o
     """--checkpoint of another folder with other settings (an FRVSR run's given with --tecogan) was told "start afresh
     with another --output_dir", into a new folder already, where the same --checkpoint is refused again."""
     from training.checkpoint import check_settings
-    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
-                                        rf"{value}(, which shape the networks)?{advice}$"):
+    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} "
+                                        rf"{str(recorded).lower()} -> {str(value).lower()}(, which shape the networks)?{advice}$"):
         check_settings("c.json", {"settings": {key: recorded}}, {key: value}, False, True)
 
 
@@ -6933,3 +6933,26 @@ def test_a_time_after_a_dot_and_a_dash_is_ordered_by_its_hours_not_as_a_negative
     (utils.frame_names.NUMBER's sign)."""
     from hostile import listed_frame_names
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+# Twenty-seventh pass, look at train.py's checkpoints, resume, stops and settings
+
+@pytest.mark.parametrize("value, shown", [("[yes]", "[true]"), ("[no, ~]", "[false, null]"), ("{a: on}", "{'a': true}"),
+                                          ("[2020-01-01]", "[2020-01-01]")])
+def test_a_switch_null_or_date_inside_a_list_refused_for_a_setting_is_shown_as_yaml_writes_it(value, shown):
+    """`--set train.max_iter=[yes]` was "bad value [True]", `[2020-01-01]` "[datetime.date(2020, 1, 1)]": Python's
+    words, in no file or flag, as a switch alone was before the twenty-sixth pass's fourth look."""
+    with pytest.raises(UserError, match=rf"^bad value {re.escape(shown)} for train\.max_iter: expected a positive "):
+        config_of_flags("--set", f"train.max_iter={value}")
+
+
+@pytest.mark.parametrize("key, recorded, value, shown", [
+    ("train.tecogan", False, True, "train.tecogan false -> true"),
+    ("train.num_resblock", None, 16, "train.num_resblock null -> 16"),
+    ("train.flip", True, False, "train.flip true -> false")])
+def test_a_resume_names_a_changed_switch_or_null_as_yaml_writes_it(key, recorded, value, shown):
+    """A resume of other settings told "train.tecogan False -> True", Python's words, of a checkpoint's JSON and
+    flags that write false and true."""
+    from training.checkpoint import check_settings
+    with pytest.raises(UserError, match=rf"other settings: {re.escape(shown)}[,;]"):
+        check_settings("c.json", {"settings": {key: recorded}}, {key: value})

@@ -24,7 +24,7 @@ import h5py
 import numpy as np
 
 from utils.atomic_files import remove_file, write_atomically, write_bytes
-from utils.errors import UserError, counted, shortened
+from utils.errors import UserError, counted, said_as_yaml, shortened
 from utils.hdf5 import hdf5_file
 from utils.paths import absolute, input_file
 from utils.text import text_line, wide_text, wide_text_refusal
@@ -490,7 +490,8 @@ def check_settings(path, content, settings, allow_changes=False, given=False):
     recorded = content.get("settings", {})
     # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line; past a path's
     # usual length, so that two paths that differ at their ends are told apart
-    changed = {key: f"{key} {shortened(repr(recorded[key]), SHOWN_SETTING)} -> {shortened(repr(value), SHOWN_SETTING)}"
+    # in YAML's words, as config.yaml and the checkpoint write them: "train.tecogan False -> True" was Python's
+    changed = {key: f"{key} {said_as_yaml(recorded[key], SHOWN_SETTING)} -> {said_as_yaml(value, SHOWN_SETTING)}"
                for key, value in settings.items() if key in recorded and not same_setting(recorded[key], value)}
     changes = list(changed.values())
     networks = [change for key, change in changed.items() if key in NETWORK_SETTINGS]

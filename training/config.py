@@ -11,7 +11,6 @@ import decimal
 import math
 import os
 import re
-import reprlib
 import sys
 import unicodedata
 from collections.abc import Callable, Hashable
@@ -25,7 +24,7 @@ from datasets.sequences import LAYOUTS
 from models import FLOW_NET_STRIDE, MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import DEGRADATIONS
-from utils.errors import UserError, shortened
+from utils.errors import UserError, said_as_yaml, shortened
 from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALES
 from utils.paths import input_file
@@ -568,19 +567,15 @@ def load_config(path=None, overrides=None):
             raise UserError(f"unknown key '{key}' in '{DEFAULT_CONFIG}'")
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
-            # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
-            # a switch or null as YAML writes it: `max_iter: ~` was "bad value None", `output_dir: yes` "bad value True"
-            shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
-                     str(values[key]) if isinstance(values[key], datetime.date) else
-                     {True: "true", False: "false", None: "null"}[values[key]]
-                     if values[key] is None or isinstance(values[key], bool) else reprlib.repr(values[key]))
+            # a switch or null as YAML writes it, in a list too: `max_iter: ~` was "bad value None", `[yes]` "[True]"
+            shown = said_as_yaml(values[key], 80)
             # `max_iter: "5"` (or --set train.max_iter='"5"') was "bad value '5' ...: expected a positive integer"
             # and `tecogan: 'true'` "bad value 'true' ...: expected true or false". Only where the value unquoted is
             # right: `max_iter: '-1'` (or '.inf', '[5]') was told to be written without them, to be refused again
             text = isinstance(values[key], str) and len(values[key]) <= 100
             unquoted = parse_value(values[key]) if text else values[key]
             quoted = text and not isinstance(unquoted, str) and RULES[key].check(_coerce(key, unquoted))
-            raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected {RULES[key].expected}" + (
+            raise UserError(f"bad value {shown} for {key}: expected {RULES[key].expected}" + (
                 "; in quotes it is text: write it without them" if quoted else _text_advice(key, values[key])))
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
