@@ -6956,3 +6956,12 @@ def test_a_resume_names_a_changed_switch_or_null_as_yaml_writes_it(key, recorded
     from training.checkpoint import check_settings
     with pytest.raises(UserError, match=rf"other settings: {re.escape(shown)}[,;]"):
         check_settings("c.json", {"settings": {key: recorded}}, {key: value})
+
+
+@pytest.mark.parametrize("key, value", [("learning_rate", "1e400"), ("eps", "1e-400"), ("decay", "-1e400")])
+def test_a_number_in_quotes_past_a_float_s_range_is_refused_as_written(tmp_path, key, value):
+    """A float32 setting's number in quotes was read by float(): `learning_rate: '1e400'` was "bad value inf" and
+    `eps: '1e-400'` "bad value 0.0", of neither as written, where the same number unquoted is told as written."""
+    (tmp_path / "c.yaml").write_text(f"train:\n  {key}: '{value}'\n")
+    with pytest.raises(UserError, match=rf"^bad value {value} for train\.{key}: expected "):
+        config_of_flags("--cfg", str(tmp_path / "c.yaml"))

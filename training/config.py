@@ -268,11 +268,11 @@ ConfigLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-ConfigLoader.add_implicit_resolver(INT_TAG, re.compile(r"^[-+]?[0-9][0-9_]*$"), list("-+0123456789"))
-ConfigLoader.add_implicit_resolver(
-    FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
-                          r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
-    list("-+0123456789."))
+INT_TEXT = re.compile(r"^[-+]?[0-9][0-9_]*$")
+FLOAT_TEXT = re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
+                        r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+ConfigLoader.add_implicit_resolver(INT_TAG, INT_TEXT, list("-+0123456789"))
+ConfigLoader.add_implicit_resolver(FLOAT_TAG, FLOAT_TEXT, list("-+0123456789."))
 
 LONG_TEXT_DIGITS = 4300  # the most digits Python reads from text or writes as text (sys.get_int_max_str_digits)
 LONG_INTEGER_DIGITS = 100_000  # the most digits of a LongInteger's stand-in (10 ** 99999 is made in milliseconds)
@@ -512,10 +512,12 @@ def _coerce(key, value):
         read = parse_value(ascii_digits) if ascii_digits != value else value  # '5' in quotes is still text
         value = read if isinstance(read, (int, float)) and not isinstance(read, bool) else value
     if isinstance(value, str) and check in FLOAT32_CHECKS:
-        try:
-            return float(value)
-        except ValueError:
-            return value
+        # a number in quotes (PyYAML's own reading left 5e-5, of no dot, text) read as the same number unquoted is: by
+        # float(), '1e-400' was "bad value 0.0" and '1e400' "bad value inf", of neither as written. Of digits: '.inf'
+        # and '.nan' stay text, refused as written
+        text = value.strip()
+        number = re.search("[0-9]", text) and (INT_TEXT.match(text) or FLOAT_TEXT.match(text))
+        return parse_value(text) if number else value
     if isinstance(value, float) and value.is_integer() and check in INTEGER_CHECKS:
         if isinstance(value, WrittenWhole):  # the number written, where the float is another (1e23); not whole: bad
             number = decimal.Decimal(value.text.replace("_", ""))
