@@ -6700,7 +6700,8 @@ def test_a_resume_with_another_network_is_not_offered_allow_changed_settings(key
     new ones", which met a second refusal: the checkpoint's parameters fit no other network."""
     from training.checkpoint import check_settings
     with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} "
-                                        rf"{str(recorded).lower()} -> {str(value).lower()}, which shape the networks \(its parameters fit no other, even with "
+                                        rf"{str(recorded).lower()} -> {str(value).lower()}, which shape the networks "
+                                        r"\(its parameters fit no other, even with "
                                         r"--allow-changed-settings\); set them back, or start afresh with another "
                                         r"--output_dir$"):
         check_settings("c.json", {"settings": {key: recorded, "train.crop_size": 8}},
@@ -6755,7 +6756,8 @@ def test_a_checkpoint_of_another_folder_with_other_settings_is_told_to_be_left_o
     with another --output_dir", into a new folder already, where the same --checkpoint is refused again."""
     from training.checkpoint import check_settings
     with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} "
-                                        rf"{str(recorded).lower()} -> {str(value).lower()}(, which shape the networks)?{advice}$"):
+                                        rf"{str(recorded).lower()} -> {str(value).lower()}"
+                                        rf"(, which shape the networks)?{advice}$"):
         check_settings("c.json", {"settings": {key: recorded}}, {key: value}, False, True)
 
 
@@ -6965,3 +6967,15 @@ def test_a_number_in_quotes_past_a_float_s_range_is_refused_as_written(tmp_path,
     (tmp_path / "c.yaml").write_text(f"train:\n  {key}: '{value}'\n")
     with pytest.raises(UserError, match=rf"^bad value {value} for train\.{key}: expected "):
         config_of_flags("--cfg", str(tmp_path / "c.yaml"))
+
+
+@pytest.mark.parametrize("make", [os.symlink, shutil.copyfile], ids=["a link", "a copy"])
+def test_a_checkpoint_named_for_another_iteration_whose_name_is_taken_is_not_told_to_take_it(tmp_path, make):
+    """checkpoint_00000004.json a link to checkpoint_00000002.json was told "name it checkpoint_00000002.json": the
+    link so renamed replaced that checkpoint's JSON by a link to itself, and the checkpoint was lost."""
+    from training.checkpoint import refuse_renamed
+    (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 2}')
+    make(str(tmp_path / "checkpoint_00000002.json"), str(tmp_path / "checkpoint_00000004.json"))
+    with pytest.raises(UserError, match=r"holds iteration 2, not the 4 of its name \(renamed or edited by hand\); "
+                                        r"checkpoint_00000002\.json is there already: move it out of the folder$"):
+        refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})

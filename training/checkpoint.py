@@ -366,8 +366,14 @@ def refuse_renamed(path, content):
     held = content.get("iteration") if isinstance(content, dict) else None
     refuse_unreached(path, content)
     if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
+        right = f"checkpoint_{held:08d}.json"
+        # a name taken (a link to that checkpoint, a copy): renamed onto it as told, a link replaced the checkpoint's
+        # JSON by a link to itself, and that checkpoint was lost
+        advice = (f"{right} is there already: move it out of the folder"
+                  if os.path.lexists(os.path.join(os.path.dirname(path), right)) else
+                  f"name it {right}, or move it out of the folder")
         raise UserError(f"checkpoint '{path}' holds iteration {held}, not the {int(named.group(1))} of its name (renamed "
-                        f"or edited by hand); name it checkpoint_{held:08d}.json, or move it out of the folder")
+                        f"or edited by hand); {advice}")
 
 
 def refuse_renamed_checkpoints(output_dir):
