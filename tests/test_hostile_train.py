@@ -6699,8 +6699,9 @@ def test_a_resume_with_another_network_is_not_offered_allow_changed_settings(key
     """A resume with another block count, scale or stage was told "pass --allow-changed-settings to continue with the
     new ones", which met a second refusal: the checkpoint's parameters fit no other network."""
     from training.checkpoint import check_settings
-    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
-                                        rf"{value}, which shape the networks \(its parameters fit no other, even with "
+    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} "
+                                        rf"{str(recorded).lower()} -> {str(value).lower()}, which shape the networks "
+                                        r"\(its parameters fit no other, even with "
                                         r"--allow-changed-settings\); set them back, or start afresh with another "
                                         r"--output_dir$"):
         check_settings("c.json", {"settings": {key: recorded, "train.crop_size": 8}},
@@ -6754,8 +6755,9 @@ def test_a_checkpoint_of_another_folder_with_other_settings_is_told_to_be_left_o
     """--checkpoint of another folder with other settings (an FRVSR run's given with --tecogan) was told "start afresh
     with another --output_dir", into a new folder already, where the same --checkpoint is refused again."""
     from training.checkpoint import check_settings
-    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} {recorded} -> "
-                                        rf"{value}(, which shape the networks)?{advice}$"):
+    with pytest.raises(UserError, match=rf"^checkpoint 'c\.json' was trained with other settings: {key} "
+                                        rf"{str(recorded).lower()} -> {str(value).lower()}"
+                                        rf"(, which shape the networks)?{advice}$"):
         check_settings("c.json", {"settings": {key: recorded}}, {key: value}, False, True)
 
 
@@ -6971,3 +6973,45 @@ def test_a_clip_passed_as_the_validation_folder_is_one_line(tmp_path, folders, h
     with pytest.raises(UserError, match=rf"^validation folder '.*val' holds {held}, so which are the clips is not "
                                         "known; put each clip in a subfolder of it$"):
         validation_clips(validation_config(val_dir))
+# Twenty-seventh pass, look at train.py's checkpoints, resume, stops and settings
+
+@pytest.mark.parametrize("value, shown", [("[yes]", "[true]"), ("[no, ~]", "[false, null]"), ("{a: on}", "{'a': true}"),
+                                          ("[2020-01-01]", "[2020-01-01]")])
+def test_a_switch_null_or_date_inside_a_list_refused_for_a_setting_is_shown_as_yaml_writes_it(value, shown):
+    """`--set train.max_iter=[yes]` was "bad value [True]", `[2020-01-01]` "[datetime.date(2020, 1, 1)]": Python's
+    words, in no file or flag, as a switch alone was before the twenty-sixth pass's fourth look."""
+    with pytest.raises(UserError, match=rf"^bad value {re.escape(shown)} for train\.max_iter: expected a positive "):
+        config_of_flags("--set", f"train.max_iter={value}")
+
+
+@pytest.mark.parametrize("key, recorded, value, shown", [
+    ("train.tecogan", False, True, "train.tecogan false -> true"),
+    ("train.num_resblock", None, 16, "train.num_resblock null -> 16"),
+    ("train.flip", True, False, "train.flip true -> false")])
+def test_a_resume_names_a_changed_switch_or_null_as_yaml_writes_it(key, recorded, value, shown):
+    """A resume of other settings told "train.tecogan False -> True", Python's words, of a checkpoint's JSON and
+    flags that write false and true."""
+    from training.checkpoint import check_settings
+    with pytest.raises(UserError, match=rf"other settings: {re.escape(shown)}[,;]"):
+        check_settings("c.json", {"settings": {key: recorded}}, {key: value})
+
+
+@pytest.mark.parametrize("key, value", [("learning_rate", "1e400"), ("eps", "1e-400"), ("decay", "-1e400")])
+def test_a_number_in_quotes_past_a_float_s_range_is_refused_as_written(tmp_path, key, value):
+    """A float32 setting's number in quotes was read by float(): `learning_rate: '1e400'` was "bad value inf" and
+    `eps: '1e-400'` "bad value 0.0", of neither as written, where the same number unquoted is told as written."""
+    (tmp_path / "c.yaml").write_text(f"train:\n  {key}: '{value}'\n")
+    with pytest.raises(UserError, match=rf"^bad value {value} for train\.{key}: expected "):
+        config_of_flags("--cfg", str(tmp_path / "c.yaml"))
+
+
+@pytest.mark.parametrize("make", [os.symlink, shutil.copyfile], ids=["a link", "a copy"])
+def test_a_checkpoint_named_for_another_iteration_whose_name_is_taken_is_not_told_to_take_it(tmp_path, make):
+    """checkpoint_00000004.json a link to checkpoint_00000002.json was told "name it checkpoint_00000002.json": the
+    link so renamed replaced that checkpoint's JSON by a link to itself, and the checkpoint was lost."""
+    from training.checkpoint import refuse_renamed
+    (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 2}')
+    make(str(tmp_path / "checkpoint_00000002.json"), str(tmp_path / "checkpoint_00000004.json"))
+    with pytest.raises(UserError, match=r"holds iteration 2, not the 4 of its name \(renamed or edited by hand\); "
+                                        r"checkpoint_00000002\.json is there already: move it out of the folder$"):
+        refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})

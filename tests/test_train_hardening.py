@@ -152,7 +152,7 @@ def test_a_loss_log_saved_by_a_spreadsheet_with_a_byte_order_mark_resumes(scenes
     (["--set", "train.rnn_n=4"], ["train.rnn_n 3 -> 4"]),
     (["--num_resblock", "3"], ["train.num_resblock 2 -> 3"]),
     (["--batch_size", "2"], ["global batch (train.batch_size x processes) 4 -> 2"]),
-    (["--tecogan", "--set", "gan.vgg_scaling=0"], ["train.tecogan False -> True"]),
+    (["--tecogan", "--set", "gan.vgg_scaling=0"], ["train.tecogan false -> true"]),
 ])
 def test_resume_with_changed_settings_is_refused_naming_each_change(changed, expected, scenes, tmp_path,
                                                                     capsys):

@@ -24,7 +24,7 @@ import h5py
 import numpy as np
 
 from utils.atomic_files import remove_file, write_atomically, write_bytes
-from utils.errors import UserError, counted, shortened
+from utils.errors import UserError, counted, said_as_yaml, shortened
 from utils.hdf5 import hdf5_file
 from utils.paths import absolute, input_file
 from utils.text import text_line, wide_text, wide_text_refusal
@@ -366,8 +366,14 @@ def refuse_renamed(path, content):
     held = content.get("iteration") if isinstance(content, dict) else None
     refuse_unreached(path, content)
     if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
+        right = f"checkpoint_{held:08d}.json"
+        # a name taken (a link to that checkpoint, a copy): renamed onto it as told, a link replaced the checkpoint's
+        # JSON by a link to itself, and that checkpoint was lost
+        advice = (f"{right} is there already: move it out of the folder"
+                  if os.path.lexists(os.path.join(os.path.dirname(path), right)) else
+                  f"name it {right}, or move it out of the folder")
         raise UserError(f"checkpoint '{path}' holds iteration {held}, not the {int(named.group(1))} of its name (renamed "
-                        f"or edited by hand); name it checkpoint_{held:08d}.json, or move it out of the folder")
+                        f"or edited by hand); {advice}")
 
 
 def refuse_renamed_checkpoints(output_dir):
@@ -490,7 +496,8 @@ def check_settings(path, content, settings, allow_changes=False, given=False):
     recorded = content.get("settings", {})
     # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line; past a path's
     # usual length, so that two paths that differ at their ends are told apart
-    changed = {key: f"{key} {shortened(repr(recorded[key]), SHOWN_SETTING)} -> {shortened(repr(value), SHOWN_SETTING)}"
+    # in YAML's words, as config.yaml and the checkpoint write them: "train.tecogan False -> True" was Python's
+    changed = {key: f"{key} {said_as_yaml(recorded[key], SHOWN_SETTING)} -> {said_as_yaml(value, SHOWN_SETTING)}"
                for key, value in settings.items() if key in recorded and not same_setting(recorded[key], value)}
     changes = list(changed.values())
     networks = [change for key, change in changed.items() if key in NETWORK_SETTINGS]

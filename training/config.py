@@ -11,7 +11,6 @@ import decimal
 import math
 import os
 import re
-import reprlib
 import sys
 import unicodedata
 from collections.abc import Callable, Hashable
@@ -25,7 +24,7 @@ from datasets.sequences import LAYOUTS
 from models import FLOW_NET_STRIDE, MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import DEGRADATIONS
-from utils.errors import UserError, shortened
+from utils.errors import UserError, said_as_yaml, shortened
 from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALES
 from utils.paths import input_file
@@ -269,11 +268,11 @@ ConfigLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-ConfigLoader.add_implicit_resolver(INT_TAG, re.compile(r"^[-+]?[0-9][0-9_]*$"), list("-+0123456789"))
-ConfigLoader.add_implicit_resolver(
-    FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
-                          r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
-    list("-+0123456789."))
+INT_TEXT = re.compile(r"^[-+]?[0-9][0-9_]*$")
+FLOAT_TEXT = re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
+                        r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+ConfigLoader.add_implicit_resolver(INT_TAG, INT_TEXT, list("-+0123456789"))
+ConfigLoader.add_implicit_resolver(FLOAT_TAG, FLOAT_TEXT, list("-+0123456789."))
 
 LONG_TEXT_DIGITS = 4300  # the most digits Python reads from text or writes as text (sys.get_int_max_str_digits)
 LONG_INTEGER_DIGITS = 100_000  # the most digits of a LongInteger's stand-in (10 ** 99999 is made in milliseconds)
@@ -513,10 +512,12 @@ def _coerce(key, value):
         read = parse_value(ascii_digits) if ascii_digits != value else value  # '5' in quotes is still text
         value = read if isinstance(read, (int, float)) and not isinstance(read, bool) else value
     if isinstance(value, str) and check in FLOAT32_CHECKS:
-        try:
-            return float(value)
-        except ValueError:
-            return value
+        # a number in quotes (PyYAML's own reading left 5e-5, of no dot, text) read as the same number unquoted is: by
+        # float(), '1e-400' was "bad value 0.0" and '1e400' "bad value inf", of neither as written. Of digits: '.inf'
+        # and '.nan' stay text, refused as written
+        text = value.strip()
+        number = re.search("[0-9]", text) and (INT_TEXT.match(text) or FLOAT_TEXT.match(text))
+        return parse_value(text) if number else value
     if isinstance(value, float) and value.is_integer() and check in INTEGER_CHECKS:
         if isinstance(value, WrittenWhole):  # the number written, where the float is another (1e23); not whole: bad
             number = decimal.Decimal(value.text.replace("_", ""))
@@ -568,19 +569,15 @@ def load_config(path=None, overrides=None):
             raise UserError(f"unknown key '{key}' in '{DEFAULT_CONFIG}'")
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
-            # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
-            # a switch or null as YAML writes it: `max_iter: ~` was "bad value None", `output_dir: yes` "bad value True"
-            shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
-                     str(values[key]) if isinstance(values[key], datetime.date) else
-                     {True: "true", False: "false", None: "null"}[values[key]]
-                     if values[key] is None or isinstance(values[key], bool) else reprlib.repr(values[key]))
+            # a switch or null as YAML writes it, in a list too: `max_iter: ~` was "bad value None", `[yes]` "[True]"
+            shown = said_as_yaml(values[key], 80)
             # `max_iter: "5"` (or --set train.max_iter='"5"') was "bad value '5' ...: expected a positive integer"
             # and `tecogan: 'true'` "bad value 'true' ...: expected true or false". Only where the value unquoted is
             # right: `max_iter: '-1'` (or '.inf', '[5]') was told to be written without them, to be refused again
             text = isinstance(values[key], str) and len(values[key]) <= 100
             unquoted = parse_value(values[key]) if text else values[key]
             quoted = text and not isinstance(unquoted, str) and RULES[key].check(_coerce(key, unquoted))
-            raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected {RULES[key].expected}" + (
+            raise UserError(f"bad value {shown} for {key}: expected {RULES[key].expected}" + (
                 "; in quotes it is text: write it without them" if quoted else _text_advice(key, values[key])))
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(

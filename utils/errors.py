@@ -8,6 +8,7 @@ clean-up short or print a traceback while it exits.
 """
 import errno
 import os
+import reprlib
 import select
 import signal
 import socket
@@ -163,6 +164,34 @@ def shortened(text, limit=40):
     """text as an error line shows a value the user gave: whole, or cut to limit characters ending in "..." (a
     value of thousands of digits, a line of megabytes)."""
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+class _YamlWords(reprlib.Repr):
+    """reprlib's summary with YAML's words for a switch, a null and a date, as config.yaml and the checkpoints' JSON
+    write them: `--set train.max_iter=[yes]` was "bad value [True]", and a resume "train.tecogan False -> True",
+    Python's words, in no file or flag."""
+
+    def repr_bool(self, value, level):
+        return "true" if value else "false"
+
+    def repr_NoneType(self, value, level):
+        return "null"
+
+    def repr_date(self, value, level):
+        return str(value)
+
+    repr_datetime = repr_date
+
+    def repr_str(self, value, level):  # its start, as shortened() cuts what the user gave (reprlib cut its middle)
+        return shortened(repr(value), self.maxstring)
+
+
+def said_as_yaml(value, limit=40):
+    """A value the user gave as an error line shows it: in YAML's words (_YamlWords), it and each part of it cut to
+    limit characters (a list of lists of an alias is hundreds of kB even in reprlib's summary)."""
+    words = _YamlWords()
+    words.maxstring = words.maxlong = words.maxother = limit
+    return shortened(words.repr(value), limit)
 
 
 def counted(count, noun, plural=None):
