@@ -2864,3 +2864,46 @@ def test_an_upload_damaged_so_that_nothing_decodes_a_frame_gets_the_job_s_repair
     with pytest.raises(UserError) as page:
         upload_input(str(upload), upload.name, "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(page.value) == page_terms(str(job.value)).replace(str(upload), upload.name)
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's demo and page fixes
+
+@pytest.mark.parametrize("extension, options", [("h264", ["-c:v", "libx264"]), ("mp4", ["-c:v", "libx264"])],
+                         ids=["raw h264", "mp4"])
+def test_the_jobs_folder_deleted_while_an_upload_is_set_up_is_the_server_s_line(tmp_path, extension, options):
+    """The jobs folder deleted while the server runs (a results/ cleaned) during an upload's set-up: a raw H.264
+    stream's count went on in its deleted copy, a FileNotFoundError traceback; an MP4 was "cannot write '.../job.json'
+    (No such file or directory): ...; restore it (or choose another output) and run again", an output the page has not.
+    Either is now the line of the folder deleted, with what to do."""
+    import shutil
+
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    from webapp.jobs import JobQueue
+    path = ffmpeg_video(tmp_path / f"clip.{extension}", *options, frames=12, size="32x24")
+    queue, asks = JobQueue(str(tmp_path / "work"), 60), []
+
+    def stopped():  # the folder deleted at the set-up's third frame
+        asks.append(1)
+        if len(asks) == 3:
+            shutil.rmtree(queue.jobs_folder)
+        return False
+    with pytest.raises(UserError) as refusal:
+        queue.submit(lambda folder: upload_input(path, os.path.basename(path), "", "", folder, 2 ** 30, stopped))
+    assert str(refusal.value) == (f"the server's folder '{queue.jobs_folder}' was deleted while its input was set up, "
+                                  "with the job's files; stop the server and start it again")
+
+
+@pytest.mark.parametrize("extension, options", [("mp4", ["-c:v", "libx264"]), ("avi", ["-c:v", "mjpeg"])],
+                         ids=["mp4", "avi"])
+def test_an_upload_s_frames_to_its_end_are_decoded_once(tmp_path, extension, options):
+    """An End within the count a video announces has its frames decoded from the start by the part's check
+    (frames_held): the page then grabbed them again, each decoded twice (599 frames for an End of 300, twice the time of
+    no End), the tab's stop asked 23 times for an End of 12. Those the check decoded are not decoded again."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    path = ffmpeg_video(tmp_path / f"clip.{extension}", *options, frames=12, size="32x24")
+    asks = []
+    source = upload_input(path, os.path.basename(path), "", "12", str(tmp_path / "job"), 2 ** 30,
+                          stopped=lambda: asks.append(1) and False)
+    assert (source["frames"], len(asks)) == (12, 12)

@@ -159,6 +159,7 @@ class VideoReader:
             self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
         self.end_chosen = False
+        self.frames_decoded = 0  # frames decoded from the start by frames_held's check: none yet
 
     def rewind(self):
         """The capture opened again at the first frame, for a read after one that stopped part-way (the page reads a
@@ -230,6 +231,7 @@ class VideoReader:
         if self.counted or needed > self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             return min(needed, self.total_frames)
         held = self._frames_held(needed, self.stop)  # the page's Cancel went unasked until it ended
+        self.frames_decoded = held
         if held < needed and decodes_cleanly(self.path) and not shorter_than_its_container(self.path) and not (
                 frames_lost(self.path)):
             self.total_frames, self.counted = held, True

@@ -151,6 +151,8 @@ def read_at_upload(reader, stop):
     damaged". stop: called at each frame grabbed or read, it raises SetUpStopped where the tab has stopped (a long
     video's read went on after a Cancel, a second Run's read beside it)."""
     if not shorter_than_its_container(reader.path):
+        if reader.frames_decoded >= reader.end:  # by select's check of End (frames_held): they were grabbed again,
+            return reader.frame_count  # each decoded twice, the tab's stop asked 23 times for an End of 12
         grabbed = 1
         while not reader.counted and grabbed < reader.end and reader.capture.grab():
             stop()

@@ -140,10 +140,16 @@ class JobQueue:
             spec = make_spec(os.path.join(folder, "input"))
             write_bytes(job_file(folder), json.dumps(spec), mode="w")
         except BaseException as error:
+            # the jobs folder deleted (a results/ cleaned) while the upload was read: a FileNotFoundError traceback (a
+            # raw H.264 stream's count), "ended before its first frame" of a whole FLV (its copy gone), or "cannot
+            # write '.../job.json' ...; restore it (or choose another output)", an output the page has not
+            gone = isinstance(error, (OSError, UserError)) and self._folder_gone(folder, "its input was set up")
             shutil.rmtree(folder, ignore_errors=True)
             # a folder made on a full disk (or one out of inodes): Gradio's "Error" and a traceback
             if isinstance(error, OSError) and disk_full(error, folder):
                 raise no_space(folder) from None
+            if gone:
+                raise UserError(gone) from None
             raise
         job = Job(job_id, folder, spec)
         with self.changed:
@@ -166,17 +172,18 @@ class JobQueue:
             return None
         return status.st_dev, status.st_ino, is_scratch_folder(self.jobs_folder)
 
-    def _folder_gone(self, job):
-        """The line of a job whose folder was deleted while it waited or ran (with the jobs folder, as one cleans
-        results/), else None: generate.py's "the folder of --output-video 'result.mp4' does not exist; create it or
-        choose another path", a flag the page has not, or the finish step's traceback, "please report it"."""
-        if os.path.isdir(job.folder):
+    def _folder_gone(self, folder, during="the job ran"):
+        """The line of a job (its folder) whose folder was deleted during its set-up, its wait or its run (with the
+        jobs folder, as one cleans results/), else None: generate.py's "the folder of --output-video 'result.mp4' does
+        not exist; create it or choose another path", a flag the page has not, or the finish step's traceback, "please
+        report it"."""
+        if os.path.isdir(folder):
             return None
         if self._jobs_identity() != self.jobs_identity:
             what = "replaced" if os.path.lexists(self.jobs_folder) else "deleted"
-            return (f"the server's folder '{self.jobs_folder}' was {what} while the job ran, with the job's files; "
+            return (f"the server's folder '{self.jobs_folder}' was {what} while {during}, with the job's files; "
                     "stop the server and start it again")
-        return "the job's folder was deleted while the job ran; press Run again"
+        return f"the job's folder was deleted while {during}; press Run again"
 
     def get(self, job_id):
         return self.jobs.get(job_id)
@@ -319,7 +326,7 @@ class JobQueue:
         try:
             self._take_model(job)
         except UserError as error:
-            job.message, failed = self._folder_gone(job) or str(error).replace(job.folder + os.sep, ""), True
+            job.message, failed = self._folder_gone(job.folder) or str(error).replace(job.folder + os.sep, ""), True
         except Exception as error:  # raised here, it would end the queue's thread, as Popen's OSError below
             job.message, failed = f"the model could not be read ({error_reason(error)}); please report it", True
         for phase, command in [] if failed else self.commands(job):
@@ -339,7 +346,7 @@ class JobQueue:
             lines = read_lines(job.process.stderr, job if GENERATE in command else None)
             code = job.process.wait()
             if code != 0 and job.state == "running":
-                job.message = self._folder_gone(job) or failure(lines, code, job.folder, job.spec["input"])
+                job.message = self._folder_gone(job.folder) or failure(lines, code, job.folder, job.spec["input"])
                 failed = True
                 break
         with self.changed:
