@@ -614,7 +614,11 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
     file is cut back to the first byte the body wrote (those before it are of the recorded version, the body agreeing)."""
     written, differs_at, downloaded = 0, None, offset  # downloaded: the part's bytes before this reply
     first_written = None  # where the first byte of the body that the partial file did not hold went
-    with open(partial, "r+b" if offset else "wb") as file, \
+    # the byte the body ends before: the file's size, or a range's end where its Content-Range gives no size ('bytes
+    # 0-2687/*', to the connection's end): one cut short so kept its bytes of no version under the part's recorded one
+    end = total if total is not None or most is None else offset - skip + most
+    # unbuffered: a buffered write failed at the close, past the except below (`ulimit -f`, a full disk)
+    with open(partial, "r+b" if offset else "wb", buffering=0) as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
                  desc=url_filename(url)) as bar:
         file.seek(offset - skip)
@@ -640,23 +644,27 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                     return False
                 if first_written is None and len(chunk) > held:
                     first_written = file.tell()
-                file.write(chunk[held:])
+                block = memoryview(chunk)[held:]
+                while block:  # a write stops short at a limit, the next one raising its error
+                    block = block[file.write(block):]
                 bar.update(len(chunk) - held)
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
         except (OSError, http.client.HTTPException, ValueError) as error:
+            # before an error raised as it is: past `ulimit -f` the bytes of no version were kept under the part's
+            # recorded version, and the run again, the limit raised, joined that version's rest to them (exit code 0)
+            if unversioned and first_written is not None:
+                drop_unversioned(url, file, first_written)
             # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run),
             # and a disk made read-only (or the part's permissions taken) while written: "broke off ([Errno 30]
             # Read-only file system); run again to resume" blamed the link, a run again refused alike
             if getattr(error, "errno", None) in (errno.EFBIG, *NOT_WRITABLE):
                 raise
-            if unversioned and first_written is not None:
-                drop_unversioned(url, file, first_written)
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
                                 f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error_reason(error)}); "
                             "run again to resume")
-        dropped = unversioned and first_written is not None and total is not None and file.tell() < total  # cut short
+        dropped = unversioned and first_written is not None and end is not None and file.tell() < end  # cut short
         if dropped:
             drop_unversioned(url, file, first_written)
     # the sizes line said "resumed", and the part was written over without a word (not where that was dropped)
