@@ -5116,3 +5116,24 @@ def test_a_part_s_bytes_of_no_version_past_the_file_size_limit_are_not_kept_unde
         server.etags[WEIGHT_PATHS[0]] = '"v1"'
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("door", ["makedirs", "rmdir"])
+def test_a_disk_made_read_only_before_the_weights_folder_is_made_or_removed_is_one_line(tmp_path, capsys, monkeypatch,
+                                                                                       door):
+    """The disk made read-only (or the output folder's permissions taken) once the run's checks passed: the making of
+    weights/ was a traceback of EROFS, and so was the removal of weights/ left empty by a failed download (the host's
+    404), its traceback hiding the 404's line."""
+    from file_server import FileServer
+    refused = getattr(os, door)
+
+    def refused_for_weights(path, *args, **kwargs):
+        if os.path.basename(path) == "weights":
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+        return refused(path, *args, **kwargs)
+    monkeypatch.setattr(os, door, refused_for_weights)
+    with closing(FileServer({})) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    said = (f"cannot create '{tmp_path / 'weights'}' (Read-only file system): its folder is not writable (or no "
+            "longer); make it writable, then run again" if door == "makedirs" else "tecogan_model.h5: HTTP 404 Not Found")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(said + "\n")
