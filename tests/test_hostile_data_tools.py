@@ -4966,7 +4966,7 @@ class ReadOnlyFromNow:
     def __exit__(self, *stop):
         return self.file.__exit__(*stop)
 
-    def write(self, data):
+    def write(self, data=None):  # None: truncate's, of no size given
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
     truncate = write
@@ -4984,9 +4984,9 @@ def test_a_disk_made_read_only_during_a_download_is_said_not_writable_not_broken
     whole = weights_of_value(tmp_path, 1.0, 64)
     if part != "none":
         partial_weights(tmp_path, whole[:1500] + bytes([whole[1500] ^ 0xFF]) + whole[1501:2000])
-    monkeypatch.setattr(download_test_data, "open", lambda path, mode="r", *rest: ReadOnlyFromNow(
-        builtins.open(path, mode, *rest)) if str(path).endswith(".part") else builtins.open(path, mode, *rest),
-        raising=False)
+    monkeypatch.setattr(download_test_data, "open", lambda path, mode="r", *rest, **options: ReadOnlyFromNow(
+        builtins.open(path, mode, *rest, **options)) if str(path).endswith(".part") else builtins.open(
+        path, mode, *rest, **options), raising=False)
     with pytest.raises(SystemExit) as stop:
         fetch_answered_from_byte_0(tmp_path, whole)
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
