@@ -5135,5 +5135,6 @@ def test_a_disk_made_read_only_before_the_weights_folder_is_made_or_removed_is_o
     with closing(FileServer({})) as server, pytest.raises(SystemExit) as stop:
         fetch(server, tmp_path, "--weights", "--no-data")
     said = (f"cannot create '{tmp_path / 'weights'}' (Read-only file system): its folder is not writable (or no "
-            "longer); make it writable, then run again" if door == "makedirs" else "tecogan_model.h5: HTTP 404 Not Found")
+            "longer); make it writable, then run again" if door == "makedirs"
+            else "tecogan_model.h5: HTTP 404 Not Found")
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(said + "\n")
