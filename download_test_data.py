@@ -47,13 +47,13 @@ from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PART
 from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import (UserError, counted, error_reason, exit_on_user_error, one_line, printable, shortened,
                           size_said)
-from utils.atomic_files import NOT_WRITABLE, disk_full, remove_file, write_atomically, write_bytes
+from utils.atomic_files import NOT_WRITABLE, disk_full, folder_changed, remove_file, write_atomically, write_bytes
 from utils.flags import FlagParser, refuse_empty
 from utils.frame_names import IMAGE_EXTENSIONS, is_frame_path
 from utils.hdf5 import MarkedOpen, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
 from utils.paths import not_a_file
 from utils.paths import (lock_folder, make_folder, missing_folders, output_file, output_folder, partial_path,
-                         room_to_create)
+                         remove_if_empty, room_to_create)
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, checked_members, extract_zip,
                         first_encrypted, slash_separated, unpacked_already, unpacked_marker, unpacked_names)
 
@@ -611,10 +611,15 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
     before its end): compared with them, and where they differ (the part another file's start, or damaged) the partial
     file is cut there and the body written from there on, a line saying so once the body is written whole.
     unversioned: the body names no version where the partial file's is recorded: broken off or cut short, the partial
-    file is cut back to the first byte the body wrote (those before it are of the recorded version, the body agreeing)."""
+    file is cut back to the first byte the body wrote (those before it are of the recorded version, the body
+    agreeing)."""
     written, differs_at, downloaded = 0, None, offset  # downloaded: the part's bytes before this reply
     first_written = None  # where the first byte of the body that the partial file did not hold went
-    with open(partial, "r+b" if offset else "wb") as file, \
+    # the byte the body ends before: the file's size, or a range's end where its Content-Range gives no size ('bytes
+    # 0-2687/*', to the connection's end): one cut short so kept its bytes of no version under the part's recorded one
+    end = total if total is not None or most is None else offset - skip + most
+    # unbuffered: a buffered write failed at the close, past the except below (`ulimit -f`, a full disk)
+    with open(partial, "r+b" if offset else "wb", buffering=0) as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
                  desc=url_filename(url)) as bar:
         file.seek(offset - skip)
@@ -640,23 +645,27 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                     return False
                 if first_written is None and len(chunk) > held:
                     first_written = file.tell()
-                file.write(chunk[held:])
+                block = memoryview(chunk)[held:]
+                while block:  # a write stops short at a limit, the next one raising its error
+                    block = block[file.write(block):]
                 bar.update(len(chunk) - held)
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
         except (OSError, http.client.HTTPException, ValueError) as error:
+            # before an error raised as it is: past `ulimit -f` the bytes of no version were kept under the part's
+            # recorded version, and the run again, the limit raised, joined that version's rest to them (exit code 0)
+            if unversioned and first_written is not None:
+                drop_unversioned(url, file, first_written)
             # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run),
             # and a disk made read-only (or the part's permissions taken) while written: "broke off ([Errno 30]
             # Read-only file system); run again to resume" blamed the link, a run again refused alike
             if getattr(error, "errno", None) in (errno.EFBIG, *NOT_WRITABLE):
                 raise
-            if unversioned and first_written is not None:
-                drop_unversioned(url, file, first_written)
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
                                 f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error_reason(error)}); "
                             "run again to resume")
-        dropped = unversioned and first_written is not None and total is not None and file.tell() < total  # cut short
+        dropped = unversioned and first_written is not None and end is not None and file.tell() < end  # cut short
         if dropped:
             drop_unversioned(url, file, first_written)
     # the sizes line said "resumed", and the part was written over without a word (not where that was dropped)
@@ -796,8 +805,7 @@ def fetch_archive(url, archive):
     if gone:
         print(f"{name}: {len(gone)} of its files are no longer in {printable(folder)}/ (e.g. {printable(gone[0])}); "
               "downloading it again")
-    with room_to_create():
-        os.makedirs(folder, exist_ok=True)
+    make_destination_folder(folder)
     # a whole zip kept (one of a method zipfile lacks) whose files another program (7z) has unpacked, as its refusal
     # advises: it was refused on every run, the zips after it never fetched, and once deleted, downloaded again
     kept = [path for path in (archive, partial_path(archive)) if os.path.isfile(path)]
@@ -978,9 +986,20 @@ def weight_problem(path, destination, names):
     return problem
 
 
-def fetch_weight_file(url, destination):
+def make_destination_folder(folder):
+    """os.makedirs(folder), a full disk's error as room_to_create's line, and a disk made read-only (or the output
+    folder's permissions taken) since the run's check as one line: it was a traceback of EROFS."""
     with room_to_create():
-        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            if error.errno in NOT_WRITABLE:
+                raise folder_changed(error.filename or folder, error, "create") from None
+            raise
+
+
+def fetch_weight_file(url, destination):
+    make_destination_folder(os.path.dirname(destination))
     names = read_names(destination)
     if not download(url, destination, lambda path: weight_problem(path, destination, names)):
         print(f"{printable(destination)}: already there, skipped")
@@ -1157,9 +1176,8 @@ def run(args):
             for fetch, url, destination in files:
                 fetch(url, destination)
         finally:
-            for folder in reversed(new_folders):
-                if os.path.isdir(folder) and not os.listdir(folder):
-                    os.rmdir(folder)
+            for folder in reversed(new_folders):  # a disk made read-only meanwhile: its error's traceback hid the line
+                remove_if_empty(folder)
     print("done: " + ", ".join(printable(os.path.join(args.output_dir, folder)) + "/"
                                for folder, wanted in (("LR", not args.no_data), ("HR", not args.no_data),
                                                       ("weights", args.weights), (REDS_FOLDER, args.reds))

@@ -615,7 +615,7 @@ def test_a_full_disk_while_downloading_says_so_and_keeps_the_part_to_resume(serv
         def write(self, data):
             raise OSError(errno.ENOSPC, "No space left on device")
     with monkeypatch.context() as patched:
-        patched.setattr(download_test_data, "open", lambda path, mode: FullDisk(path, mode), raising=False)
+        patched.setattr(download_test_data, "open", lambda path, mode, **options: FullDisk(path, mode), raising=False)
         with pytest.raises(UserError, match=r"^no space left on the disk of '.*\.vid3_LR\.zip\.part' for vid3_LR.zip "
                                             r"\(.*B\); free some space and run again to resume$"):
             run(server, tmp_path)

@@ -4966,7 +4966,7 @@ class ReadOnlyFromNow:
     def __exit__(self, *stop):
         return self.file.__exit__(*stop)
 
-    def write(self, data):
+    def write(self, data=None):  # None: truncate's, of no size given
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
     truncate = write
@@ -4984,9 +4984,9 @@ def test_a_disk_made_read_only_during_a_download_is_said_not_writable_not_broken
     whole = weights_of_value(tmp_path, 1.0, 64)
     if part != "none":
         partial_weights(tmp_path, whole[:1500] + bytes([whole[1500] ^ 0xFF]) + whole[1501:2000])
-    monkeypatch.setattr(download_test_data, "open", lambda path, mode="r", *rest: ReadOnlyFromNow(
-        builtins.open(path, mode, *rest)) if str(path).endswith(".part") else builtins.open(path, mode, *rest),
-        raising=False)
+    monkeypatch.setattr(download_test_data, "open", lambda path, mode="r", *rest, **options: ReadOnlyFromNow(
+        builtins.open(path, mode, *rest, **options)) if str(path).endswith(".part") else builtins.open(
+        path, mode, *rest, **options), raising=False)
     with pytest.raises(SystemExit) as stop:
         fetch_answered_from_byte_0(tmp_path, whole)
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
@@ -5073,3 +5073,68 @@ def test_a_disk_made_read_only_once_a_file_is_in_place_is_one_line_not_a_traceba
         "tecogan_model.h5.part.version' (Read-only file system): its folder is not writable (or no longer); make it "
         "writable, then run again\n")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's download and weight-file fixes
+
+def test_a_range_of_no_size_naming_no_version_cut_short_is_not_kept_under_the_part_s_recorded_one(tmp_path):
+    """A part of 2000 bytes of version "v1", its resume answered from byte 0 with another file of one layout naming no
+    version, 'bytes 0-2687/*' to the connection's end, cut after 2500 bytes: of no size given, it was not taken for cut
+    short, its bytes kept under "v1", and the next run's resume from the host of "v1" joined v1's rest to them and
+    installed them, exit code 0."""
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 64), weights_of_value(tmp_path, 2.0, 64)
+    partial_weights(tmp_path, whole[:2000], '"v1"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server, pytest.raises(SystemExit):
+        server.range_starts[WEIGHT_PATHS[0]], server.range_totals[WEIGHT_PATHS[0]] = 0, "*"
+        server.ignore_if_range, server.omit_length, server.cut_after[WEIGHT_PATHS[0]] = True, True, 2500
+        fetch(server, tmp_path, "--weights", "--no-data")
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_part_s_bytes_of_no_version_past_the_file_size_limit_are_not_kept_under_its_recorded_one(tmp_path):
+    """As above, a 200 of the other file naming no version past `ulimit -f` (2560 bytes; the write fails, EFBIG): its
+    bytes were kept under "v1" (written at the close, past the drop of bytes of no version), and the run again, the
+    limit raised, joined v1's rest to them and installed them, exit code 0."""
+    import resource
+
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 64), weights_of_value(tmp_path, 2.0, 64)
+    partial_weights(tmp_path, whole[:2000], '"v1"')
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server, pytest.raises(SystemExit):
+        server.ignore_range = True
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2560, hard))
+        try:
+            fetch(server, tmp_path, "--weights", "--no-data")
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("door", ["makedirs", "rmdir"])
+def test_a_disk_made_read_only_before_the_weights_folder_is_made_or_removed_is_one_line(tmp_path, capsys, monkeypatch,
+                                                                                       door):
+    """The disk made read-only (or the output folder's permissions taken) once the run's checks passed: the making of
+    weights/ was a traceback of EROFS, and so was the removal of weights/ left empty by a failed download (the host's
+    404), its traceback hiding the 404's line."""
+    from file_server import FileServer
+    refused = getattr(os, door)
+
+    def refused_for_weights(path, *args, **kwargs):
+        if os.path.basename(path) == "weights":
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+        return refused(path, *args, **kwargs)
+    monkeypatch.setattr(os, door, refused_for_weights)
+    with closing(FileServer({})) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    said = (f"cannot create '{tmp_path / 'weights'}' (Read-only file system): its folder is not writable (or no "
+            "longer); make it writable, then run again" if door == "makedirs"
+            else "tecogan_model.h5: HTTP 404 Not Found")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(said + "\n")
