@@ -6971,3 +6971,31 @@ def test_a_clip_passed_as_the_validation_folder_is_one_line(tmp_path, folders, h
     with pytest.raises(UserError, match=rf"^validation folder '.*val' holds {held}, so which are the clips is not "
                                         "known; put each clip in a subfolder of it$"):
         validation_clips(validation_config(val_dir))
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's training-data fixes
+
+@pytest.mark.parametrize("folders, beside", [({"c": 6, "c/LR": 6, "c/HR": 6}, "HR/ and LR/ folders"),
+                                             ({"c": 6, "c/LR": 6}, "LR/ folder"), ({"c": 6, "c/hr": 6}, "hr/ folder")])
+def test_a_validation_clip_holding_frames_beside_its_lr_or_hr_folder_is_one_line(tmp_path, folders, beside):
+    """A clip's frames beside its LR/ and HR/: the two were scored, its frames left out without a word; beside one of
+    them, its frames were scored, degraded, and the folder left out so, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    sizes = {"c": (64, 64), "c/HR": (64, 64), "c/hr": (64, 64), "c/LR": (16, 16)}
+    val_dir = make_sequence_folders(tmp_path / "val", folders, sizes={name: sizes[name] for name in folders})
+    with pytest.raises(UserError, match=rf"^validation clip '.*c' holds frames beside its {beside}, so which are its "
+                                        "frames is not known; keep its HR frames in it, or its LR/ and HR/ folders, "
+                                        "and move the others elsewhere$"):
+        validation_clips(validation_config(val_dir))
+
+
+def test_a_clip_s_lowercase_lr_and_hr_folders_passed_as_the_validation_folder_are_one_line(tmp_path):
+    """A clip's 'lr/' and 'hr/' passed as data.val_dir were scored as two clips of HR frames, exit code 0, where its
+    'LR/' and 'HR/' are refused."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"hr": 6, "lr": 6}, sizes={"hr": (64, 64), "lr": (64, 64)})
+    with pytest.raises(UserError, match=r"^validation folder '.*val' holds a clip's LR/ and HR/ folders, so which are "
+                                        "the clips is not known; put each clip in a subfolder of it$"):
+        validation_clips(validation_config(val_dir))
