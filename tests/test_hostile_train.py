@@ -6999,3 +6999,26 @@ def test_a_clip_s_lowercase_lr_and_hr_folders_passed_as_the_validation_folder_ar
     with pytest.raises(UserError, match=r"^validation folder '.*val' holds a clip's LR/ and HR/ folders, so which are "
                                         "the clips is not known; put each clip in a subfolder of it$"):
         validation_clips(validation_config(val_dir))
+
+
+@pytest.mark.parametrize("folders, low", [({"LR/clip": 3, "HR/clip": 3}, "LR"), ({"c/LR": 3, "c/HR": 3}, "c/LR"),
+                                          ({"lr": 3, "hr": 3}, "lr")])
+def test_an_lr_folder_beside_an_hr_folder_in_the_training_data_is_one_line(tmp_path, folders, low):
+    """download_test_data.py's LR/<clip> beside HR/<clip>, a validation clip's <clip>/LR beside <clip>/HR, passed as
+    --input_video_dir: the LR frames were trained on as sequences of HR frames, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", folders, sizes={name: (8, 8) for name in folders})
+    with pytest.raises(UserError, match=rf"^'.*data/{low}' holds the LR frames of an LR/ and HR/ pair .*, which "
+                                        "training would read as HR frames, .*; train on the HR/ frames alone, move it "
+                                        "out of --input_video_dir, or name the sequences"):
+        folder_sequences(root)
+
+
+def test_the_hr_folder_beside_an_lr_folder_is_trained_on_where_the_sequence_list_names_it(tmp_path):
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"LR/clip": 3, "HR/clip": 3}, sizes={"LR/clip": (8, 8),
+                                                                                         "HR/clip": (32, 32)})
+    (tmp_path / "list.txt").write_text("HR/clip\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(tmp_path / "list.txt"))] == ["HR/clip"]
