@@ -7022,3 +7022,17 @@ def test_the_hr_folder_beside_an_lr_folder_is_trained_on_where_the_sequence_list
                                                                                          "HR/clip": (32, 32)})
     (tmp_path / "list.txt").write_text("HR/clip\n")
     assert [sequence.name for sequence in folder_sequences(root, str(tmp_path / "list.txt"))] == ["HR/clip"]
+
+
+def test_the_evaluation_data_s_lr_and_hr_folders_of_clips_as_the_validation_folder_say_where_a_clip_s_frames_go(
+        tmp_path):
+    """download_test_data.py's LR/<clip> and HR/<clip> passed as data.val_dir were called "a clip's LR/ and HR/
+    folders", to "put each clip in a subfolder of it", which did not say where its LR and HR frames go."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"LR/calendar": 6, "HR/calendar": 6},
+                                    sizes={"LR/calendar": (16, 16), "HR/calendar": (64, 64)})
+    with pytest.raises(UserError, match=r"^validation folder '.*val' holds folders of clips' LR and HR frames "
+                                        r"\(download_test_data.py's LR/<clip> and HR/<clip>\), where validation reads a "
+                                        "clip's in <clip>/LR and <clip>/HR: make a folder"):
+        validation_clips(validation_config(val_dir))

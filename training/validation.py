@@ -144,7 +144,15 @@ def validation_clips(config):
     else:
         names = visible_subfolders(val_dir)
         # of any case: a clip's 'lr/' and 'hr/' passed so were scored as two clips of HR frames, exit code 0
-        pair = {name.casefold() for name in names} >= PAIR_NAMES
+        pair_folders = [name for name in names if name.casefold() in PAIR_NAMES]
+        pair = {name.casefold() for name in pair_folders} == PAIR_NAMES
+        if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders):
+            # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
+            # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go
+            raise UserError(f"validation folder '{val_dir}' holds folders of clips' LR and HR frames "
+                            "(download_test_data.py's LR/<clip> and HR/<clip>), where validation reads a clip's in "
+                            "<clip>/LR and <clip>/HR: make a folder of clip folders so laid out and pass it as "
+                            "data.val_dir")
         if names and (holds_frames(val_dir) or pair):
             # a clip passed as data.val_dir: its subfolders were scored as the clips, its frames left out without a
             # word ('thumbs/' scored in its place; its LR/ and HR/ each as a clip of HR frames), exit code 0
