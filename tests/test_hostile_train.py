@@ -7033,6 +7033,6 @@ def test_the_evaluation_data_s_lr_and_hr_folders_of_clips_as_the_validation_fold
     val_dir = make_sequence_folders(tmp_path / "val", {"LR/calendar": 6, "HR/calendar": 6},
                                     sizes={"LR/calendar": (16, 16), "HR/calendar": (64, 64)})
     with pytest.raises(UserError, match=r"^validation folder '.*val' holds folders of clips' LR and HR frames "
-                                        r"\(download_test_data.py's LR/<clip> and HR/<clip>\), where validation reads a "
-                                        "clip's in <clip>/LR and <clip>/HR: make a folder"):
+                                        r"\(download_test_data.py's LR/<clip> and HR/<clip>\), where validation "
+                                        "reads a clip's in <clip>/LR and <clip>/HR: make a folder"):
         validation_clips(validation_config(val_dir))
