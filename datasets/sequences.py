@@ -218,25 +218,43 @@ def links_to_nothing(folder):
                       and not entry.name.startswith(".") and not is_frame_name(entry.name))
 
 
+LOW_RESOLUTION = ("holds the LR frames of an LR/ and HR/ pair (download_test_data.py's LR/<clip>, a validation "
+                  "clip's <clip>/LR), which training would read as HR frames", "train on the HR/ frames alone")
+
+
+def is_low_resolution(name, names):
+    """Whether a folder name among its folder's subfolders names is an LR/ (of any case) beside an HR/: the evaluation
+    data's LR/<clip> beside HR/<clip> (download_test_data.py's folder passed as --input_video_dir) or a validation
+    clip's <clip>/LR beside <clip>/HR were trained on as sequences of HR frames, exit code 0."""
+    return name.casefold() == "lr" and any(other.casefold() == "hr" for other in names)
+
+
 def folder_sequence_names(root):
     """({name: folder}, [(name, (problem, remedy))]) of the sequences layout: root's subfolders that hold frames, and
     the subfolders holding frames of those that hold none (two levels); and the entries among them that may be
-    sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING), folders of pictures
-    of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left out without a word), folders of a group
-    folder that hold folders of frames at any depth (DEEPER: a group of groups, 'vimeo/00001/0001/im1.png' beside a
-    sequence 'a', was left out without a word, the run trained on 'a' alone, exit code 0). UserError for a
-    subfolder that holds both frames and folders of frames: which are the sequences is not known (three thumbnails in
-    a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
+    sequences or not: an LR/ beside an HR/ (LOW_RESOLUTION), folders that cannot be listed (CLOSED), links to nothing
+    (LINK_TO_NOTHING), folders of pictures of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left
+    out without a word), folders of a group folder that hold folders of frames at any depth (DEEPER: a group of groups,
+    'vimeo/00001/0001/im1.png' beside a sequence 'a', was left out without a word, the run trained on 'a' alone, exit
+    code 0). UserError for a subfolder that holds both frames and folders of frames: which are the sequences is not
+    known (three thumbnails in a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
     found, unknown = {}, [(name, LINK_TO_NOTHING) for name in links_to_nothing(root)]
-    for name in visible_subfolders(root):
+    names = visible_subfolders(root)
+    for name in names:
         folder = os.path.join(root, name)
+        if is_low_resolution(name, names):
+            unknown.append((name, LOW_RESOLUTION))
+            continue
         if not listable(folder):
             unknown.append((name, CLOSED))
             continue
         inner_sequences, inner_others, inner_deeper = [], [], []
-        for inner in visible_subfolders(folder):
+        inner_names = visible_subfolders(folder)
+        for inner in inner_names:
             path = os.path.join(folder, inner)
-            if not listable(path):
+            if is_low_resolution(inner, inner_names):
+                unknown.append((f"{name}/{inner}", LOW_RESOLUTION))
+            elif not listable(path):
                 unknown.append((f"{name}/{inner}", CLOSED))
             elif holds_frames(path):
                 inner_sequences.append(inner)

@@ -7015,3 +7015,68 @@ def test_a_checkpoint_named_for_another_iteration_whose_name_is_taken_is_not_tol
     with pytest.raises(UserError, match=r"holds iteration 2, not the 4 of its name \(renamed or edited by hand\); "
                                         r"checkpoint_00000002\.json is there already: move it out of the folder$"):
         refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's training-data fixes
+
+@pytest.mark.parametrize("folders, beside", [({"c": 6, "c/LR": 6, "c/HR": 6}, "HR/ and LR/ folders"),
+                                             ({"c": 6, "c/LR": 6}, "LR/ folder"), ({"c": 6, "c/hr": 6}, "hr/ folder")])
+def test_a_validation_clip_holding_frames_beside_its_lr_or_hr_folder_is_one_line(tmp_path, folders, beside):
+    """A clip's frames beside its LR/ and HR/: the two were scored, its frames left out without a word; beside one of
+    them, its frames were scored, degraded, and the folder left out so, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    sizes = {"c": (64, 64), "c/HR": (64, 64), "c/hr": (64, 64), "c/LR": (16, 16)}
+    val_dir = make_sequence_folders(tmp_path / "val", folders, sizes={name: sizes[name] for name in folders})
+    with pytest.raises(UserError, match=rf"^validation clip '.*c' holds frames beside its {beside}, so which are its "
+                                        "frames is not known; keep its HR frames in it, or its LR/ and HR/ folders, "
+                                        "and move the others elsewhere$"):
+        validation_clips(validation_config(val_dir))
+
+
+def test_a_clip_s_lowercase_lr_and_hr_folders_passed_as_the_validation_folder_are_one_line(tmp_path):
+    """A clip's 'lr/' and 'hr/' passed as data.val_dir were scored as two clips of HR frames, exit code 0, where its
+    'LR/' and 'HR/' are refused."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"hr": 6, "lr": 6}, sizes={"hr": (64, 64), "lr": (64, 64)})
+    with pytest.raises(UserError, match=r"^validation folder '.*val' holds a clip's LR/ and HR/ folders, so which are "
+                                        "the clips is not known; put each clip in a subfolder of it$"):
+        validation_clips(validation_config(val_dir))
+
+
+@pytest.mark.parametrize("folders, low", [({"LR/clip": 3, "HR/clip": 3}, "LR"), ({"c/LR": 3, "c/HR": 3}, "c/LR"),
+                                          ({"lr": 3, "hr": 3}, "lr")])
+def test_an_lr_folder_beside_an_hr_folder_in_the_training_data_is_one_line(tmp_path, folders, low):
+    """download_test_data.py's LR/<clip> beside HR/<clip>, a validation clip's <clip>/LR beside <clip>/HR, passed as
+    --input_video_dir: the LR frames were trained on as sequences of HR frames, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", folders, sizes={name: (8, 8) for name in folders})
+    with pytest.raises(UserError, match=rf"^'.*data/{low}' holds the LR frames of an LR/ and HR/ pair .*, which "
+                                        "training would read as HR frames, .*; train on the HR/ frames alone, move it "
+                                        "out of --input_video_dir, or name the sequences"):
+        folder_sequences(root)
+
+
+def test_the_hr_folder_beside_an_lr_folder_is_trained_on_where_the_sequence_list_names_it(tmp_path):
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"LR/clip": 3, "HR/clip": 3}, sizes={"LR/clip": (8, 8),
+                                                                                         "HR/clip": (32, 32)})
+    (tmp_path / "list.txt").write_text("HR/clip\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(tmp_path / "list.txt"))] == ["HR/clip"]
+
+
+def test_the_evaluation_data_s_lr_and_hr_folders_of_clips_as_the_validation_folder_say_where_a_clip_s_frames_go(
+        tmp_path):
+    """download_test_data.py's LR/<clip> and HR/<clip> passed as data.val_dir were called "a clip's LR/ and HR/
+    folders", to "put each clip in a subfolder of it", which did not say where its LR and HR frames go."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"LR/calendar": 6, "HR/calendar": 6},
+                                    sizes={"LR/calendar": (16, 16), "HR/calendar": (64, 64)})
+    with pytest.raises(UserError, match=r"^validation folder '.*val' holds folders of clips' LR and HR frames "
+                                        r"\(download_test_data.py's LR/<clip> and HR/<clip>\), where validation "
+                                        "reads a clip's in <clip>/LR and <clip>/HR: make a folder"):
+        validation_clips(validation_config(val_dir))

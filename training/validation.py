@@ -42,6 +42,7 @@ LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
 LPIPS_COLUMNS = ("LPIPS", "tLP100")  # computed only when evaluate.py finds LPIPS weights
 TEMPORAL_COLUMNS = ("tOF", "tLP100")  # of pairs of scored frames
 PAIR_FOLDERS = ("LR", "HR")
+PAIR_NAMES = {name.casefold() for name in PAIR_FOLDERS}  # their names in any case, as a user may type them
 BEST_MODEL = "model_best.h5"
 LOG_NAME = "val"  # val.csv and val.png in the output folder
 PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: bicubic | ours | ground truth of each clip
@@ -80,6 +81,13 @@ def read_clip(folder, frames, crop, degradation, scale):
     HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = is_pair_clip(folder)
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
+    beside = [f"{name}/" for name in visible_subfolders(folder) if name.casefold() in PAIR_NAMES]
+    if beside and holds_frames(folder):
+        # a clip's frames beside its LR/ and HR/: the two were scored, its frames left out without a word; beside one
+        # of them (or 'lr/', 'hr/'), its frames were scored, degraded, and the folder left out so, exit code 0
+        raise UserError(f"validation clip '{folder}' holds frames beside its {' and '.join(beside)} folder"
+                        f"{'s' if len(beside) > 1 else ''}, so which are its frames is not known; keep its HR frames "
+                        "in it, or its LR/ and HR/ folders, and move the others elsewhere")
     # one series (a poster, two cameras' frames were scored as the clip's, exit code 0)
     hr_paths = one_series(list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip", wanted),
                           CLIP_APART)[:frames]
@@ -135,11 +143,20 @@ def validation_clips(config):
         folders = reds.reds4_folders(val_dir)
     else:
         names = visible_subfolders(val_dir)
-        if names and (holds_frames(val_dir) or is_pair_clip(val_dir)):
+        # of any case: a clip's 'lr/' and 'hr/' passed so were scored as two clips of HR frames, exit code 0
+        pair_folders = [name for name in names if name.casefold() in PAIR_NAMES]
+        pair = {name.casefold() for name in pair_folders} == PAIR_NAMES
+        if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders):
+            # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
+            # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go
+            raise UserError(f"validation folder '{val_dir}' holds folders of clips' LR and HR frames "
+                            "(download_test_data.py's LR/<clip> and HR/<clip>), where validation reads a clip's in "
+                            "<clip>/LR and <clip>/HR: make a folder of clip folders so laid out and pass it as "
+                            "data.val_dir")
+        if names and (holds_frames(val_dir) or pair):
             # a clip passed as data.val_dir: its subfolders were scored as the clips, its frames left out without a
             # word ('thumbs/' scored in its place; its LR/ and HR/ each as a clip of HR frames), exit code 0
-            held = ("a clip's LR/ and HR/ folders" if is_pair_clip(val_dir) else
-                    f"frames beside folders ({named(names)})")
+            held = "a clip's LR/ and HR/ folders" if pair else f"frames beside folders ({named(names)})"
             raise UserError(f"validation folder '{val_dir}' holds {held}, so which are the clips is not known; put "
                             "each clip in a subfolder of it")
         once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
