@@ -7013,5 +7013,34 @@ def test_a_checkpoint_named_for_another_iteration_whose_name_is_taken_is_not_tol
     (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 2}')
     make(str(tmp_path / "checkpoint_00000002.json"), str(tmp_path / "checkpoint_00000004.json"))
     with pytest.raises(UserError, match=r"holds iteration 2, not the 4 of its name \(renamed or edited by hand\); "
-                                        r"checkpoint_00000002\.json is there already: move it out of the folder$"):
+                                        r"checkpoint_00000002\.json is there already: move checkpoint_00000004\.json out of the "
+                                        r"folder$"):
         refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's training fixes
+
+@pytest.mark.parametrize("occupy", [lambda path: os.symlink(path + ".unmounted", path),
+                                    lambda path: shutil.copyfile(path.replace("00000002", "00000004"), path)],
+                         ids=["a link to nothing", "a copy"])
+def test_a_checkpoint_whose_right_name_is_taken_names_itself_as_the_one_to_move_out(tmp_path, occupy):
+    """"checkpoint_00000002.json is there already: move it out of the folder", read as the checkpoint just named, moved
+    that one's JSON out, and the next start deleted its parameter and solver files as orphans."""
+    from training.checkpoint import refuse_renamed
+    (tmp_path / "checkpoint_00000004.json").write_text('{"iteration": 2}')
+    occupy(str(tmp_path / "checkpoint_00000002.json"))
+    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000002\.json is there already: move "
+                                        r"checkpoint_00000004\.json out of the folder$"):
+        refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
+
+
+def test_two_checkpoints_of_swapped_names_are_told_to_be_renamed_not_moved_out(tmp_path):
+    """checkpoint_00000002.json holding iteration 4 and checkpoint_00000004.json holding 2 were told "move it out of
+    the folder": either moved out, its files were deleted as orphans at the next start (the newest checkpoint's where
+    the one named was moved, and the run resumed from iteration 2, exit code 0)."""
+    from training.checkpoint import refuse_renamed
+    (tmp_path / "checkpoint_00000004.json").write_text('{"iteration": 2}')
+    (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 4}')
+    with pytest.raises(UserError, match=r"; checkpoint_00000004\.json is there already and holds iteration 2: rename "
+                                        r"the two after the iterations they hold, one first to a free name$"):
+        refuse_renamed(str(tmp_path / "checkpoint_00000002.json"), {"iteration": 4})
