@@ -7013,8 +7013,8 @@ def test_a_checkpoint_named_for_another_iteration_whose_name_is_taken_is_not_tol
     (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 2}')
     make(str(tmp_path / "checkpoint_00000002.json"), str(tmp_path / "checkpoint_00000004.json"))
     with pytest.raises(UserError, match=r"holds iteration 2, not the 4 of its name \(renamed or edited by hand\); "
-                                        r"checkpoint_00000002\.json is there already: move checkpoint_00000004\.json out of the "
-                                        r"folder$"):
+                                        r"checkpoint_00000002\.json is there already: move "
+                                        r"checkpoint_00000004\.json out of the folder$"):
         refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
 
 
@@ -7029,8 +7029,8 @@ def test_a_checkpoint_whose_right_name_is_taken_names_itself_as_the_one_to_move_
     from training.checkpoint import refuse_renamed
     (tmp_path / "checkpoint_00000004.json").write_text('{"iteration": 2}')
     occupy(str(tmp_path / "checkpoint_00000002.json"))
-    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000002\.json is there already: move "
-                                        r"checkpoint_00000004\.json out of the folder$"):
+    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000002\.json is there "
+                                        r"already: move checkpoint_00000004\.json out of the folder$"):
         refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
 
 
@@ -7044,3 +7044,14 @@ def test_two_checkpoints_of_swapped_names_are_told_to_be_renamed_not_moved_out(t
     with pytest.raises(UserError, match=r"; checkpoint_00000004\.json is there already and holds iteration 2: rename "
                                         r"the two after the iterations they hold, one first to a free name$"):
         refuse_renamed(str(tmp_path / "checkpoint_00000002.json"), {"iteration": 4})
+
+
+def test_a_resume_with_a_long_path_changed_at_its_end_shows_where_the_two_differ():
+    """Two data folders of more than 300 characters that differ in their last folder were said as their first 300
+    characters, alike: "data.input_video_dir '/d/xx...' -> '/d/xx...'", a change the line did not show."""
+    from training.checkpoint import check_settings
+    deep = "/d/" + "x" * 400
+    with pytest.raises(UserError, match=r"other settings: data\.input_video_dir '\.\.\.x{70,}/one' -> "
+                                        r"'\.\.\.x{70,}/two'; "):
+        check_settings("c.json", {"settings": {"data.input_video_dir": deep + "/one"}},
+                       {"data.input_video_dir": deep + "/two"})

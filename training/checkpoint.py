@@ -496,16 +496,25 @@ def same_setting(recorded, value):
     return all(whole) and abs(value) <= sys.float_info.max and float(value) != value and int(float(value)) == recorded
 
 
+def setting_change(key, recorded, value):
+    """A changed setting as a resume's refusal says it, in YAML's words, as config.yaml and the checkpoint write them
+    ("train.tecogan False -> True" was Python's). Shortened: a value edited into the JSON (a string of a megabyte) was
+    written whole into the line. Two texts alike in their first SHOWN_SETTING characters (paths deeper than that, of
+    other last folders) read the same on both sides: shown from a little before where they differ."""
+    before, after = said_as_yaml(recorded, SHOWN_SETTING), said_as_yaml(value, SHOWN_SETTING)
+    if before == after and isinstance(recorded, str) and isinstance(value, str):
+        start = max(0, len(os.path.commonprefix([recorded, value])) - SHOWN_SETTING // 4)
+        before, after = (said_as_yaml("..." + text[start:], SHOWN_SETTING) for text in (recorded, value))
+    return f"{key} {before} -> {after}"
+
+
 def check_settings(path, content, settings, allow_changes=False, given=False):
     """Refuse to resume the checkpoint `content` (read from path) with settings other than those it was
     trained with: they would change the sample stream, the schedule or the networks. Settings the
     checkpoint does not record (older checkpoints, newer settings) are not compared. Returns the changes.
     given: path is a --checkpoint of another folder than the output folder, which a run without it leaves."""
     recorded = content.get("settings", {})
-    # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line; past a path's
-    # usual length, so that two paths that differ at their ends are told apart
-    # in YAML's words, as config.yaml and the checkpoint write them: "train.tecogan False -> True" was Python's
-    changed = {key: f"{key} {said_as_yaml(recorded[key], SHOWN_SETTING)} -> {said_as_yaml(value, SHOWN_SETTING)}"
+    changed = {key: setting_change(key, recorded[key], value)
                for key, value in settings.items() if key in recorded and not same_setting(recorded[key], value)}
     changes = list(changed.values())
     networks = [change for key, change in changed.items() if key in NETWORK_SETTINGS]
