@@ -7055,3 +7055,18 @@ def test_a_resume_with_a_long_path_changed_at_its_end_shows_where_the_two_differ
                                         r"'\.\.\.x{70,}/two'; "):
         check_settings("c.json", {"settings": {"data.input_video_dir": deep + "/one"}},
                        {"data.input_video_dir": deep + "/two"})
+
+
+@pytest.mark.parametrize("flag, key", [("--max_iter", "train.max_iter"), ("--batch_size", "train.batch_size")])
+def test_a_setting_flag_given_empty_is_refused_not_taken_for_absent(flag, key):
+    """`--max_iter ''` (an unset variable's, `--max_iter "$ITERS"`) was YAML's null, taken for an absent flag: a run of
+    config.yaml's 900,000 iterations, exit code 0, where `--set train.max_iter=` is refused."""
+    with pytest.raises(UserError, match=rf"^bad value null for {re.escape(key)}: expected a positive integer$"):
+        config_of_flags(flag, "")
+
+
+def test_num_resblock_null_overrides_a_config_file_s_block_count(tmp_path):
+    """`--num_resblock null` (the stage's default block count) was taken for an absent flag, and a --cfg file's
+    num_resblock kept, where `--set train.num_resblock=null` overrides it."""
+    (tmp_path / "c.yaml").write_text("train:\n  num_resblock: 10\n")
+    assert config_of_flags("--cfg", str(tmp_path / "c.yaml"), "--num_resblock", "null").train.num_resblock is None
