@@ -7020,17 +7020,20 @@ def test_a_checkpoint_named_for_another_iteration_whose_name_is_taken_is_not_tol
 
 # Twenty-seventh pass, second look at the twenty-seventh pass's training fixes
 
-@pytest.mark.parametrize("occupy", [lambda path: os.symlink(path + ".unmounted", path),
-                                    lambda path: shutil.copyfile(path.replace("00000002", "00000004"), path)],
-                         ids=["a link to nothing", "a copy"])
-def test_a_checkpoint_whose_right_name_is_taken_names_itself_as_the_one_to_move_out(tmp_path, occupy):
+@pytest.mark.parametrize("occupy, advice", [
+    (lambda path: shutil.copyfile(path.replace("00000002", "00000004"), path),
+     r"checkpoint_00000002\.json is there already: move checkpoint_00000004\.json out of the folder$"),
+    (lambda path: os.symlink(path + ".unmounted", path),
+     r"checkpoint_00000002\.json is there already and is no checkpoint train\.py reads \(a link to nothing, a damaged "
+     r"file\): move it out of the folder, then name checkpoint_00000004\.json so$")], ids=["a copy", "a link to nothing"])
+def test_a_checkpoint_whose_right_name_is_taken_is_told_which_to_move_out(tmp_path, occupy, advice):
     """"checkpoint_00000002.json is there already: move it out of the folder", read as the checkpoint just named, moved
-    that one's JSON out, and the next start deleted its parameter and solver files as orphans."""
+    that one's JSON out, and the next start deleted its parameter and solver files as orphans; of a link to nothing
+    there, moving this one out left the link the newest checkpoint, "does not exist"."""
     from training.checkpoint import refuse_renamed
     (tmp_path / "checkpoint_00000004.json").write_text('{"iteration": 2}')
     occupy(str(tmp_path / "checkpoint_00000002.json"))
-    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000002\.json is there "
-                                        r"already: move checkpoint_00000004\.json out of the folder$"):
+    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); " + advice):
         refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
 
 

@@ -366,20 +366,23 @@ def refuse_renamed(path, content):
     held = content.get("iteration") if isinstance(content, dict) else None
     refuse_unreached(path, content)
     if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
-        right = f"checkpoint_{held:08d}.json"
+        right, name = f"checkpoint_{held:08d}.json", os.path.basename(path)
         taken = os.path.join(os.path.dirname(path), right)
         occupant = content_as_far_as_read(taken)
         refuse_unreached(taken, occupant)  # its own line first: no renaming helps while it is there
         other = occupant.get("iteration") if isinstance(occupant, dict) else None
         # a name taken (a link to that checkpoint, a copy): renamed onto it as told, a link replaced the checkpoint's
-        # JSON by a link to itself, and that checkpoint was lost. Which to move named: "move it out", read as the one
-        # just named, moved that checkpoint's JSON out and its files were deleted as orphans at the next start. Taken
-        # by one of another iteration (the two names swapped), moving either out lost one: both are to be renamed
+        # JSON by a link to itself, and that checkpoint was lost. Which to move is named: "move it out", read as the one
+        # just named, moved that checkpoint's JSON out, and its files were deleted as orphans at the next start. Taken
+        # by one of another iteration (two names swapped), or by no checkpoint (a link to nothing), moving this one out
+        # lost a checkpoint too
         advice = (f"name it {right}, or move it out of the folder" if not os.path.lexists(taken) else
+                  f"{right} is there already and is no checkpoint train.py reads (a link to nothing, a damaged file): "
+                  f"move it out of the folder, then name {name} so"
+                  if not isinstance(other, int) or isinstance(other, bool) else
                   f"{right} is there already and holds iteration {other}: rename the two after the iterations they "
-                  "hold, one first to a free name"
-                  if isinstance(other, int) and not isinstance(other, bool) and other != held else
-                  f"{right} is there already: move {os.path.basename(path)} out of the folder")
+                  "hold, one first to a free name" if other != held else
+                  f"{right} is there already: move {name} out of the folder")
         raise UserError(f"checkpoint '{path}' holds iteration {held}, not the {int(named.group(1))} of its name (renamed "
                         f"or edited by hand); {advice}")
 
