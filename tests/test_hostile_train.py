@@ -7020,20 +7020,18 @@ def test_a_checkpoint_named_for_another_iteration_whose_name_is_taken_is_not_tol
 
 # Twenty-seventh pass, second look at the twenty-seventh pass's training fixes
 
-@pytest.mark.parametrize("occupy, advice", [
-    (lambda path: shutil.copyfile(path.replace("00000002", "00000004"), path),
-     r"checkpoint_00000002\.json is there already: move checkpoint_00000004\.json out of the folder$"),
-    (lambda path: os.symlink(path + ".unmounted", path),
-     r"checkpoint_00000002\.json is there already and is no checkpoint train\.py reads \(a link to nothing, a damaged "
-     r"file\): move it out of the folder, then name checkpoint_00000004\.json so$")], ids=["a copy", "a link to nothing"])
-def test_a_checkpoint_whose_right_name_is_taken_is_told_which_to_move_out(tmp_path, occupy, advice):
-    """"checkpoint_00000002.json is there already: move it out of the folder", read as the checkpoint just named, moved
-    that one's JSON out, and the next start deleted its parameter and solver files as orphans; of a link to nothing
-    there, moving this one out left the link the newest checkpoint, "does not exist"."""
+def test_a_checkpoint_whose_right_name_is_a_link_to_nothing_is_told_to_move_the_link_out(tmp_path):
+    """checkpoint_00000004.json holding iteration 2 beside a checkpoint_00000002.json linking to nothing was told "move
+    it out of the folder": read as the link, fine; read as itself, as meant, the link was left the newest checkpoint,
+    "does not exist", and the checkpoint outside the folder. (The first look's test of a taken name, above, now expects
+    the line naming which to move: read as the one just named, a link's target was moved out, and the next start
+    deleted its parameter and solver files as orphans.)"""
     from training.checkpoint import refuse_renamed
     (tmp_path / "checkpoint_00000004.json").write_text('{"iteration": 2}')
-    occupy(str(tmp_path / "checkpoint_00000002.json"))
-    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); " + advice):
+    os.symlink(str(tmp_path / "unmounted.json"), str(tmp_path / "checkpoint_00000002.json"))
+    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000002\.json is there "
+                                        r"already and is no checkpoint train\.py reads \(a link to nothing, a damaged "
+                                        r"file\): move it out of the folder, then name checkpoint_00000004\.json so$"):
         refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
 
 
