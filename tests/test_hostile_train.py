@@ -7013,7 +7013,8 @@ def test_a_checkpoint_named_for_another_iteration_whose_name_is_taken_is_not_tol
     (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 2}')
     make(str(tmp_path / "checkpoint_00000002.json"), str(tmp_path / "checkpoint_00000004.json"))
     with pytest.raises(UserError, match=r"holds iteration 2, not the 4 of its name \(renamed or edited by hand\); "
-                                        r"checkpoint_00000002\.json is there already: move it out of the folder$"):
+                                        r"checkpoint_00000002\.json is there already: move "
+                                        r"checkpoint_00000004\.json out of the folder$"):
         refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
 
 
@@ -7080,3 +7081,56 @@ def test_the_evaluation_data_s_lr_and_hr_folders_of_clips_as_the_validation_fold
                                         r"\(download_test_data.py's LR/<clip> and HR/<clip>\), where validation "
                                         "reads a clip's in <clip>/LR and <clip>/HR: make a folder"):
         validation_clips(validation_config(val_dir))
+# Twenty-seventh pass, second look at the twenty-seventh pass's training fixes
+
+def test_a_checkpoint_whose_right_name_is_a_link_to_nothing_is_told_to_move_the_link_out(tmp_path):
+    """checkpoint_00000004.json holding iteration 2 beside a checkpoint_00000002.json linking to nothing was told "move
+    it out of the folder": read as the link, fine; read as itself, as meant, the link was left the newest checkpoint,
+    "does not exist", and the checkpoint outside the folder. (The first look's test of a taken name, above, now expects
+    the line naming which to move: read as the one just named, a link's target was moved out, and the next start
+    deleted its parameter and solver files as orphans.)"""
+    from training.checkpoint import refuse_renamed
+    (tmp_path / "checkpoint_00000004.json").write_text('{"iteration": 2}')
+    os.symlink(str(tmp_path / "unmounted.json"), str(tmp_path / "checkpoint_00000002.json"))
+    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000002\.json is there "
+                                        r"already and is no checkpoint train\.py reads \(a link to nothing, a damaged "
+                                        r"file\): move it out of the folder, then name checkpoint_00000004\.json so$"):
+        refuse_renamed(str(tmp_path / "checkpoint_00000004.json"), {"iteration": 2})
+
+
+def test_two_checkpoints_of_swapped_names_are_told_to_be_renamed_not_moved_out(tmp_path):
+    """checkpoint_00000002.json holding iteration 4 and checkpoint_00000004.json holding 2 were told "move it out of
+    the folder": either moved out, its files were deleted as orphans at the next start (the newest checkpoint's where
+    the one named was moved, and the run resumed from iteration 2, exit code 0)."""
+    from training.checkpoint import refuse_renamed
+    (tmp_path / "checkpoint_00000004.json").write_text('{"iteration": 2}')
+    (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 4}')
+    with pytest.raises(UserError, match=r"; checkpoint_00000004\.json is there already and holds iteration 2: rename "
+                                        r"the two after the iterations they hold, one first to a free name$"):
+        refuse_renamed(str(tmp_path / "checkpoint_00000002.json"), {"iteration": 4})
+
+
+def test_a_resume_with_a_long_path_changed_at_its_end_shows_where_the_two_differ():
+    """Two data folders of more than 300 characters that differ in their last folder were said as their first 300
+    characters, alike: "data.input_video_dir '/d/xx...' -> '/d/xx...'", a change the line did not show."""
+    from training.checkpoint import check_settings
+    deep = "/d/" + "x" * 400
+    with pytest.raises(UserError, match=r"other settings: data\.input_video_dir '\.\.\.x{70,}/one' -> "
+                                        r"'\.\.\.x{70,}/two'; "):
+        check_settings("c.json", {"settings": {"data.input_video_dir": deep + "/one"}},
+                       {"data.input_video_dir": deep + "/two"})
+
+
+@pytest.mark.parametrize("flag, key", [("--max_iter", "train.max_iter"), ("--batch_size", "train.batch_size")])
+def test_a_setting_flag_given_empty_is_refused_not_taken_for_absent(flag, key):
+    """`--max_iter ''` (an unset variable's, `--max_iter "$ITERS"`) was YAML's null, taken for an absent flag: a run of
+    config.yaml's 900,000 iterations, exit code 0, where `--set train.max_iter=` is refused."""
+    with pytest.raises(UserError, match=rf"^bad value null for {re.escape(key)}: expected a positive integer$"):
+        config_of_flags(flag, "")
+
+
+def test_num_resblock_null_overrides_a_config_file_s_block_count(tmp_path):
+    """`--num_resblock null` (the stage's default block count) was taken for an absent flag, and a --cfg file's
+    num_resblock kept, where `--set train.num_resblock=null` overrides it."""
+    (tmp_path / "c.yaml").write_text("train:\n  num_resblock: 10\n")
+    assert config_of_flags("--cfg", str(tmp_path / "c.yaml"), "--num_resblock", "null").train.num_resblock is None

@@ -366,12 +366,23 @@ def refuse_renamed(path, content):
     held = content.get("iteration") if isinstance(content, dict) else None
     refuse_unreached(path, content)
     if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
-        right = f"checkpoint_{held:08d}.json"
+        right, name = f"checkpoint_{held:08d}.json", os.path.basename(path)
+        taken = os.path.join(os.path.dirname(path), right)
+        occupant = content_as_far_as_read(taken)
+        refuse_unreached(taken, occupant)  # its own line first: no renaming helps while it is there
+        other = occupant.get("iteration") if isinstance(occupant, dict) else None
         # a name taken (a link to that checkpoint, a copy): renamed onto it as told, a link replaced the checkpoint's
-        # JSON by a link to itself, and that checkpoint was lost
-        advice = (f"{right} is there already: move it out of the folder"
-                  if os.path.lexists(os.path.join(os.path.dirname(path), right)) else
-                  f"name it {right}, or move it out of the folder")
+        # JSON by a link to itself, and that checkpoint was lost. Which to move is named: "move it out", read as the one
+        # just named, moved that checkpoint's JSON out, and its files were deleted as orphans at the next start. Taken
+        # by one of another iteration (two names swapped), or by no checkpoint (a link to nothing), moving this one out
+        # lost a checkpoint too
+        advice = (f"name it {right}, or move it out of the folder" if not os.path.lexists(taken) else
+                  f"{right} is there already and is no checkpoint train.py reads (a link to nothing, a damaged file): "
+                  f"move it out of the folder, then name {name} so"
+                  if not isinstance(other, int) or isinstance(other, bool) else
+                  f"{right} is there already and holds iteration {other}: rename the two after the iterations they "
+                  "hold, one first to a free name" if other != held else
+                  f"{right} is there already: move {name} out of the folder")
         raise UserError(f"checkpoint '{path}' holds iteration {held}, not the {int(named.group(1))} of its name (renamed "
                         f"or edited by hand); {advice}")
 
@@ -488,16 +499,25 @@ def same_setting(recorded, value):
     return all(whole) and abs(value) <= sys.float_info.max and float(value) != value and int(float(value)) == recorded
 
 
+def setting_change(key, recorded, value):
+    """A changed setting as a resume's refusal says it, in YAML's words, as config.yaml and the checkpoint write them
+    ("train.tecogan False -> True" was Python's). Shortened: a value edited into the JSON (a string of a megabyte) was
+    written whole into the line. Two texts alike in their first SHOWN_SETTING characters (paths deeper than that, of
+    other last folders) read the same on both sides: shown from a little before where they differ."""
+    before, after = said_as_yaml(recorded, SHOWN_SETTING), said_as_yaml(value, SHOWN_SETTING)
+    if before == after and isinstance(recorded, str) and isinstance(value, str):
+        start = max(0, len(os.path.commonprefix([recorded, value])) - SHOWN_SETTING // 4)
+        before, after = (said_as_yaml("..." + text[start:], SHOWN_SETTING) for text in (recorded, value))
+    return f"{key} {before} -> {after}"
+
+
 def check_settings(path, content, settings, allow_changes=False, given=False):
     """Refuse to resume the checkpoint `content` (read from path) with settings other than those it was
     trained with: they would change the sample stream, the schedule or the networks. Settings the
     checkpoint does not record (older checkpoints, newer settings) are not compared. Returns the changes.
     given: path is a --checkpoint of another folder than the output folder, which a run without it leaves."""
     recorded = content.get("settings", {})
-    # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line; past a path's
-    # usual length, so that two paths that differ at their ends are told apart
-    # in YAML's words, as config.yaml and the checkpoint write them: "train.tecogan False -> True" was Python's
-    changed = {key: f"{key} {said_as_yaml(recorded[key], SHOWN_SETTING)} -> {said_as_yaml(value, SHOWN_SETTING)}"
+    changed = {key: setting_change(key, recorded[key], value)
                for key, value in settings.items() if key in recorded and not same_setting(recorded[key], value)}
     changes = list(changed.values())
     networks = [change for key, change in changed.items() if key in NETWORK_SETTINGS]

@@ -5,6 +5,7 @@ work starts. A setting is declared in two places: its default and comment in con
 Setting in RULES (the check, and the train.py flag that sets it, if it has one); train.py's flags are
 made from RULES (add_config_flags).
 """
+import argparse
 import codecs
 import datetime
 import decimal
@@ -624,12 +625,14 @@ def flat(config):
 
 def _flag_options(setting):
     """argparse options of a setting's flag: a switch for true/false, the choices of a choice, else a value
-    read as YAML (as --set reads it; a path as it is). Absent flags are None: they override nothing."""
+    read as YAML (as --set reads it; a path as it is). Absent flags set no attribute: they override nothing. Not
+    None: a flag of YAML's null was taken for absent, `--max_iter ''` (an unset variable's) a run of config.yaml's
+    900,000 iterations, exit code 0, and `--num_resblock null` kept a --cfg file's block count."""
     if setting.check is _boolean:
-        return {"action": "store_true", "default": None}
+        return {"action": "store_true", "default": argparse.SUPPRESS}
     if setting.check is _context:
-        return {"choices": CONTEXT_CHOICES}
-    return {"type": str if setting.check is _string else parse_value,
+        return {"choices": CONTEXT_CHOICES, "default": argparse.SUPPRESS}
+    return {"type": str if setting.check is _string else parse_value, "default": argparse.SUPPRESS,
             "metavar": setting.flag[2:].upper().replace("-", "_")}
 
 
@@ -657,8 +660,7 @@ def add_config_flags(parser):
 def config_from_flags(args):
     """The validated configuration of parsed add_config_flags flags: --cfg over config.yaml, then the setting
     flags given, then --set (last wins)."""
-    overrides = {key: getattr(args, key) for key, setting in RULES.items()
-                 if setting.flag and getattr(args, key) is not None}
+    overrides = {key: value for key, value in vars(args).items() if key in RULES}
     for assignment in args.set:
         key, separator, value = assignment.partition("=")
         if not separator:
