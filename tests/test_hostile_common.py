@@ -4776,3 +4776,16 @@ def test_the_set_up_names_a_constraint_file_under_a_latin_1_locale_in_the_bytes_
     assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/café.txt), which the set-up's pip install cannot "
                        f"take (Could not open requirements file: [Errno 2] No such file or directory: '{tmp_path}/"
                        "café.txt'); unset it, then run make again\n")
+
+
+# Twenty-seventh pass, beside the looks: a progress bar open at a command's end
+@pytest.mark.parametrize("ending, line", [("raise KeyboardInterrupt", "interrupted"),
+                                          ("raise UserError('bad input; fix it')", "error: bad input; fix it")])
+def test_a_progress_bar_open_at_an_interruption_or_error_is_shown_before_its_line(ending, line):
+    """A bar left open (a second Ctrl-C's interruption raised again inside train.py's progress.close(), under load)
+    was closed by tqdm at the interpreter's exit and printed after "interrupted": the line was not the last."""
+    script = ("from tqdm import tqdm\nfrom utils.errors import UserError, exit_on_user_error\n"
+              f"with exit_on_user_error():\n    bar = tqdm(total=10)\n    bar.update()\n    {ending}\n")
+    ended = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert ended.returncode == (130 if line == "interrupted" else 2), ended.stderr
+    assert ended.stderr.splitlines()[-1] == line and "1/10" in ended.stderr, ended.stderr

@@ -367,6 +367,7 @@ def exit_on_user_error(report=True, report_after=0.0):
     try:
         yield
     except UserError as error:
+        close_progress_bars()
         if report:
             if report_after:
                 wait_to_exit(report_after)
@@ -374,6 +375,7 @@ def exit_on_user_error(report=True, report_after=0.0):
         sys.exit(USER_ERROR_EXIT)
     except KeyboardInterrupt:
         ignore_stop_signals()
+        close_progress_bars()
         say("interrupted")
         sys.exit(INTERRUPTED_EXIT)
     except BrokenPipeError:
@@ -395,6 +397,18 @@ def exit_on_user_error(report=True, report_after=0.0):
     # Done: a stop signal while the process exits (the libraries' clean-up at exit, MPI's wait for the other ranks)
     # ends nothing half-done; raised in an atexit callback, it printed a traceback after a finished run, exit code 0.
     ignore_stop_signals()
+
+
+def close_progress_bars():
+    """Close the progress bars left open by the error or interruption that ends the command, so that their last state
+    comes before its line: closed by tqdm at the interpreter's exit, a bar was printed after it (a second Ctrl-C's
+    interruption raised again inside train.py's progress.close(), under load: "interrupted" was not the last line)."""
+    module = sys.modules.get("tqdm.std")  # not imported: no bar to close
+    for bar in list(getattr(getattr(module, "tqdm", None), "_instances", ())):
+        try:
+            bar.close()
+        except OSError:  # standard error's disk full: say() below tells it
+            pass
 
 
 def say(line):
