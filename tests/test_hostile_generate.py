@@ -3160,3 +3160,25 @@ def test_an_onnx_cache_entry_larger_than_its_weights_export_is_exported_again_un
     monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
     backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
     assert len(ExportCounted.exports) == 1 and max(sizes) < most
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("changed", [(b"nnabla", b"nn\xe1bla"), (b"\x10\x0d", b"\x10\x0b")],
+                         ids=["producer-of-invalid-utf8", "opset-13-made-11"])
+def test_an_onnx_cache_entry_changed_outside_its_graph_is_exported_again(tmp_path, monkeypatch, changed):
+    """The digest covered the graph alone: an entry whose producer's name was made invalid UTF-8 on disk was served
+    with libprotobuf's "String field 'onnx.ModelProto.producer_name' contains invalid UTF-8 data" at each run, and
+    one of another opset was served as it was. Now the digest covers every field, and such an entry is exported
+    again."""
+    onnx = pytest.importorskip("onnx")
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    monkeypatch.setattr(ExportCounted, "model", onnx.helper.make_model(
+        onnx.helper.make_graph([], "empty", [], []), producer_name="nnabla",
+        opset_imports=[onnx.helper.make_opsetid("", 13)]).SerializeToString())
+    for name in backends.NETWORK_IO:
+        entry = onnx_export.stamped(ExportCounted.model, f"{stem}_{name}")
+        (tmp_path / f"{stem}_{name}.onnx").write_bytes(entry.replace(*changed) if name == "trunk" else entry)
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert len(ExportCounted.exports) == 1
