@@ -14,7 +14,8 @@ from PIL import Image
 
 from utils import metrics
 from utils.errors import UserError, counted
-from utils.frame_names import in_frame_order, is_frame_name, no_stray_frame, one_frame_a_number, only_files
+from utils.frame_names import (frame_order, in_frame_order, is_frame_name, no_stray_frame, one_frame_a_number,
+                               only_files)
 from utils.image_io import decoded_channels, grey_png, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
@@ -39,6 +40,17 @@ class Sequence:
         if len(self.output_paths) != len(self.target_paths):
             raise UserError(f"results folder '{result_dir}' has {counted(len(self.output_paths), 'frame')} but targets "
                             f"folder '{target_dir}' has {len(self.target_paths)}; pass matching folders")
+        # frames are paired in order: a targets folder missing frame 3 and holding frame 9 scored result 3 against
+        # target 4 and every one after it against the next, exit code 0
+        paired_off = next((index for index, (output_skips, target_skips) in enumerate(
+            zip(skipped_numbers(self.output_paths), skipped_numbers(self.target_paths)))
+            if output_skips != target_skips), None)
+        if paired_off is not None:
+            output_path, target_path = self.output_paths[paired_off + 1], self.target_paths[paired_off + 1]
+            raise UserError(f"results folder '{result_dir}' and targets folder '{target_dir}' skip frame numbers at "
+                            f"different places: frames are paired in order, and '{os.path.basename(output_path)}' "
+                            f"would be scored against '{os.path.basename(target_path)}'; pass folders of the same "
+                            "frames")
         if len(self.target_paths) < metrics.MIN_FRAMES:
             raise UserError(f"targets folder '{target_dir}' has {counted(len(self.target_paths), 'frame')}; at least "
                             f"{metrics.MIN_FRAMES} are needed (the first and last "
@@ -56,6 +68,18 @@ class Sequence:
     def temporal(self, frame, value):
         """A temporal metric of the pair (frame - 1, frame), or nan (left out of the means) across a cut."""
         return np.nan if frame in self.cuts else value
+
+
+def skipped_numbers(paths):
+    """For each frame after a sequence's first, how many frames the last number in its name skips after the one
+    before's, in steps of the least step forward (frames numbered every 40 ms skip none; a scene's first frame after
+    another's last steps back, skipping none); empty where a name has no number."""
+    numbers = [frame_order(os.path.basename(path))[0][-1:] for path in paths]
+    if not all(numbers):
+        return []
+    steps = [number[0] - before[0] for before, number in zip(numbers, numbers[1:])]
+    least = min((step for step in steps if step > 0), default=1)
+    return [step // least - 1 if step > 0 else 0 for step in steps]
 
 
 def list_png_frames(folder, role):

@@ -188,24 +188,31 @@ def touched(paths):
     return paths
 
 
-# ONNX metadata naming the cache entry (stem_NAME) a file was exported as, and the digest of its graph: a file of
+# ONNX metadata naming the cache entry (stem_NAME) a file was exported as, and the digest of the model: a file of
 # another model or network under an entry's name (a cache merged by hand, files swapped), or one whose weights changed
 # on disk (a byte flipped still parses), is seen as such, not served
-ENTRY_KEY, DIGEST_KEY = "tecogan_cache_entry", "tecogan_cache_graph_sha256"
+ENTRY_KEY, DIGEST_KEY = "tecogan_cache_entry", "tecogan_cache_model_sha256"
 
 
-def graph_digest(proto):
-    """Hash of an ONNX model's graph: its nodes and weights, not its metadata."""
-    return hashlib.sha256(proto.graph.SerializeToString()).hexdigest()
+def model_digest(proto):
+    """Hash of an ONNX model's every field but its digest (DIGEST_KEY). Of its graph alone, a byte changed outside it
+    was served: its producer's name made invalid UTF-8 printed libprotobuf's "String field
+    'onnx.ModelProto.producer_name' contains invalid UTF-8 data" at each run's read, the entry never exported again."""
+    undigested = type(proto)()
+    undigested.CopyFrom(proto)
+    kept = [prop for prop in proto.metadata_props if prop.key != DIGEST_KEY]
+    del undigested.metadata_props[:]
+    undigested.metadata_props.extend(kept)
+    return hashlib.sha256(undigested.SerializeToString()).hexdigest()
 
 
 def stamped(model, entry):
-    """A serialised ONNX model with its cache entry's name and its graph's digest in its metadata."""
+    """A serialised ONNX model with its cache entry's name and its digest (model_digest) in its metadata."""
     with stops_through_imports():
         import onnx
     proto = onnx.load_from_string(model)
     proto.metadata_props.add(key=ENTRY_KEY, value=entry)
-    proto.metadata_props.add(key=DIGEST_KEY, value=graph_digest(proto))
+    proto.metadata_props.add(key=DIGEST_KEY, value=model_digest(proto))
     return proto.SerializeToString()
 
 
@@ -269,7 +276,7 @@ def framed_as_protobuf(path, fields, most_bytes):
 
 
 def exported_as(path, most_bytes):
-    """The cache entry an ONNX file was exported as (its metadata), or None when it records none or its graph is not
+    """The cache entry an ONNX file was exported as (its metadata), or None when it records none or its fields are not
     the one it was exported with, or its bytes are no ONNX model's of at most most_bytes (framed_as_protobuf): one of
     gigabytes of zeros (a preallocated file, a disk's damage) was read whole by onnx.load, and every run was "out of
     memory while super-resolving ...; pass a lower --max-memory or --tile", the entry kept."""
@@ -279,7 +286,7 @@ def exported_as(path, most_bytes):
         return None
     model = onnx.load(path, load_external_data=False)
     metadata = {prop.key: prop.value for prop in model.metadata_props}
-    return metadata.get(ENTRY_KEY) if metadata.get(DIGEST_KEY) == graph_digest(model) else None
+    return metadata.get(ENTRY_KEY) if metadata.get(DIGEST_KEY) == model_digest(model) else None
 
 
 def write_cache_file(path, content):

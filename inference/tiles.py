@@ -259,17 +259,20 @@ class TilePlan:
                 # the flag's value as given, its shortest repr (to three figures, 0.4069 was "0.407 GB is too small",
                 # and 0.407 is taken; to two decimals "0.41"; a float's repr said 2 as "2.0"), and the least budget
                 # rounded up
-                said, advice = (f"--max-memory {factor_said(budget / 2 ** 30)} GB", "raise --max-memory or")
+                said, advice = (f"--max-memory {factor_said(budget / 2 ** 30)} GB", ["raise --max-memory"])
                 if not self.budget_given:  # was "--max-memory 0.342 GB is too small", never given (demo.py has none)
                     shared = f" shared by {self.shared_by} processes" if self.shared_by > 1 else ""
                     said = f"the default memory budget, half the memory free{shared} ({size_said(budget, math.floor)}),"
                     # mpirun -n 3's line said "free memory or use smaller frames", where -n 1 has the budget it needs
-                    advice = "run fewer processes (mpirun -n), free memory or" if self.shared_by > 1 else \
-                        "free memory or"
+                    advice = ["run fewer processes (mpirun -n), free memory" if self.shared_by > 1 else "free memory"]
+                # a budget under the process's own bytes fits no frame: 17x1 frames in --max-memory 0.001 were told to
+                # "use smaller frames"
+                if budget >= PROCESS_BYTES[self.backend]:
+                    advice.append(f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
                 raise UserError(
                     f"{said} is too small for {self.frame_size[1]}x{self.frame_size[0]} LR frames even with the "
-                    f"smallest tiles (needs at least {size_said(self.smallest_bytes(frames), math.ceil)}); {advice} "
-                    f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
+                    f"smallest tiles (needs at least {size_said(self.smallest_bytes(frames), math.ceil)}); "
+                    f"{' or '.join(advice)}")
         return windows
 
     def window_within(self, name, largest):

@@ -667,3 +667,24 @@ def test_pytorch_weights_given_as_lpips_weights_are_sent_to_the_converter(tmp_pa
                                            reference_path("lpips", name)], capsys)
     assert "it is a PyTorch .pth: convert_lpips_weights.py converts" in line and "again" not in line
     assert not os.path.exists(tmp_path / "eval")
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("skipped, paired", [(3, "'0003.png' would be scored against '0004.png'"),
+                                             (6, "'0006.png' would be scored against '0007.png'")],
+                         ids=["third", "last-but-one"])
+def test_folders_that_skip_frame_numbers_at_different_places_are_refused(tmp_path, skipped, paired):
+    """Frames are paired in order: a targets folder missing frame 3 and holding frame 7, beside results 1..6, scored
+    result 3 against target 4 and each one after against the next, exit code 0. Results numbered in steps of 10
+    against targets 1..6 still pair."""
+    from evaluation.scoring import Sequence
+    calendar_folder(tmp_path / "results")
+    calendar_folder(tmp_path / "targets", count=7)
+    os.remove(tmp_path / "targets" / f"{skipped:04d}.png")
+    with pytest.raises(UserError, match=rf"^results folder '.*results' and targets folder '.*targets' skip frame "
+                                        rf"numbers at different places: frames are paired in order, and {paired}; "
+                                        r"pass folders of the same frames$"):
+        Sequence(0, str(tmp_path / "results"), str(tmp_path / "targets"))
+    calendar_folder(tmp_path / "steps-of-ten", name="{index}0.png")
+    assert len(Sequence(0, str(tmp_path / "steps-of-ten"), str(tmp_path / "results")).output_paths) == 6

@@ -2664,10 +2664,11 @@ def test_the_refusal_of_mpirun_s_shared_default_budget_says_to_run_fewer_process
     """mpirun -n 3 on a CPU with too little memory free for each process's share of the default budget: the line
     said "free memory or use smaller frames", where -n 1 has the whole half and runs. Now it names fewer processes."""
     from inference.tiles import TilePlan
-    shared = r"half the memory free shared by 3 processes \(.*\); run fewer processes \(mpirun -n\), free memory or use"
+    # (no smaller frames fit a budget under the process's own bytes: the twenty-seventh pass's second look)
+    shared = r"half the memory free shared by 3 processes \(.*\); run fewer processes \(mpirun -n\), free memory$"
     with pytest.raises(UserError, match=shared):
         TilePlan(5, 7, 10, budget=0.1 * 2 ** 30, budget_given=False, backend="nnabla", shared_by=3)
-    with pytest.raises(UserError, match=r"half the memory free \(.*\), is too small .*; free memory or use"):
+    with pytest.raises(UserError, match=r"half the memory free \(.*\), is too small .*; free memory$"):
         TilePlan(5, 7, 10, budget=0.1 * 2 ** 30, budget_given=False, backend="nnabla")
     TilePlan(5, 7, 10, budget=0.3 * 2 ** 30, budget_given=False, backend="nnabla")  # -n 1's whole half
 
@@ -3160,3 +3161,38 @@ def test_an_onnx_cache_entry_larger_than_its_weights_export_is_exported_again_un
     monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
     backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
     assert len(ExportCounted.exports) == 1 and max(sizes) < most
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("changed", [(b"nnabla", b"nn\xe1bla"), (b"\x10\x0d", b"\x10\x0b")],
+                         ids=["producer-of-invalid-utf8", "opset-13-made-11"])
+def test_an_onnx_cache_entry_changed_outside_its_graph_is_exported_again(tmp_path, monkeypatch, changed):
+    """The digest covered the graph alone: an entry whose producer's name was made invalid UTF-8 on disk was served
+    with libprotobuf's "String field 'onnx.ModelProto.producer_name' contains invalid UTF-8 data" at each run, and
+    one of another opset was served as it was. Now the digest covers every field, and such an entry is exported
+    again."""
+    onnx = pytest.importorskip("onnx")
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    monkeypatch.setattr(ExportCounted, "model", onnx.helper.make_model(
+        onnx.helper.make_graph([], "empty", [], []), producer_name="nnabla",
+        opset_imports=[onnx.helper.make_opsetid("", 13)]).SerializeToString())
+    for name in backends.NETWORK_IO:
+        entry = onnx_export.stamped(ExportCounted.model, f"{stem}_{name}")
+        (tmp_path / f"{stem}_{name}.onnx").write_bytes(entry.replace(*changed) if name == "trunk" else entry)
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: None)
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert len(ExportCounted.exports) == 1
+
+
+@pytest.mark.parametrize("backend", ["nnabla", "openvino"])
+def test_a_budget_under_the_process_s_own_bytes_is_not_told_to_use_smaller_frames(backend):
+    """--max-memory 0.001 on 17x1 LR frames was told "raise --max-memory or use smaller frames": the least budget is
+    the process's and the networks' smallest windows', which no smaller frame fits in. A budget that frames of fewer
+    pixels fit in is still told so."""
+    from inference.tiles import PROCESS_BYTES, TilePlan
+    with pytest.raises(UserError, match=r"^--max-memory 0.001 GB is too small for 17x1 LR frames even with the "
+                                        r"smallest tiles \(needs at least .* GB\); raise --max-memory$"):
+        TilePlan(1, 17, 10, budget=0.001 * 2 ** 30, backend=backend)
+    with pytest.raises(UserError, match=r"; raise --max-memory or use smaller frames$"):
+        TilePlan(1080, 1920, 10, budget=PROCESS_BYTES[backend] * 1.05, backend=backend)
