@@ -36,14 +36,21 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # ending in one) as \r, \v and \f, which were printed raw, the line overwritten from there on a terminal.
 # The other control characters but a tab (an escape sequence's ESC, a backspace, DEL) were printed raw too, the line
 # redrawn or the terminal changed from there: shown by their codes (\x1b), as the product's Python lines show them.
+# (By pieces of 256 characters, those holding one looked at a character at a time: bash finds a character by its
+# index counting from the text's start, so that a refused `PIP_TIMEOUT` of 120,000 characters holding an escape took
+# minutes to show.)
 one_line() {
-  local text=${1//$'\n'/\\n} shown= index character
+  local text=${1//$'\n'/\\n} shown= start piece index character
   text=${text//$'\r'/\\r} text=${text//$'\v'/\\v} text=${text//$'\f'/\\f}
   case $text in *[[:cntrl:]]*)
-    for ((index = 0; index < ${#text}; index++)); do
-      character=${text:index:1}
-      case $character in $'\t') ;; [[:cntrl:]]) printf -v character '\\x%02x' "'$character" ;; esac
-      shown+=$character
+    for ((start = 0; start < ${#text}; start += 256)); do
+      piece=${text:start:256}
+      case $piece in *[[:cntrl:]]*) ;; *) shown+=$piece; continue ;; esac
+      for ((index = 0; index < ${#piece}; index++)); do
+        character=${piece:index:1}
+        case $character in $'\t') ;; [[:cntrl:]]) printf -v character '\\x%02x' "'$character" ;; esac
+        shown+=$character
+      done
     done
     text=$shown ;;
   esac
