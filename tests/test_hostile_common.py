@@ -3074,7 +3074,8 @@ def test_make_demo_with_a_venv_name_beginning_with_a_recipe_mark_runs_that_venvs
 
 def set_up_in_tmp_path(tmp_path, venv_there=False, timeout=300, path=None, **environment):
     """make_venv.sh of tmp_path/venv (made before without pip where venv_there) with Python 3.10 on PATH (or `path`),
-    empty requirements and the variables of `environment` set; None where it runs past `timeout` seconds (killed)."""
+    empty requirements and the variables of `environment` set; None where it runs past `timeout` seconds (killed).
+    Its lines' bytes not UTF-8 (a locale's) as surrogates, os.fsdecode's."""
     path = path or python_310_and_path()[1]
     venv = tmp_path / "venv"
     if venv_there:
@@ -3082,7 +3083,7 @@ def set_up_in_tmp_path(tmp_path, venv_there=False, timeout=300, path=None, **env
     try:
         return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
-                              timeout=timeout, env=dict(os.environ, PATH=path, **environment))
+                              errors="surrogateescape", timeout=timeout, env=dict(os.environ, PATH=path, **environment))
     except subprocess.TimeoutExpired:
         return None
 
@@ -4755,16 +4756,21 @@ def test_the_set_up_names_the_setting_of_a_constraint_line_over_128_kib(tmp_path
     assert line[3:] in refused and refused.endswith("; unset it, then run make again\n"), refused[-300:]
 
 
-@pytest.fixture(scope="session")
-def latin_1_locale(tmp_path_factory):
-    """LOCPATH of a French locale in ISO-8859-1, built by localedef (this machine has C, C.utf8 and POSIX alone)."""
+def locale_built(tmp_path_factory, language, charmap):
+    """LOCPATH of the locale `language`.`charmap`, built by localedef (this machine has C, C.utf8 and POSIX alone)."""
     folder = tmp_path_factory.mktemp("locales")
     try:
-        subprocess.run(["localedef", "-i", "fr_FR", "-f", "ISO-8859-1", str(folder / "fr_FR.ISO-8859-1")],
+        subprocess.run(["localedef", "-i", language, "-f", charmap, str(folder / f"{language}.{charmap}")],
                        check=True, capture_output=True, timeout=60)
     except (OSError, subprocess.CalledProcessError) as failed:
-        pytest.skip(f"no locale of Latin-1 can be built here ({failed})")
+        pytest.skip(f"no locale of {charmap} can be built here ({failed})")
     return str(folder)
+
+
+@pytest.fixture(scope="session")
+def latin_1_locale(tmp_path_factory):
+    """LOCPATH of a French locale in ISO-8859-1."""
+    return locale_built(tmp_path_factory, "fr_FR", "ISO-8859-1")
 
 
 def test_the_set_up_names_a_constraint_file_under_a_latin_1_locale_in_the_bytes_given(
@@ -4789,3 +4795,68 @@ def test_a_progress_bar_open_at_an_interruption_or_error_is_shown_before_its_lin
     ended = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert ended.returncode == (130 if line == "interrupted" else 2), ended.stderr
     assert ended.stderr.splitlines()[-1] == line and "1/10" in ended.stderr, ended.stderr
+# Twenty-seventh pass, second look at the twenty-seventh pass's set-up fixes
+
+@pytest.mark.parametrize("encoding, reason", [
+    ("undefined", "decoding with 'undefined' codec failed (UnicodeError: undefined encoding)"),
+    ("punycode", "decoding with 'punycode' codec failed (UnicodeError: Invalid extended code point '\\n')")],
+    ids=["undefined", "punycode"])
+def test_the_set_up_names_a_constraint_file_whose_coding_line_names_an_encoding_that_cannot_decode_it(
+        tmp_path, python_310_of_compiled_pip, encoding, reason):
+    """`# -*- coding: undefined -*-` (or punycode) in a constraint file: its decoding raises a UnicodeError that is no
+    UnicodeDecodeError, a traceback of pip install the check took for no refusal, said once a new venv was made, and
+    in a venv there as "(UnicodeError: ...)" naming no setting; punycode's reason, holding a line end, was cut there."""
+    (tmp_path / "constraints.txt").write_text(f"# -*- coding: {encoding} -*-\nnumpy==1.0\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       f"cannot take (Could not decode requirements file: {reason}); unset it, then run make again\n")
+
+
+@pytest.mark.parametrize("files, named, read_as", [
+    ({"a.txt": ("# a note\0\n-r {tmp}/b.txt\n", "utf-8"), "b.txt": ("-c {tmp}/c.txt\n", "utf-16-le")}, "b.txt",
+     "UTF-16 or UTF-32 without its BOM, which pip reads as UTF-8"),
+    ({"a.txt": ("\ufeffnumpy\n", "utf-32-le")}, "a.txt", "UTF-32 with its BOM, which pip reads as UTF-16")],
+    ids=["a NUL in a comment above a file of UTF-16", "UTF-32 LE with its BOM"])
+def test_the_set_up_names_the_file_whose_line_pip_refuses_for_its_nuls_and_how_pip_read_it(
+        tmp_path, python_310_of_compiled_pip, files, named, read_as):
+    """A constraint file holding a NUL in a comment alone (which pip takes) naming one of UTF-16 without its BOM: the
+    first of them was named as holding NULs, not the one whose line pip refuses; a file of UTF-32 LE with its BOM,
+    which pip reads as UTF-16 (their BOMs begin alike), was said to be "without its BOM"."""
+    (tmp_path / "c.txt").write_text("numpy\n")
+    for name, (text, encoding) in files.items():
+        (tmp_path / name).write_bytes(text.format(tmp=tmp_path).encode(encoding))
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "a.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/a.txt), which the set-up's pip install cannot take "
+                       f"(Could not decode requirements file: {tmp_path}/{named} holds NUL bytes (as {read_as}); save "
+                       "it in UTF-8); unset it, then run make again\n")
+
+
+@pytest.fixture(scope="session")
+def koi8_r_locale(tmp_path_factory):
+    """LOCPATH of a Russian locale in KOI8-R."""
+    return locale_built(tmp_path_factory, "ru_RU", "KOI8-R")
+
+
+def test_the_set_up_names_a_constraint_file_under_koi8_r_in_the_bytes_given_beside_a_character_it_lacks(
+        tmp_path, python_310_of_compiled_pip, koi8_r_locale):
+    """Under KOI8-R, `PIP_CONSTRAINT` of a name in KOI8-R whose UTF-8 line pip refuses holds `é`, which KOI8-R lacks:
+    the whole line was written in UTF-8, the name in it twice encoded beside the name as given."""
+    name = os.fsdecode("файл.txt".encode("koi8-r"))
+    (tmp_path / name).write_text("# -*- coding: utf-8 -*-\ncafé\n", encoding="utf-8")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new", {
+        "LOCPATH": koi8_r_locale, "LC_ALL": "ru_RU.KOI8-R", "PIP_CONSTRAINT": f"{tmp_path}/{name}"})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/{name}), which the set-up's pip install cannot take "
+                       f"(Invalid requirement: 'caf\\xe9' (from line 2 of {tmp_path}/{name})); unset it, then run "
+                       "make again\n")
+
+
+def test_the_set_up_shows_a_long_value_holding_an_escape_without_waiting(tmp_path):
+    """A refused value of 60,000 characters holding an escape (`PIP_LOG`, its name ending in /): one_line looked at it
+    a character at a time, bash finding each from the text's start, a minute before the line was said."""
+    value = f"{tmp_path}/nowhere/" + "a" * 60_000 + "\x1b/"
+    completed = set_up_in_tmp_path(tmp_path, timeout=30, PIP_LOG=value)
+    assert completed is not None and completed.returncode == 2, completed
+    assert completed.stderr == (f"error: PIP_LOG is set ({value[:-2]}\\x1b/), a log file pip cannot write (its name "
+                                "ends in /, a folder's); unset it or name a file pip can write, then run make again\n")

@@ -36,14 +36,21 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # ending in one) as \r, \v and \f, which were printed raw, the line overwritten from there on a terminal.
 # The other control characters but a tab (an escape sequence's ESC, a backspace, DEL) were printed raw too, the line
 # redrawn or the terminal changed from there: shown by their codes (\x1b), as the product's Python lines show them.
+# (By pieces of 256 characters, those holding one looked at a character at a time: bash finds a character by its
+# index counting from the text's start, so that a refused `PIP_TIMEOUT` of 120,000 characters holding an escape took
+# minutes to show.)
 one_line() {
-  local text=${1//$'\n'/\\n} shown= index character
+  local text=${1//$'\n'/\\n} shown= start piece index character
   text=${text//$'\r'/\\r} text=${text//$'\v'/\\v} text=${text//$'\f'/\\f}
   case $text in *[[:cntrl:]]*)
-    for ((index = 0; index < ${#text}; index++)); do
-      character=${text:index:1}
-      case $character in $'\t') ;; [[:cntrl:]]) printf -v character '\\x%02x' "'$character" ;; esac
-      shown+=$character
+    for ((start = 0; start < ${#text}; start += 256)); do
+      piece=${text:start:256}
+      case $piece in *[[:cntrl:]]*) ;; *) shown+=$piece; continue ;; esac
+      for ((index = 0; index < ${#piece}; index++)); do
+        character=${piece:index:1}
+        case $character in $'\t') ;; [[:cntrl:]]) printf -v character '\\x%02x' "'$character" ;; esac
+        shown+=$character
+      done
     done
     text=$shown ;;
   esac
@@ -657,15 +664,29 @@ try:
     from pip._internal.req.req_file import parse_requirements
     from pip._internal.req.req_install import check_invalid_constraint_type
     from pip._internal.utils.urls import get_url_scheme, url_to_path
-    # (The files read holding NULs, the first named where pip then refuses a line of them: a `-c FILE` line of UTF-16
-    # without its BOM, its NULs dropped from the reason of pip, was said "Invalid requirement: -c FILE", a line pip
-    # takes.)
-    holding_nuls = []
+    # (The files read holding NULs, and how pip read them; the one whose line pip then refuses named, the innermost of
+    # those pip is reading, left where a line is refused: a `-c FILE` line of UTF-16 without its BOM, its NULs dropped
+    # from the reason of pip, was said "Invalid requirement: -c FILE", a line pip takes. A file of a NUL in a comment
+    # alone was named for the file of UTF-16 it names, and one of UTF-32 LE with its BOM, which pip reads as UTF-16
+    # (their BOMs begin alike), was said to be "without its BOM".)
+    import codecs
+    reading, holding_nuls, utf_32_read = [], {}, [False]
+    def decoded(data, decode=req_file.auto_decode):
+        utf_32_read[0] = data.startswith(codecs.BOM_UTF32_LE)
+        return decode(data)
     def content_read(url, session, read=req_file.get_file_content):
-        url, content = read(url, session)
-        holding_nuls.extend([url] if "\0" in content else [])
-        return url, content
-    req_file.get_file_content = content_read
+        utf_32_read[0] = False
+        url_read, content = read(url, session)
+        if "\0" in content:
+            holding_nuls[url] = ("UTF-32 with its BOM, which pip reads as UTF-16" if utf_32_read[0] else
+                                 "UTF-16 or UTF-32 without its BOM, which pip reads as UTF-8")
+        return url_read, content
+    def lines_read(parser, name, constraint, parse=req_file.RequirementsFileParser._parse_file):
+        reading.append(name)
+        yield from parse(parser, name, constraint)
+        reading.pop()
+    req_file.auto_decode, req_file.get_file_content = decoded, content_read
+    req_file.RequirementsFileParser._parse_file = lines_read
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
             scheme = get_url_scheme(name)
@@ -684,16 +705,18 @@ try:
                         wrong = parsed.constraint and check_invalid_constraint_type(wrong)
                         if wrong:
                             raise InstallationError(wrong)
-                except (UnicodeDecodeError, LookupError) as undecoded:  # LookupError: a coding line of none
+                # LookupError: a coding line of no encoding; UnicodeError: of `undefined` or `punycode`, whose
+                # decoding fails so (a traceback of pip install, said naming no setting)
+                except (UnicodeError, LookupError) as undecoded:
                     raise InstallationError("Could not decode requirements file: %s" % undecoded)
                 except RecursionError:  # files naming each other by -r or -c: a traceback of pip install
                     raise InstallationError("Could not read requirements file: its -r and -c lines lead back to a file "
                                             "they came from, or nest deeper than pip reads")
                 except InstallationError as refused:
-                    if holding_nuls and ("\0" in str(refused) or "\\x00" in str(refused)):
-                        raise InstallationError("Could not decode requirements file: %s holds NUL bytes (as UTF-16 or "
-                                                "UTF-32 without its BOM, which pip reads as UTF-8); save it in UTF-8"
-                                                % holding_nuls[0])
+                    if reading[-1:] and reading[-1] in holding_nuls and ("\0" in str(refused)
+                                                                         or "\\x00" in str(refused)):
+                        raise InstallationError("Could not decode requirements file: %s holds NUL bytes (as %s); save "
+                                                "it in UTF-8" % (reading[-1], holding_nuls[reading[-1]]))
                     raise
     key = "editable"
     for name in options.editables:
@@ -709,13 +732,18 @@ except (CommandError, InstallationError, NetworkConnectionError) as refused:
     reason = "pip takes a platform or interpreter only for an install into --target" if key in restricted else refused
     # (NULs dropped: a UTF-16 file without its BOM, read as UTF-8, put them in the reason, and the warning of bash
     # of them was a second line. In the bytes of the names given, as pip decoded them by the locale: under Latin-1 a
-    # name of `é` was printed in UTF-8, shown twice encoded beside the name as given.)
-    import os
-    line = ("pip install refuses option %s here: %s" % (key, reason)).replace("\0", "")
-    try:
-        line = os.fsencode(line)
-    except UnicodeEncodeError:  # a character of no byte in the locale
-        line = line.encode("utf-8", "surrogateescape")
+    # name of `é` was printed in UTF-8, shown twice encoded beside the name as given. A character of no byte in the
+    # locale (`é` of a line of a UTF-8 file under KOI8-R) by its code, \xe9: the whole line was written in UTF-8, the
+    # names given in it too. A line end within as \n, as the set-up shows one: the line was read to it, the reason cut
+    # there, as "(UnicodeError: Invalid extended code point" and a quote, of a coding line of punycode.)
+    import codecs
+    def unencoded(error):
+        return b"".join(bytes([ord(character) - 0xDC00]) if 0xDC80 <= ord(character) <= 0xDCFF
+                        else character.encode("ascii", "backslashreplace")
+                        for character in error.object[error.start:error.end]), error.end
+    codecs.register_error("unencoded", unencoded)
+    line = ("pip install refuses option %s here: %s" % (key, reason)).rstrip("\n").replace("\0", "")
+    line = line.replace("\n", "\\n").encode(sys.getfilesystemencoding(), "unencoded")
     sys.stdout.flush()
     sys.stdout.buffer.write(line + b"\n")
     sys.exit(1)
