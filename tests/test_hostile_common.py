@@ -4795,8 +4795,9 @@ def test_a_progress_bar_open_at_an_interruption_or_error_is_shown_before_its_lin
     ended = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert ended.returncode == (130 if line == "interrupted" else 2), ended.stderr
     assert ended.stderr.splitlines()[-1] == line and "1/10" in ended.stderr, ended.stderr
-# Twenty-seventh pass, second look at the twenty-seventh pass's set-up fixes
 
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's set-up fixes
 @pytest.mark.parametrize("encoding, reason", [
     ("undefined", "decoding with 'undefined' codec failed (UnicodeError: undefined encoding)"),
     ("punycode", "decoding with 'punycode' codec failed (UnicodeError: Invalid extended code point '\\n')")],
