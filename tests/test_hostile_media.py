@@ -2586,3 +2586,21 @@ def test_a_fragmented_mp4_with_sound_and_no_offsets_whose_sound_trun_gives_no_sa
     path = tmp_path / "clip.mp4"
     path.write_bytes(bytes(data))
     assert len(list(VideoReader(str(path)))) == 12
+
+
+@pytest.mark.parametrize("earlier", [1024, 3072])
+def test_a_fragmented_mp4_whose_video_decode_time_goes_back_is_refused(tmp_path, earlier):
+    """A fragmented H.264 MP4 of 12 frames (3 a fragment, 1024 the time of each) whose third fragment's decode time
+    (tfdt) is a frame's or a fragment's earlier than the second fragment's samples end: FFmpeg's demuxer drops frames
+    there without a word, and it was read short (11 of 12 for a frame's), exit code 0."""
+    import struct
+
+    from hostile import assert_refused_as_index_disagreeing, ffmpeg_video, moof_places
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "3", "-movflags",
+                                       "frag_keyframe+empty_moov", frames=12, size="32x32"), "rb").read())
+    moof = moof_places(data)[2]
+    at = data.index(b"tfdt", moof) + 8
+    wide = data[at - 4] == 1  # version 1: a 64-bit time
+    form = ">Q" if wide else ">I"
+    struct.pack_into(form, data, at, struct.unpack_from(form, data, at)[0] - earlier)
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, moof)

@@ -193,8 +193,10 @@ def fragment_samples_short(path):
         # track's run, which may be a video track's where that run's place is the end of the video's (no offset given:
         # `-movflags omit_tfhd_offset`), and a fragmented MP4 with sound whose video trun gave 0 of 3 frames was read as
         # 9 of 12, exit code 0: the frames a trun leaves out are told by the next fragment's decode time (tfdt) of its
-        # track, later than the sum of its samples' durations says (a gap in times alone is no sign: a live recording's)
-        ends, doubt = {}, None
+        # track, later than the sum of its samples' durations says (a gap in times alone is no sign: a live
+        # recording's). One earlier than that FFmpeg's demuxer drops frames at without a word: a tfdt a frame's less
+        # in a fragmented MP4 of 12 frames, read as 11, exit code 0
+        ends, doubt, earlier = {}, None, False
         for position, kind, length, start in top_level_boxes(file, size):
             fragmented, after_a_moof = after_a_moof, after_a_moof or kind == b"moof"
             if length < start - position or position + length > size:
@@ -207,12 +209,14 @@ def fragment_samples_short(path):
                 judged = judged and tracks is not None  # no moov before it: FFmpeg cannot open it
                 runs, times = judged and fragment_runs(file.read(length - (start - position)), position, tracks) or (
                     None, {})
-                if doubt is not None and any(ends.get(track, time) != time for track, (time, _) in times.items()):
+                later = [time - ends.get(track, time) for track, (time, _) in times.items()]
+                if doubt is not None and max(later, default=0) > 0:
                     return True, doubt
+                earlier = min(later, default=0) < 0
                 ends.update((track, time + duration) for track, (time, duration) in times.items())
             elif kind == b"mdat" and fragmented and judged:
-                if runs is not None and samples_leave_out(runs, start, position + length,
-                                                          all(video for *_, video in tracks.values())):
+                if earlier or runs is not None and samples_leave_out(runs, start, position + length,
+                                                                     all(video for *_, video in tracks.values())):
                     return True, position
                 doubt = position if runs is not None and samples_leave_out(runs, start, position + length, True) else (
                     None)
