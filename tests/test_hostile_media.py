@@ -2502,13 +2502,14 @@ def test_the_decode_checking_a_part_s_end_stops_at_the_reader_s_stop(tmp_path):
 
 
 # Twenty-seventh pass, look at generate.py's videos, frames and scene cuts
-def fragmented_mp4_with_sound(folder):
+def fragmented_mp4_with_sound(folder, flags=""):
     """A fragmented H.264 MP4 of 12 frames (4 fragments) with an AAC sound track, its bytes: each moof's first traf is
-    the video's."""
+    the video's. flags: more of `-movflags`' (e.g. '+omit_tfhd_offset')."""
     from clips import ffmpeg
     path = folder / "whole.mp4"
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=10", "-f", "lavfi", "-i", "sine=r=8000", "-frames:v", "12",
-           "-shortest", "-c:v", "libx264", "-g", "3", "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov", str(path))
+           "-shortest", "-c:v", "libx264", "-g", "3", "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov" + flags,
+           str(path))
     return bytearray(path.read_bytes())
 
 
@@ -2554,3 +2555,52 @@ def test_a_fragmented_motion_jpeg_mov_whose_trun_gives_samples_past_its_data_is_
     moof = moof_places(data)[1]
     struct.pack_into(">I", data, data.index(b"trun", moof) + 8, 6)
     assert_refused_as_index_disagreeing(tmp_path / "clip.mov", data, moof)
+
+
+# Twenty-seventh pass, second look at the twenty-seventh pass's video fixes
+@pytest.mark.parametrize("frames_left", [0, 2])
+def test_a_fragmented_mp4_with_sound_and_no_offsets_whose_video_trun_leaves_out_frames_is_refused(tmp_path,
+                                                                                               frames_left):
+    """A fragmented MP4 with sound written with `omit_tfhd_offset` whose second fragment's video trun gives 0 or 2 of
+    its 3 frames: the sound's run is placed at the end of the video's (no offset), the bytes left are after it, and it
+    was read as 9 or 11 of its 12 frames, exit code 0. The next fragment's video decode time (tfdt) tells it."""
+    import struct
+
+    from hostile import assert_refused_as_index_disagreeing, moof_places
+    data = fragmented_mp4_with_sound(tmp_path, "+omit_tfhd_offset")
+    moof = moof_places(data)[1]
+    struct.pack_into(">I", data, data.index(b"trun", moof) + 8, frames_left)
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, moof)
+
+
+def test_a_fragmented_mp4_with_sound_and_no_offsets_whose_sound_trun_gives_no_samples_is_read_whole(tmp_path):
+    """The same file whose second fragment's sound trun gives none of its samples: the bytes no run holds are the
+    sound's, the video's decode times agree with its durations, and all 12 frames are read."""
+    import struct
+
+    from hostile import moof_places
+    from utils.video_io import VideoReader
+    data = fragmented_mp4_with_sound(tmp_path, "+omit_tfhd_offset")
+    moof = moof_places(data)[1]
+    struct.pack_into(">I", data, data.index(b"trun", data.index(b"trun", moof) + 4) + 8, 0)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(bytes(data))
+    assert len(list(VideoReader(str(path)))) == 12
+
+
+@pytest.mark.parametrize("earlier", [1024, 3072])
+def test_a_fragmented_mp4_whose_video_decode_time_goes_back_is_refused(tmp_path, earlier):
+    """A fragmented H.264 MP4 of 12 frames (3 a fragment, 1024 the time of each) whose third fragment's decode time
+    (tfdt) is a frame's or a fragment's earlier than the second fragment's samples end: FFmpeg's demuxer drops frames
+    there without a word, and it was read short (11 of 12 for a frame's), exit code 0."""
+    import struct
+
+    from hostile import assert_refused_as_index_disagreeing, ffmpeg_video, moof_places
+    data = bytearray(open(ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "3", "-movflags",
+                                       "frag_keyframe+empty_moov", frames=12, size="32x32"), "rb").read())
+    moof = moof_places(data)[2]
+    at = data.index(b"tfdt", moof) + 8
+    wide = data[at - 4] == 1  # version 1: a 64-bit time
+    form = ">Q" if wide else ">I"
+    struct.pack_into(form, data, at, struct.unpack_from(form, data, at)[0] - earlier)
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, moof)

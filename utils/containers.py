@@ -183,12 +183,20 @@ def fragment_samples_short(path):
     was read as 9, exit code 0: FFmpeg's demuxer drops the bytes no index gives without a word; with a sound track, as
     9 of 12 too (judged by sizes alone, as a first form of this check did, a trun of sound's count 0, every frame read,
     was refused). Bytes before a fragment's first run, or after a sound track's, are judged only where every track is
-    video; nor a fragment whose sizes the index does not give."""
+    video, or by the video's decode times after them (below); nor a fragment whose sizes the index does not give."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         if file.read(8)[4:] != b"ftyp":
             return False, None
         tracks, runs, fragmented, after_a_moof, judged = None, [], False, False, True
+        # each video track's decode time after its samples so far; an mdat with bytes no run holds after a sound
+        # track's run, which may be a video track's where that run's place is the end of the video's (no offset given:
+        # `-movflags omit_tfhd_offset`), and a fragmented MP4 with sound whose video trun gave 0 of 3 frames was read as
+        # 9 of 12, exit code 0: the frames a trun leaves out are told by the next fragment's decode time (tfdt) of its
+        # track, later than the sum of its samples' durations says (a gap in times alone is no sign: a live
+        # recording's). One earlier than that FFmpeg's demuxer drops frames at without a word: a tfdt a frame's less
+        # in a fragmented MP4 of 12 frames, read as 11, exit code 0
+        ends, doubt, earlier = {}, None, False
         for position, kind, length, start in top_level_boxes(file, size):
             fragmented, after_a_moof = after_a_moof, after_a_moof or kind == b"moof"
             if length < start - position or position + length > size:
@@ -199,11 +207,19 @@ def fragment_samples_short(path):
                 judged = judged and tracks is not None
             elif kind == b"moof":
                 judged = judged and tracks is not None  # no moov before it: FFmpeg cannot open it
-                runs = judged and fragment_runs(file.read(length - (start - position)), position, tracks)
+                runs, times = judged and fragment_runs(file.read(length - (start - position)), position, tracks) or (
+                    None, {})
+                later = [time - ends.get(track, time) for track, (time, _) in times.items()]
+                if doubt is not None and max(later, default=0) > 0:
+                    return True, doubt
+                earlier = min(later, default=0) < 0
+                ends.update((track, time + duration) for track, (time, duration) in times.items())
             elif kind == b"mdat" and fragmented and judged:
-                if runs is not None and samples_leave_out(runs, start, position + length,
-                                                          all(video for _, video in tracks.values())):
+                if earlier or runs is not None and samples_leave_out(runs, start, position + length,
+                                                                     all(video for *_, video in tracks.values())):
                     return True, position
+                doubt = position if runs is not None and samples_leave_out(runs, start, position + length, True) else (
+                    None)
                 runs = []
     return fragmented, None
 
@@ -223,9 +239,9 @@ def samples_leave_out(runs, start, end, every_track_video):
 
 
 def media_tracks(moov):
-    """(Each track's default sample size, its trex box's in the moov's mvex, None where it gives none; whether it is
-    video, its handler's type, hdlr, 'vide') by its track ID; None where a track's ID or handler cannot be read, or
-    there is none."""
+    """(Each track's default sample size and duration, its trex box's in the moov's mvex, None where it gives none;
+    whether it is video, its handler's type, hdlr, 'vide') by its track ID; None where a track's ID or handler cannot be
+    read, or there is none."""
     tracks = {}
     for begin, end in quicktime_boxes(moov, b"trak"):
         track = moov[begin:end]
@@ -235,18 +251,20 @@ def media_tracks(moov):
         if not header or not handler or handler + 12 > len(track) or at + 4 > len(track):
             return None
         tracks[struct.unpack_from(">I", track, at)[0]] = track[handler + 8:handler + 12] == b"vide"
-    defaults = {track: sample_size for begin, end in quicktime_boxes(moov, b"mvex", b"trex") if end - begin >= 20
-                for track, sample_size in [struct.unpack_from(">I12xI", moov, begin + 4)]}
-    return {track: (defaults.get(track), video) for track, video in tracks.items()} or None
+    defaults = {track: (sample_size, duration) for begin, end in quicktime_boxes(moov, b"mvex", b"trex")
+                if end - begin >= 20
+                for track, duration, sample_size in [struct.unpack_from(">I4xII", moov, begin + 4)]}
+    return {track: (*defaults.get(track, (None, None)), video) for track, video in tracks.items()} or None
 
 
 def fragment_runs(moof, place, tracks):
     """(start, end in the file, whether a video track's) of each run of samples a fragment index (the contents of a
     moof box at place) gives, by their data offsets from the base its tfhd gives (the moof's start where it gives
-    none, for a traf after the first the end of the last's samples: ISO/IEC 14496-12) and their sizes; None where a
-    trun's samples run past its box, or a size is given nowhere (neither in the trun, nor by the tfhd's or the track's
-    default, media_tracks), or a track is none of the moov's."""
-    runs, end = [], place
+    none, for a traf after the first the end of the last's samples: ISO/IEC 14496-12) and their sizes; and each video
+    track's (decode time of its first sample, its tfdt's, None where it gives none; the sum of its samples' durations);
+    None where a trun's samples run past its box, or a size is given nowhere (neither in the trun, nor by the tfhd's or
+    the track's default, media_tracks), or a track is none of the moov's."""
+    runs, end, times = [], place, {}
     for begin, finish in quicktime_boxes(moof, b"traf"):
         traf = moof[begin:finish]
         header = next(iter(quicktime_boxes(traf, b"tfhd")), None)
@@ -259,9 +277,14 @@ def fragment_runs(moof, place, tracks):
         base = (struct.unpack_from(">Q", traf, header[0] + 8)[0] if flags & 1 and header[0] + 16 <= header[1]
                 else place if flags & 0x20000 or not runs else end)  # default-base-is-moof, or the first traf
         # tfhd's optional fields in order: base data offset (8 bytes), sample description index, duration, size
-        at = header[0] + 8 + 8 * (flags & 1) + 4 * bool(flags & 2) + 4 * bool(flags & 8)
+        at = header[0] + 8 + 8 * (flags & 1) + 4 * bool(flags & 2)
+        duration = struct.unpack_from(">I", traf, at)[0] if flags & 8 and at + 4 <= header[1] else tracks[track][1]
+        at += 4 * bool(flags & 8)
         default = struct.unpack_from(">I", traf, at)[0] if flags & 0x10 and at + 4 <= header[1] else tracks[track][0]
-        end = base
+        decode = next(iter(quicktime_boxes(traf, b"tfdt")), (0, 0))
+        time = (None if decode[1] - decode[0] < 8 else struct.unpack_from(">Q" if traf[decode[0]] == 1 else ">I", traf,
+                                                                          decode[0] + 4)[0])
+        end, span = base, 0
         for first, last in quicktime_boxes(traf, b"trun"):
             if last - first < 8:
                 return None
@@ -273,17 +296,18 @@ def fragment_runs(moof, place, tracks):
             fields = [bit for bit in (0x100, 0x200, 0x400, 0x800) if flags & bit]
             if place_of_samples + 4 * len(fields) * count > last:
                 return None
-            if 0x200 in fields:
-                step, offset = 4 * len(fields), 4 * fields.index(0x200)
-                length = sum(struct.unpack_from(">I", traf, place_of_samples + step * sample + offset)[0]
-                             for sample in range(count))
-            elif default is None:
+            length, lasting = (sum(struct.unpack_from(">I", traf, place_of_samples + 4 * len(fields) * sample
+                                                      + 4 * fields.index(field))[0] for sample in range(count))
+                               if field in fields else None if known is None else known * count
+                               for field, known in ((0x200, default), (0x100, duration)))
+            if length is None:
                 return None
-            else:
-                length = default * count
-            runs.append((end, end + length, tracks[track][1]))
+            runs.append((end, end + length, tracks[track][2]))
             end += length
-    return runs
+            span = None if span is None or lasting is None else span + lasting
+        if tracks[track][2] and track not in times and time is not None and span is not None:
+            times[track] = time, span
+    return runs, times
 
 
 def boxes_fill(data):
