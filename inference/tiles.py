@@ -266,8 +266,8 @@ class TilePlan:
                     said = f"the default memory budget, half the memory free{shared} ({size_said(budget, math.floor)}),"
                     # mpirun -n 3's line said "free memory or use smaller frames", where -n 1 has the budget it needs
                     advice = ["run fewer processes (mpirun -n), free memory" if self.shared_by > 1 else "free memory"]
-                # a budget under the smallest frames' least fits no frame: 17x1 frames in --max-memory 0.001 were told to
-                # "use smaller frames", and so were budgets of the process's own bytes to some MB over them
+                # a budget under the smallest frames' least fits no frame: 17x1 frames in --max-memory 0.001 were told
+                # to "use smaller frames", and so were budgets of the process's own bytes to some MB over them
                 if budget >= self.smallest_frames_bytes():
                     advice.append(f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
                 raise UserError(
