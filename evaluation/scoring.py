@@ -53,8 +53,8 @@ class Sequence:
                                         for paths in (self.output_paths, self.target_paths))
             raise UserError(f"results folder '{result_dir}' and targets folder '{target_dir}' skip frame numbers at "
                             f"different places ({output_step} against {target_step}), and frames are paired in order; "
-                            "pass folders of the same frames, numbered alike (frames named by their times "
-                            "renumbered in order)")
+                            "pass folders of the same frames, numbered alike (where they are the same, renumber "
+                            "one folder's in order)")
         if len(self.target_paths) < metrics.MIN_FRAMES:
             raise UserError(f"targets folder '{target_dir}' has {counted(len(self.target_paths), 'frame')}; at least "
                             f"{metrics.MIN_FRAMES} are needed (the first and last "

@@ -705,8 +705,8 @@ def test_folders_skipping_at_different_places_are_told_each_folder_s_step_and_to
     with pytest.raises(UserError, match=r"^results folder '.*results' and targets folder '.*targets' skip frame "
                                         r"numbers at different places \('v_0003.png' then 'v_0004.png' against "
                                         r"'000002.png' then '000004.png'\), and frames are paired in order; pass "
-                                        r"folders of the same frames, numbered alike \(frames named by their times "
-                                        r"renumbered in order\)$"):
+                                        r"folders of the same frames, numbered alike \(where they are the same, "
+                                        r"renumber one folder's in order\)$"):
         Sequence(0, str(tmp_path / "results"), str(tmp_path / "targets"))
 
 
