@@ -46,11 +46,15 @@ class Sequence:
             zip(skipped_numbers(self.output_paths), skipped_numbers(self.target_paths)))
             if output_skips != target_skips), None)
         if paired_off is not None:
-            output_path, target_path = self.output_paths[paired_off + 1], self.target_paths[paired_off + 1]
+            # the line named the frames after the skip as a pair, 'v_0004.png' against '000004.png' for a video's
+            # frames renumbered beside the same frames named by their times (ffmpeg -frame_pts, a variable frame rate),
+            # and told to pass the same frames: now each folder's step, and the frames numbered alike
+            output_step, target_step = (" then ".join(f"'{os.path.basename(path)}'" for path in paths[paired_off:][:2])
+                                        for paths in (self.output_paths, self.target_paths))
             raise UserError(f"results folder '{result_dir}' and targets folder '{target_dir}' skip frame numbers at "
-                            f"different places: frames are paired in order, and '{os.path.basename(output_path)}' "
-                            f"would be scored against '{os.path.basename(target_path)}'; pass folders of the same "
-                            "frames")
+                            f"different places ({output_step} against {target_step}), and frames are paired in order; "
+                            "pass folders of the same frames, numbered alike (where they are the same, renumber "
+                            "one folder's in order)")
         if len(self.target_paths) < metrics.MIN_FRAMES:
             raise UserError(f"targets folder '{target_dir}' has {counted(len(self.target_paths), 'frame')}; at least "
                             f"{metrics.MIN_FRAMES} are needed (the first and last "
@@ -73,11 +77,15 @@ class Sequence:
 def skipped_numbers(paths):
     """For each frame after a sequence's first, how many frames the last number in its name skips after the one
     before's, in steps of the least step forward (frames numbered every 40 ms skip none; a scene's first frame after
-    another's last steps back, skipping none); empty where a name has no number."""
-    numbers = [frame_order(os.path.basename(path))[0][-1:] for path in paths]
+    another's last steps back, skipping none; a name of more or fewer numbers than the one before, a phone's second
+    picture of a second, 'IMG_20230601_120000_1', skips none); empty where a name has no number."""
+    numbers = [frame_order(os.path.basename(path))[0] for path in paths]
     if not all(numbers):
         return []
-    steps = [number[0] - before[0] for before, number in zip(numbers, numbers[1:])]
+    # by the last number alone, a burst's 'IMG_.._120000_2' then 'IMG_.._120001' skipped 119,998 frames, refused
+    # beside the same frames numbered 1..N
+    steps = [number[-1] - before[-1] if len(number) == len(before) else 0
+             for before, number in zip(numbers, numbers[1:])]
     least = min((step for step in steps if step > 0), default=1)
     return [step // least - 1 if step > 0 else 0 for step in steps]
 

@@ -5,6 +5,7 @@ Every network runs on windows of the frame with a halo of its receptive field, a
 window whose whole receptive field lies inside it is kept, so the tiled result equals the untiled one.
 The window sizes follow a memory budget (TilePlan.windows_for_budget) or a forced tile side.
 """
+import copy
 import itertools
 import math
 from collections import namedtuple
@@ -265,9 +266,9 @@ class TilePlan:
                     said = f"the default memory budget, half the memory free{shared} ({size_said(budget, math.floor)}),"
                     # mpirun -n 3's line said "free memory or use smaller frames", where -n 1 has the budget it needs
                     advice = ["run fewer processes (mpirun -n), free memory" if self.shared_by > 1 else "free memory"]
-                # a budget under the process's own bytes fits no frame: 17x1 frames in --max-memory 0.001 were told to
-                # "use smaller frames"
-                if budget >= PROCESS_BYTES[self.backend]:
+                # a budget under the smallest frames' least fits no frame: 17x1 frames in --max-memory 0.001 were told
+                # to "use smaller frames", and so were budgets of the process's own bytes to some MB over them
+                if budget >= self.smallest_frames_bytes():
                     advice.append(f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
                 raise UserError(
                     f"{said} is too small for {self.frame_size[1]}x{self.frame_size[0]} LR frames even with the "
@@ -314,6 +315,14 @@ class TilePlan:
         frames leave (the sum of the smallest windows was less, and that figure was refused in turn)."""
         return frames + max(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * bytes_per_pixel
                             / BUDGET_SHARES[name] for name, bytes_per_pixel in self.bytes_per_pixel.items())
+
+    def smallest_frames_bytes(self):
+        """The least budget of the smallest frames (1x1, planned as the stride's square), written as a pixel where
+        frames are resized: a budget under it fits no frame."""
+        smallest = copy.copy(self)
+        smallest.height = smallest.width = FLOW_NET_STRIDE
+        smallest.written_pixels = self.written_pixels and 1
+        return smallest.smallest_bytes(smallest.frame_bytes())
 
     def _grid(self, name, window, align=1, at_least=(1, 1)):
         """Row and column windows of a network: as few as `window` allows (at least `at_least`), balanced."""

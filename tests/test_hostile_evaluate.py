@@ -671,8 +671,9 @@ def test_pytorch_weights_given_as_lpips_weights_are_sent_to_the_converter(tmp_pa
 
 # Twenty-seventh pass, second look at the twenty-seventh pass's tile, cache and score fixes
 
-@pytest.mark.parametrize("skipped, paired", [(3, "'0003.png' would be scored against '0004.png'"),
-                                             (6, "'0006.png' would be scored against '0007.png'")],
+# (the pair once named, now each folder's step: the twenty-seventh pass's third look)
+@pytest.mark.parametrize("skipped, paired", [(3, "'0002.png' then '0003.png' against '0002.png' then '0004.png'"),
+                                             (6, "'0005.png' then '0006.png' against '0005.png' then '0007.png'")],
                          ids=["third", "last-but-one"])
 def test_folders_that_skip_frame_numbers_at_different_places_are_refused(tmp_path, skipped, paired):
     """Frames are paired in order: a targets folder missing frame 3 and holding frame 7, beside results 1..6, scored
@@ -683,8 +684,42 @@ def test_folders_that_skip_frame_numbers_at_different_places_are_refused(tmp_pat
     calendar_folder(tmp_path / "targets", count=7)
     os.remove(tmp_path / "targets" / f"{skipped:04d}.png")
     with pytest.raises(UserError, match=rf"^results folder '.*results' and targets folder '.*targets' skip frame "
-                                        rf"numbers at different places: frames are paired in order, and {paired}; "
-                                        r"pass folders of the same frames$"):
+                                        rf"numbers at different places \({paired}\), and frames are paired in order; "
+                                        r"pass folders of the same frames, numbered alike \(.*\)$"):
         Sequence(0, str(tmp_path / "results"), str(tmp_path / "targets"))
     calendar_folder(tmp_path / "steps-of-ten", name="{index}0.png")
     assert len(Sequence(0, str(tmp_path / "steps-of-ten"), str(tmp_path / "results")).output_paths) == 6
+
+
+# Twenty-seventh pass, third look at the twenty-seventh pass's tile, cache and score fixes
+
+def test_folders_skipping_at_different_places_are_told_each_folder_s_step_and_to_number_frames_alike(tmp_path):
+    """A video's frames renumbered 1..N beside the same frames named by their times (ffmpeg -frame_pts of a variable
+    frame rate: 0, 1, 2, 4, ..) were refused naming 'v_0004.png' against '000004.png', the pair they are, and told to
+    "pass folders of the same frames", which they are. Now the line names each folder's step and numbering alike."""
+    from evaluation.scoring import Sequence
+    calendar_folder(tmp_path / "results", name="v_{index:04d}.png")
+    calendar_folder(tmp_path / "targets")
+    for index, time in enumerate([0, 1, 2, 4, 5, 6], 1):
+        os.rename(tmp_path / "targets" / f"{index:04d}.png", tmp_path / "targets" / f"{time:06d}.png")
+    with pytest.raises(UserError, match=r"^results folder '.*results' and targets folder '.*targets' skip frame "
+                                        r"numbers at different places \('v_0003.png' then 'v_0004.png' against "
+                                        r"'000002.png' then '000004.png'\), and frames are paired in order; pass "
+                                        r"folders of the same frames, numbered alike \(where they are the same, "
+                                        r"renumber one folder's in order\)$"):
+        Sequence(0, str(tmp_path / "results"), str(tmp_path / "targets"))
+
+
+def test_a_phone_s_pictures_of_one_second_pair_with_the_same_frames_numbered_in_order(tmp_path):
+    """A phone's pictures named by their second, the second's second and third 'IMG_20230601_120000_1', '_2', were
+    read by their last number: '_2' then 'IMG_20230601_120001' skipped 119,998 frames, and the folder was refused
+    beside the same frames numbered 1..6. Now a name of more or fewer numbers than the one before skips none."""
+    from evaluation.scoring import Sequence
+    calendar_folder(tmp_path / "results")
+    calendar_folder(tmp_path / "targets")
+    names = ["IMG_20230601_120000.png", "IMG_20230601_120000_1.png", "IMG_20230601_120000_2.png",
+             "IMG_20230601_120001.png", "IMG_20230601_120002.png", "IMG_20230601_120002_1.png"]
+    for index, name in enumerate(names, 1):
+        os.rename(tmp_path / "targets" / f"{index:04d}.png", tmp_path / "targets" / name)
+    sequence = Sequence(0, str(tmp_path / "results"), str(tmp_path / "targets"))
+    assert [os.path.basename(path) for path in sequence.target_paths] == names

@@ -3196,3 +3196,24 @@ def test_a_budget_under_the_process_s_own_bytes_is_not_told_to_use_smaller_frame
         TilePlan(1, 17, 10, budget=0.001 * 2 ** 30, backend=backend)
     with pytest.raises(UserError, match=r"; raise --max-memory or use smaller frames$"):
         TilePlan(1080, 1920, 10, budget=PROCESS_BYTES[backend] * 1.05, backend=backend)
+
+
+# Twenty-seventh pass, third look at the twenty-seventh pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("backend", ["nnabla", "openvino"])
+def test_a_budget_no_frame_fits_is_not_told_to_use_smaller_frames(backend):
+    """Budgets from the process's own bytes to some MB over them were told "raise --max-memory or use smaller frames"
+    (mpirun's shared default "... free memory or use smaller frames"), where 1x1 frames do not fit either. Now the
+    least budget that smaller frames are advised at fits 1x1 frames."""
+    from inference.tiles import PROCESS_BYTES, TilePlan
+    budget = PROCESS_BYTES[backend] + 2 ** 20
+    with pytest.raises(UserError, match=r"is too small for 1x1 LR frames .*; raise --max-memory$"):
+        TilePlan(1, 1, 10, budget=budget, backend=backend)
+    with pytest.raises(UserError, match=r"is too small for 1920x1080 LR frames .*; raise --max-memory$"):
+        TilePlan(1080, 1920, 10, budget=budget, backend=backend)
+    with pytest.raises(UserError, match=r"shared by 3 processes .*; run fewer processes \(mpirun -n\), free memory$"):
+        TilePlan(1080, 1920, 10, budget=budget, budget_given=False, backend=backend, shared_by=3)
+    least = TilePlan(1080, 1920, 10, budget=2 ** 40, backend=backend).smallest_frames_bytes()
+    TilePlan(1, 1, 10, budget=least, backend=backend)
+    with pytest.raises(UserError, match=r"; raise --max-memory or use smaller frames$"):
+        TilePlan(1080, 1920, 10, budget=least, backend=backend)
