@@ -309,7 +309,17 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes, stopped=n
                 "Start and End choose a part of a video; for a zip of frames, leave them empty and "
                 "zip only the frames you want")
         return zip_input(copy, name, os.path.join(folder, "frames"), max_unpacked_bytes)
-    return video_input(copy, name, start, end, stopped)
+    try:
+        source = video_input(copy, name, start, end, stopped)
+        if os.path.exists(copy):
+            return source
+    except (OSError, UserError):
+        if os.path.exists(copy):
+            raise
+    # the copy deleted (its input/ folder with it) while it was read: a raw H.264 stream's or a live MKV's read ended in
+    # a FileNotFoundError traceback, an FLV cut into zeros was "ended before its first frame ...: it is truncated or
+    # damaged", an MP4's job was queued without its input (JobQueue.submit says so of the job's or jobs folder)
+    raise UserError(f"the job's copy of '{name}' was deleted while it was set up; press Run again")
 
 
 def list_models(weights_folder):
