@@ -311,14 +311,15 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes, stopped=n
         return zip_input(copy, name, os.path.join(folder, "frames"), max_unpacked_bytes)
     try:
         source = video_input(copy, name, start, end, stopped)
-        if os.path.exists(copy):
+        if os.path.isfile(copy):
             return source
     except (OSError, UserError):
-        if os.path.exists(copy):
+        if os.path.isfile(copy):
             raise
-    # the copy deleted (its input/ folder with it) while it was read: a raw H.264 stream's or a live MKV's read ended in
-    # a FileNotFoundError traceback, an FLV cut into zeros was "ended before its first frame ...: it is truncated or
-    # damaged", an MP4's job was queued without its input (JobQueue.submit says so of the job's or jobs folder)
+    # the copy deleted (its input/ folder with it, or a folder put in its place) while it was read: a raw H.264
+    # stream's or a live MKV's read ended in a FileNotFoundError (IsADirectoryError) traceback, an FLV cut into zeros
+    # was "ended before its first frame ...: it is truncated or damaged", an MP4's job was queued without its input
+    # (JobQueue.submit says so of the job's or jobs folder)
     raise UserError(f"the job's copy of '{name}' was deleted while it was set up; press Run again")
 
 
