@@ -2911,13 +2911,14 @@ def test_an_upload_s_frames_to_its_end_are_decoded_once(tmp_path, extension, opt
 
 # Twenty-seventh pass, third look at the twenty-seventh pass's demo and page fixes
 
-@pytest.mark.parametrize("deleted", ["input folder", "copy"])
+@pytest.mark.parametrize("deleted", ["input folder", "copy", "copy made a folder"])
 @pytest.mark.parametrize("extension, options", [("h264", ["-c:v", "libx264"]), ("mp4", ["-c:v", "libx264"])],
                          ids=["raw h264", "mp4"])
 def test_the_job_s_copy_of_an_upload_deleted_while_it_is_set_up_is_one_line(tmp_path, extension, options, deleted):
     """The job's input/ folder, or the upload's copy in it, deleted while the upload was set up (its jobs and job
-    folders there): a raw H.264 stream's count went on in the deleted copy, a FileNotFoundError traceback; an MP4's job
-    was queued without its input. Either is now the line of the copy deleted, with what to do."""
+    folders there): a raw H.264 stream's count went on in the deleted copy, a FileNotFoundError traceback (a folder put
+    in its place: IsADirectoryError); an MP4's job was queued without its input. Either is now the line of the copy
+    deleted, with what to do."""
     import shutil
 
     from hostile import ffmpeg_video
@@ -2929,6 +2930,8 @@ def test_the_job_s_copy_of_an_upload_deleted_while_it_is_set_up_is_one_line(tmp_
         asks.append(1)
         if len(asks) == 3:
             shutil.rmtree(folder) if deleted == "input folder" else os.remove(folder / f"upload.{extension}")
+            if deleted == "copy made a folder":
+                os.mkdir(folder / f"upload.{extension}")
         return False
     with pytest.raises(UserError) as refusal:
         upload_input(path, os.path.basename(path), "", "", str(folder), 2 ** 30, stopped)
