@@ -2935,12 +2935,13 @@ def test_the_job_s_copy_of_an_upload_deleted_while_it_is_set_up_is_one_line(tmp_
         return False
     with pytest.raises(UserError) as refusal:
         upload_input(path, os.path.basename(path), "", "", str(folder), 2 ** 30, stopped)
-    assert str(refusal.value) == f"the job's copy of 'clip.{extension}' was deleted while it was set up; press Run again"
+    assert str(refusal.value) == (f"the job's copy of 'clip.{extension}' was deleted while it was set up; press Run "
+                                  "again")
 
 
 def test_a_job_whose_folder_is_deleted_while_it_waits_says_it_waited_not_ran(tmp_path):
     """A job's folder deleted while it waited behind another job failed with "the job's folder was deleted while the
-    job ran; press Run again", of a job that had not run. It says it waited."""
+    job ran; press Run again", of a job that had not run. It says it waited to start."""
     import shutil
     import sys
 
@@ -2959,4 +2960,4 @@ def test_a_job_whose_folder_is_deleted_while_it_waits_says_it_waited_not_ran(tmp
     shutil.rmtree(waiting.folder)
     gate.touch()
     assert running.finished.wait(60) and waiting.finished.wait(60) and waiting.state == "failed"
-    assert waiting.message == "the job's folder was deleted while the job waited for its turn; press Run again"
+    assert waiting.message == "the job's folder was deleted while the job waited to start; press Run again"
