@@ -2961,3 +2961,18 @@ def test_a_job_whose_folder_is_deleted_while_it_waits_says_it_waited_not_ran(tmp
     gate.touch()
     assert running.finished.wait(60) and waiting.finished.wait(60) and waiting.state == "failed"
     assert waiting.message == "the job's folder was deleted while the job waited to start; press Run again"
+
+
+def test_an_end_s_frames_of_a_video_shorter_than_its_container_are_decoded_once(tmp_path):
+    """A file shorter than its container says (an AVI cut at 80 %) whose End its check (frames_held) decoded to was
+    read to End again at upload, each frame decoded twice, the tab's stop asked 16 times for an End of 8. Those the
+    check decoded are not decoded again: no read to End refuses them."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    data = open(ffmpeg_video(tmp_path / "whole.avi", "-c:v", "mjpeg", frames=12, size="32x24"), "rb").read()
+    upload = tmp_path / "clip.avi"
+    upload.write_bytes(data[:len(data) * 80 // 100])
+    asks = []
+    source = upload_input(str(upload), upload.name, "", "8", str(tmp_path / "job"), 2 ** 30,
+                          stopped=lambda: asks.append(1) and False)
+    assert (source["frames"], len(asks)) == (8, 8)
