@@ -150,9 +150,11 @@ def read_at_upload(reader, stop):
     frame decodes) and failed at its job's turn, "ended after 2 of the 10 frames it announces: it is truncated or
     damaged". stop: called at each frame grabbed or read, it raises SetUpStopped where the tab has stopped (a long
     video's read went on after a Cancel, a second Run's read beside it)."""
+    if reader.frames_decoded >= reader.end:  # by select's check of End (frames_held): they were grabbed again, each
+        # decoded twice, the tab's stop asked 23 times for an End of 12; or read again in a file shorter than its
+        # container says (an AVI cut at 80 %, End 8: 16 asks), where no read to End refuses what its check decoded
+        return reader.frame_count
     if not shorter_than_its_container(reader.path):
-        if reader.frames_decoded >= reader.end:  # by select's check of End (frames_held): they were grabbed again,
-            return reader.frame_count  # each decoded twice, the tab's stop asked 23 times for an End of 12
         grabbed = 1
         while not reader.counted and grabbed < reader.end and reader.capture.grab():
             stop()
@@ -309,7 +311,18 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes, stopped=n
                 "Start and End choose a part of a video; for a zip of frames, leave them empty and "
                 "zip only the frames you want")
         return zip_input(copy, name, os.path.join(folder, "frames"), max_unpacked_bytes)
-    return video_input(copy, name, start, end, stopped)
+    try:
+        source = video_input(copy, name, start, end, stopped)
+        if os.path.isfile(copy):
+            return source
+    except (OSError, UserError):
+        if os.path.isfile(copy):
+            raise
+    # the copy deleted (its input/ folder with it, or a folder put in its place) while it was read: a raw H.264
+    # stream's or a live MKV's read ended in a FileNotFoundError (IsADirectoryError) traceback, an FLV cut into zeros
+    # was "ended before its first frame ...: it is truncated or damaged", an MP4's job was queued without its input
+    # (JobQueue.submit says so of the job's or jobs folder)
+    raise UserError(f"the job's copy of '{name}' was deleted while it was set up; press Run again")
 
 
 def list_models(weights_folder):

@@ -326,7 +326,10 @@ class JobQueue:
         try:
             self._take_model(job)
         except UserError as error:
-            job.message, failed = self._folder_gone(job.folder) or str(error).replace(job.folder + os.sep, ""), True
+            # its folder deleted while it waited behind another job (or as its model was copied): "...while the job ran"
+            gone = self._folder_gone(job.folder, "the job waited to start")
+            job.message = gone or str(error).replace(job.folder + os.sep, "")
+            failed = True
         except Exception as error:  # raised here, it would end the queue's thread, as Popen's OSError below
             job.message, failed = f"the model could not be read ({error_reason(error)}); please report it", True
         for phase, command in [] if failed else self.commands(job):
