@@ -7080,3 +7080,63 @@ def test_the_evaluation_data_s_lr_and_hr_folders_of_clips_as_the_validation_fold
                                         r"\(download_test_data.py's LR/<clip> and HR/<clip>\), where validation "
                                         "reads a clip's in <clip>/LR and <clip>/HR: make a folder"):
         validation_clips(validation_config(val_dir))
+
+
+# Twenty-seventh pass, third look at the twenty-seventh pass's training-data fixes
+
+@pytest.mark.parametrize("low, high", [("LR_bicubic/clip", "HR/clip"), ("BIx4/clip", "GT/clip"), ("c/low", "c/high"),
+                                       ("ＬＲ/clip", "ＨＲ/clip"), ("LR /clip", "HR /clip"),
+                                       ("train_sharp_bicubic/000", "train_sharp/000")])
+def test_an_lr_sequence_of_another_name_beside_its_hr_sequence_is_one_line(tmp_path, low, high):
+    """An LR/ beside an HR/ was told by its name alone: Vid4's BIx4/<clip> beside GT/<clip>, a clip's 'low/' beside
+    'high/', a full-width 'ＬＲ/' or an 'LR /' were trained on as sequences of HR frames, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {low: 3, high: 3}, sizes={low: (8, 8), high: (32, 32)})
+    with pytest.raises(UserError, match=rf"^'.*data/{low}' holds frames as many as '{high}', named alike and 4 times "
+                                        r"smaller \(an LR and HR pair's LR frames: .*\), which training would read as "
+                                        "HR frames, .*; train on the HR frames alone"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("folders", [{"a/clip": ((3, 8), 3), "b/clip": ((3, 8), 3)},
+                                     {"a/clip": ((3, 8), 3), "b/clip": ((3, 32), 4)},
+                                     {"g/a": ((3, 8), 3), "g/b": ((3, 32), 3), "g/c": ((3, 32), 3)}])
+def test_sequences_of_one_size_or_of_other_frames_or_of_a_larger_group_are_trained_on(tmp_path, folders):
+    """What tells an LR sequence from its HR twin is its frames: as many, named alike, a whole factor smaller, and
+    the twin its name's in another group or the other sequence of its folder; sequences otherwise are trained on."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {name: count for name, (_, count) in folders.items()},
+                                 sizes={name: (side, side) for name, ((_, side), _) in folders.items()})
+    assert [sequence.name for sequence in folder_sequences(root)] == sorted(folders)
+
+
+@pytest.mark.parametrize("low, high", [("BIx4", "GT"), ("low", "high"), ("LR_bicubic", "HR")])
+def test_a_clip_s_lr_and_hr_frames_of_other_names_passed_as_the_validation_folder_are_one_line(tmp_path, low, high):
+    """A clip's LR and HR frames in folders of other names than LR/ and HR/, passed as data.val_dir, were scored as
+    two clips of HR frames, exit code 0."""
+    from training.validation import validation_clips
+    from utils.image_io import write_rgb
+    for name, side in ((low, 48), (high, 192)):
+        (tmp_path / "val" / name).mkdir(parents=True)
+        for index in range(6):
+            write_rgb(str(tmp_path / "val" / name / f"{index:04d}.png"), np.full((side, side, 3), 40 * index, np.uint8))
+    with pytest.raises(UserError, match=rf"^validation folder '.*val' holds a clip's LR and HR frames \('{low}' holds "
+                                        rf"frames as many as '{high}', named alike and 4 times smaller\), so which "
+                                        "are the clips is not known; put each clip in a subfolder of it$"):
+        validation_clips(validation_config(str(tmp_path / "val")))
+
+
+@pytest.mark.parametrize("links", [{"0004.png": "0004.png"}, {"0004.png": "0005.png", "0005.png": "0004.png"}])
+def test_a_frame_linked_back_to_itself_is_one_line(tmp_path, links):
+    """A frame that is a symbolic link leading back to itself raised OSError "Too many levels of symbolic links", a
+    traceback, where a link to nothing is one line."""
+    from datasets.sequences import folder_sequences, frame_size
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3}, lambda index: f"{index + 1:04d}.png", {"a": (8, 8)})
+    for name, target in links.items():
+        os.symlink(target, os.path.join(root, "a", name))
+    with pytest.raises(UserError, match=r"^image '.*a/0004.png' is a symbolic link to '.*', which does not exist \(or "
+                                        r"leads back to itself\); replace or remove it$"):
+        frame_size(folder_sequences(root)[0], "sequences")

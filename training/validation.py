@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets import reds
-from datasets.sequences import holds_frames, named, once_each, one_series
+from datasets.sequences import holds_frames, named, once_each, one_series, smaller_twins
 from evaluation import scoring
 from inference import SuperResolver
 from training.checkpoint import MODEL_FILE_PATTERN
@@ -146,6 +146,9 @@ def validation_clips(config):
         # of any case: a clip's 'lr/' and 'hr/' passed so were scored as two clips of HR frames, exit code 0
         pair_folders = [name for name in names if name.casefold() in PAIR_NAMES]
         pair = {name.casefold() for name in pair_folders} == PAIR_NAMES
+        # and of other names, told by their frames: a clip's 'low/' and 'high/', 'BIx4/' and 'GT/' passed so were
+        # scored as two clips of HR frames, exit code 0
+        twins = smaller_twins({name: folder for name in names if holds_frames(folder := os.path.join(val_dir, name))})
         if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders):
             # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
             # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go
@@ -153,10 +156,13 @@ def validation_clips(config):
                             "(download_test_data.py's LR/<clip> and HR/<clip>), where validation reads a clip's in "
                             "<clip>/LR and <clip>/HR: make a folder of clip folders so laid out and pass it as "
                             "data.val_dir")
-        if names and (holds_frames(val_dir) or pair):
+        low = next(iter(twins), None)
+        if names and (holds_frames(val_dir) or pair or low):
             # a clip passed as data.val_dir: its subfolders were scored as the clips, its frames left out without a
             # word ('thumbs/' scored in its place; its LR/ and HR/ each as a clip of HR frames), exit code 0
-            held = "a clip's LR/ and HR/ folders" if pair else f"frames beside folders ({named(names)})"
+            held = ("a clip's LR/ and HR/ folders" if pair else f"frames beside folders ({named(names)})"
+                    if holds_frames(val_dir) else f"a clip's LR and HR frames ('{low}' holds frames as many as "
+                    f"'{twins[low][0]}', named alike and {twins[low][1]} times smaller)")
             raise UserError(f"validation folder '{val_dir}' holds {held}, so which are the clips is not known; put "
                             "each clip in a subfolder of it")
         once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
