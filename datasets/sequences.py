@@ -320,11 +320,6 @@ def folder_sequence_names(root):
     # code 0, where root's subfolder so is refused
     if found and holds_frames(root):
         raise frames_beside_sequences(root, list(found))
-    for name, (twin, factor) in smaller_twins(found).items():
-        del found[name]
-        unknown.append((name, (f"holds frames as many as '{twin}', named alike and {factor} times smaller (an LR and "
-                               "HR pair's LR frames: Vid4's BIx4/<clip> and GT/<clip>), which training would read as "
-                               "HR frames", "train on the HR frames alone")))
     return found, unknown
 
 
@@ -403,7 +398,13 @@ def folder_sequences(root, list_path=""):
         raise no_sequence_there(root)
     # a name of the list in another Unicode form matches an entry that may be a sequence, to be refused as one
     names = read_sequence_list(list_path, [*available, *(name for name, _ in unknown)]) if list_path else None
-    refuse_unknown(root, unknown, names)
+    # without a list, an LR and HR pair's LR frames under another name than LR/ (smaller_twins); a list naming one
+    # trains on it: frames alike a whole factor smaller than another sequence's may be a sequence of its own
+    twins = [] if names else [(name, (f"holds frames as many as '{twin}', named alike and {factor} times smaller (an "
+                                      "LR and HR pair's LR frames: Vid4's BIx4/<clip> and GT/<clip>), which training "
+                                      "would read as HR frames", "train on the HR frames alone"))
+                              for name, (twin, factor) in smaller_twins(available).items()]
+    refuse_unknown(root, unknown + twins, names)
     if not available:
         raise no_sequence_there(root)
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")

@@ -7112,6 +7112,18 @@ def test_sequences_of_one_size_or_of_other_frames_or_of_a_larger_group_are_train
     assert [sequence.name for sequence in folder_sequences(root)] == sorted(folders)
 
 
+
+def test_a_sequence_list_naming_a_sequence_a_whole_factor_smaller_than_its_twin_trains_on_it(tmp_path):
+    """Frames alike a whole factor smaller than another sequence's may be a sequence of its own (two videos' scenes of
+    two sizes): a list naming it is the user's word that it is one."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"small/clip": 3, "large/clip": 3},
+                                 sizes={"small/clip": (8, 8), "large/clip": (32, 32)})
+    (tmp_path / "list.txt").write_text("small/clip\nlarge/clip\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(tmp_path / "list.txt"))] == ["small/clip",
+                                                                                                    "large/clip"]
+
 @pytest.mark.parametrize("low, high", [("BIx4", "GT"), ("low", "high"), ("LR_bicubic", "HR")])
 def test_a_clip_s_lr_and_hr_frames_of_other_names_passed_as_the_validation_folder_are_one_line(tmp_path, low, high):
     """A clip's LR and HR frames in folders of other names than LR/ and HR/, passed as data.val_dir, were scored as
