@@ -7152,3 +7152,30 @@ def test_a_frame_linked_back_to_itself_is_one_line(tmp_path, links):
     with pytest.raises(UserError, match=r"^image '.*a/0004.png' is a symbolic link to '.*', which does not exist \(or "
                                         r"leads back to itself\); replace or remove it$"):
         frame_size(folder_sequences(root)[0], "sequences")
+
+
+def test_a_folder_of_clips_passed_a_level_up_as_the_validation_folder_says_which_folder_to_pass(tmp_path):
+    """REDS' val/ as data.val_dir: its val_sharp/ was called a clip that "has no images", to put frames in it or remove
+    it, neither of which makes a run."""
+    from training.validation import validation_clips
+    from training_data import make_reds_folder
+    reds_dir = make_reds_folder(tmp_path / "REDS", train=(), val=("000",), height=64, width=64)
+    with pytest.raises(UserError, match=r"^validation clip '(.*val/val_sharp)' holds no frames but folders of them "
+                                        r"\(000\): it is a folder of clips .*; pass '\1' as data.val_dir$"):
+        validation_clips(validation_config(os.path.join(reds_dir, "val")))
+
+
+@pytest.mark.parametrize("folders, message", [
+    ({"c/BIx4": 16, "c/GT": 64}, r"^validation clip '.*val/c' holds its LR and HR frames in 'BIx4/' and 'GT/', where "
+                                 "validation reads them in LR/ and HR/: rename the two folders$"),
+    ({"BIx4/calendar": 16, "GT/calendar": 64}, r"^validation folder '.*val' holds folders of clips' LR and HR frames")])
+def test_a_clip_s_lr_and_hr_frames_in_folders_of_other_names_in_the_validation_folder_are_one_line_saying_so(
+        tmp_path, folders, message):
+    """A clip's LR and HR frames in 'BIx4/' and 'GT/' (Vid4's names), or Vid4's BIx4/<clip> and GT/<clip> passed as
+    data.val_dir, were called a clip that "has no images", to put its frames in it."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {name: 6 for name in folders},
+                                    sizes={name: (side, side) for name, side in folders.items()})
+    with pytest.raises(UserError, match=message):
+        validation_clips(validation_config(val_dir))

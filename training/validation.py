@@ -149,9 +149,23 @@ def validation_clips(config):
         # and of other names, told by their frames: a clip's 'low/' and 'high/', 'BIx4/' and 'GT/' passed so were
         # scored as two clips of HR frames, exit code 0
         twins = smaller_twins({name: folder for name in names if holds_frames(folder := os.path.join(val_dir, name))})
-        if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders):
+        # subfolders that are folders of clips: no frames, no LR/ and HR/, folders of frames in them
+        groups = {name: clips for name in names if not is_pair_clip(folder := os.path.join(val_dir, name))
+                  and not holds_frames(folder) and (clips := [clip for clip in visible_subfolders(folder)
+                                                              if holds_frames(os.path.join(folder, clip))])}
+        inner_twins = smaller_twins({f"{name}/{clip}": os.path.join(val_dir, name, clip)
+                                     for name, clips in groups.items() for clip in clips})
+        inner_low, (inner_high, _) = next(iter(inner_twins.items()), (None, (None, None)))
+        if inner_low and os.path.dirname(inner_low) == os.path.dirname(inner_high):
+            # a clip's LR and HR frames in folders of other names ('low/' and 'high/', 'Lr/' and 'Hr/'), one a whole
+            # factor smaller: called a clip that "has no images"
+            raise UserError(f"validation clip '{os.path.join(val_dir, os.path.dirname(inner_low))}' holds its LR and HR "
+                            f"frames in '{os.path.basename(inner_low)}/' and '{os.path.basename(inner_high)}/', where "
+                            "validation reads them in LR/ and HR/: rename the two folders")
+        if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders) or inner_low:
             # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
-            # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go
+            # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go (and so Vid4's
+            # BIx4/<clip> and GT/<clip>, each called a clip that "has no images")
             raise UserError(f"validation folder '{val_dir}' holds folders of clips' LR and HR frames "
                             "(download_test_data.py's LR/<clip> and HR/<clip>), where validation reads a clip's in "
                             "<clip>/LR and <clip>/HR: make a folder of clip folders so laid out and pass it as "
@@ -165,6 +179,14 @@ def validation_clips(config):
                     f"'{twins[low][0]}', named alike and {twins[low][1]} times smaller)")
             raise UserError(f"validation folder '{val_dir}' holds {held}, so which are the clips is not known; put "
                             "each clip in a subfolder of it")
+        if groups:
+            # REDS' val/ (its val_sharp/<clip>), a folder of clips passed a level up: it was called a clip that "has no
+            # images", to put frames in it or remove it, neither of which makes a run
+            name = next(iter(groups))
+            raise UserError(f"validation clip '{os.path.join(val_dir, name)}' holds no frames but folders of them "
+                            f"({named(groups[name])}): it is a folder of clips (REDS' val/val_sharp/<clip>), where "
+                            f"data.val_dir's subfolders are the clips; pass '{os.path.join(val_dir, name)}' as "
+                            "data.val_dir")
         once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
                   "it would be scored twice at each validation", ("or move it out of data.val_dir",))
         # and the folders of their frames: a clip whose LR/ and HR/ were links to another's was that clip, scored twice
