@@ -159,9 +159,10 @@ def validation_clips(config):
         if inner_low and os.path.dirname(inner_low) == os.path.dirname(inner_high):
             # a clip's LR and HR frames in folders of other names ('low/' and 'high/', 'Lr/' and 'Hr/'), one a whole
             # factor smaller: called a clip that "has no images"
-            raise UserError(f"validation clip '{os.path.join(val_dir, os.path.dirname(inner_low))}' holds its LR and HR "
-                            f"frames in '{os.path.basename(inner_low)}/' and '{os.path.basename(inner_high)}/', where "
-                            "validation reads them in LR/ and HR/: rename the two folders")
+            clip = os.path.join(val_dir, os.path.dirname(inner_low))
+            raise UserError(f"validation clip '{clip}' holds its LR and HR frames in '{os.path.basename(inner_low)}/' "
+                            f"and '{os.path.basename(inner_high)}/', where validation reads them in LR/ and HR/: rename "
+                            "the two folders")
         if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders) or inner_low:
             # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
             # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go (and so Vid4's
