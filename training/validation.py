@@ -161,8 +161,8 @@ def validation_clips(config):
             # factor smaller: called a clip that "has no images"
             clip = os.path.join(val_dir, os.path.dirname(inner_low))
             raise UserError(f"validation clip '{clip}' holds its LR and HR frames in '{os.path.basename(inner_low)}/' "
-                            f"and '{os.path.basename(inner_high)}/', where validation reads them in LR/ and HR/: rename "
-                            "the two folders")
+                            f"and '{os.path.basename(inner_high)}/', where validation reads them in LR/ and HR/: "
+                            "rename the two folders")
         if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders) or inner_low:
             # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
             # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go (and so Vid4's
