@@ -263,7 +263,13 @@ def smaller_twins(sequences):
                 factor = round(other_width / width)
                 if (stems == other_stems and factor >= 2 and abs(other_width / factor - width) < 1
                         and abs(other_height / factor - height) < 1):
-                    twins.update((name, (larger[0], factor)) for name in smaller)
+                    for name in smaller:
+                        # no twin of a name of its series ('scene_2000' and 'scene_2001', two videos' scenes at two
+                        # sizes; '2019/beach' and '2020/beach'), which an LR and HR pair's names are not
+                        twin = next((twin for twin in larger if re.sub(r"\d", "", twin) != re.sub(r"\d", "", name)),
+                                    None)
+                        if twin:
+                            twins[name] = (twin, factor)
     return twins
 
 

@@ -7099,16 +7099,18 @@ def test_an_lr_sequence_of_another_name_beside_its_hr_sequence_is_one_line(tmp_p
         folder_sequences(root)
 
 
-@pytest.mark.parametrize("folders", [{"a/clip": ((3, 8), 3), "b/clip": ((3, 8), 3)},
-                                     {"a/clip": ((3, 8), 3), "b/clip": ((3, 32), 4)},
-                                     {"g/a": ((3, 8), 3), "g/b": ((3, 32), 3), "g/c": ((3, 32), 3)}])
-def test_sequences_of_one_size_or_of_other_frames_or_of_a_larger_group_are_trained_on(tmp_path, folders):
-    """What tells an LR sequence from its HR twin is its frames: as many, named alike, a whole factor smaller, and
-    the twin its name's in another group or the other sequence of its folder; sequences otherwise are trained on."""
+@pytest.mark.parametrize("folders", [{"a/clip": (8, 3), "b/clip": (8, 3)}, {"a/clip": (8, 3), "b/clip": (32, 4)},
+                                     {"g/a": (8, 3), "g/b": (32, 3), "g/c": (32, 3)},
+                                     {"scene_2000": (8, 3), "scene_2001": (16, 3)}])
+def test_sequences_of_one_size_or_of_other_frames_or_of_a_larger_group_or_of_one_series_are_trained_on(tmp_path,
+                                                                                                      folders):
+    """What tells an LR sequence from its HR twin is its frames: as many, named alike, a whole factor smaller, and the
+    twin its name's in another group or the other sequence of its folder, named otherwise than by its number;
+    sequences otherwise are trained on ({folder: (side, frames)})."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
     root = make_sequence_folders(tmp_path / "data", {name: count for name, (_, count) in folders.items()},
-                                 sizes={name: (side, side) for name, ((_, side), _) in folders.items()})
+                                 sizes={name: (side, side) for name, (side, _) in folders.items()})
     assert [sequence.name for sequence in folder_sequences(root)] == sorted(folders)
 
 
