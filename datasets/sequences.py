@@ -249,10 +249,14 @@ def smaller_twins(sequences):
         alike = {}
         for name in names:
             if name not in frames:
-                listed = sorted(entry for entry in os.listdir(sequences[name]) if is_frame_name(entry))
+                try:
+                    listed = sorted(entry for entry in os.listdir(sequences[name]) if is_frame_name(entry))
+                except FileNotFoundError:  # moved away since it was found: list_frames says so in training's words
+                    listed = []
                 frames[name] = (tuple(os.path.splitext(entry)[0] for entry in listed),
-                                os.path.join(sequences[name], listed[0]))
-            alike.setdefault(frames[name][0], []).append(name)
+                                os.path.join(sequences[name], listed[0]) if listed else None)
+            if frames[name][1]:  # emptied since, so too
+                alike.setdefault(frames[name][0], []).append(name)
         kinds = {}  # {(frames' names, size): the sequences of them}: a Vimeo-90K's thousand groups, a few sizes
         for name in (name for names in alike.values() if len(names) > 1 for name in names):
             if name not in sizes:
