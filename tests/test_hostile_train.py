@@ -7181,3 +7181,21 @@ def test_a_clip_s_lr_and_hr_frames_in_folders_of_other_names_in_the_validation_f
                                     sizes={name: (side, side) for name, side in folders.items()})
     with pytest.raises(UserError, match=message):
         validation_clips(validation_config(val_dir))
+
+
+def test_a_validation_clip_that_cannot_be_listed_is_one_line(tmp_path):
+    """Another user's clip folder in data.val_dir: the listing of its subfolders (for its LR/ and HR/ beside frames)
+    was a PermissionError traceback, where its frames' listing says so in one line."""
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"a": 6}, sizes={"a": (64, 64)})
+    os.chmod(tmp_path, 0o755)
+    os.mkdir(os.path.join(val_dir, "b"), 0o700)
+    os.chown(os.path.join(val_dir, "b"), 1000, 1000)
+    script = ("from types import SimpleNamespace as S\nfrom training.validation import validation_clips\n"
+              "from utils.errors import UserError\ntry:\n    validation_clips(S(train=S(val_freq=1, val_metric='psnr', "
+              f"val_frames=6, val_crop=48, scale=4), data=S(val_dir={val_dir!r}, degradation='bd')))\n"
+              "except UserError as error:\n    print(error)\n")
+    completed = run_python_without_root_override(script)
+    assert "Traceback" not in completed.stderr  # nnabla's log lines go there
+    assert completed.stdout == (f"cannot list validation clip '{os.path.join(val_dir, 'b')}' (Permission denied); "
+                                "check its permissions\n")

@@ -76,12 +76,31 @@ def is_pair_clip(folder):
     return all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
 
 
+def readable(folder):
+    """Whether folder can be listed: one that cannot is said so as read_clip lists its frames (the listing of its
+    subfolders before that was a PermissionError traceback)."""
+    return os.access(folder, os.R_OK | os.X_OK)
+
+
+def readable_frames(folder):
+    return readable(folder) and holds_frames(folder)
+
+
+def clips_in(folder):
+    """The subfolders that hold frames of a subfolder of data.val_dir that holds none, nor LR/ and HR/: a folder of
+    clips (REDS' val/val_sharp), or a clip's LR and HR frames in folders of other names."""
+    if not readable(folder) or is_pair_clip(folder) or holds_frames(folder):
+        return []
+    return [clip for clip in visible_subfolders(folder) if readable_frames(os.path.join(folder, clip))]
+
+
 def read_clip(folder, frames, crop, degradation, scale):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
     HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = is_pair_clip(folder)
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
-    beside = [f"{name}/" for name in visible_subfolders(folder) if name.casefold() in PAIR_NAMES]
+    beside = [f"{name}/" for name in (visible_subfolders(folder) if readable(folder) else [])
+              if name.casefold() in PAIR_NAMES]
     if beside and holds_frames(folder):
         # a clip's frames beside its LR/ and HR/: the two were scored, its frames left out without a word; beside one
         # of them (or 'lr/', 'hr/'), its frames were scored, degraded, and the folder left out so, exit code 0
@@ -148,11 +167,9 @@ def validation_clips(config):
         pair = {name.casefold() for name in pair_folders} == PAIR_NAMES
         # and of other names, told by their frames: a clip's 'low/' and 'high/', 'BIx4/' and 'GT/' passed so were
         # scored as two clips of HR frames, exit code 0
-        twins = smaller_twins({name: folder for name in names if holds_frames(folder := os.path.join(val_dir, name))})
-        # subfolders that are folders of clips: no frames, no LR/ and HR/, folders of frames in them
-        groups = {name: clips for name in names if not is_pair_clip(folder := os.path.join(val_dir, name))
-                  and not holds_frames(folder) and (clips := [clip for clip in visible_subfolders(folder)
-                                                              if holds_frames(os.path.join(folder, clip))])}
+        twins = smaller_twins({name: os.path.join(val_dir, name) for name in names
+                               if readable_frames(os.path.join(val_dir, name))})
+        groups = {name: clips for name in names if (clips := clips_in(os.path.join(val_dir, name)))}
         inner_twins = smaller_twins({f"{name}/{clip}": os.path.join(val_dir, name, clip)
                                      for name, clips in groups.items() for clip in clips})
         inner_low, (inner_high, _) = next(iter(inner_twins.items()), (None, (None, None)))
@@ -180,14 +197,6 @@ def validation_clips(config):
                     f"'{twins[low][0]}', named alike and {twins[low][1]} times smaller)")
             raise UserError(f"validation folder '{val_dir}' holds {held}, so which are the clips is not known; put "
                             "each clip in a subfolder of it")
-        if groups:
-            # REDS' val/ (its val_sharp/<clip>), a folder of clips passed a level up: it was called a clip that "has no
-            # images", to put frames in it or remove it, neither of which makes a run
-            name = next(iter(groups))
-            raise UserError(f"validation clip '{os.path.join(val_dir, name)}' holds no frames but folders of them "
-                            f"({named(groups[name])}): it is a folder of clips (REDS' val/val_sharp/<clip>), where "
-                            f"data.val_dir's subfolders are the clips; pass '{os.path.join(val_dir, name)}' as "
-                            "data.val_dir")
         once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
                   "it would be scored twice at each validation", ("or move it out of data.val_dir",))
         # and the folders of their frames: a clip whose LR/ and HR/ were links to another's was that clip, scored twice
@@ -199,6 +208,14 @@ def validation_clips(config):
                               if is_pair_clip(folder) else [(name, folder)])
         once_each(val_dir, frame_folders, False, "frames folder of a validation clip",
                   "it would be scored twice at each validation", ("or move it out of data.val_dir",))
+        if groups:
+            # REDS' val/ (its val_sharp/<clip>), a folder of clips passed a level up: it was called a clip that "has no
+            # images", to put frames in it or remove it, neither of which makes a run
+            name = next(iter(groups))
+            raise UserError(f"validation clip '{os.path.join(val_dir, name)}' holds no frames but folders of them "
+                            f"({named(groups[name])}): it is a folder of clips (REDS' val/val_sharp/<clip>), where "
+                            f"data.val_dir's subfolders are the clips; pass '{os.path.join(val_dir, name)}' as "
+                            "data.val_dir")
         folders = [os.path.join(val_dir, name) for name in names]
     if not folders:
         raise UserError(
