@@ -20,8 +20,9 @@ from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
 from utils.frame_names import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, by_24_hours, file_system_folder,
-    frame_order, frame_stem, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings, visible_subfolders)
-from utils.image_io import common_image_size
+    frame_order, frame_stem, is_folder_entry, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings,
+    visible_subfolders)
+from utils.image_io import common_image_size, image_size
 from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
 from utils.text import utf8, wide_text, wide_text_refusal
@@ -159,7 +160,7 @@ def holds_frames(folder):
     """Whether folder holds a frame: an entry of an image's name that is no folder (a NAS's thumbnail folder, Synology's
     @eaDir, holds a folder named after each picture)."""
     with os.scandir(folder) as entries:
-        return any(is_frame_name(entry.name) and not entry.is_dir() for entry in entries)
+        return any(is_frame_name(entry.name) and not is_folder_entry(entry) for entry in entries)
 
 
 def listable(folder):
@@ -185,7 +186,8 @@ DEEPER = ("holds folders of frames deeper than the layout reads (<group>/<sequen
 def holds_other_pictures(folder):
     """Whether folder holds pictures of a format of OTHER_PICTURE_EXTENSIONS."""
     with os.scandir(folder) as entries:
-        return any(is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS) and not entry.is_dir() for entry in entries)
+        return any(is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS) and not is_folder_entry(entry)
+                   for entry in entries)
 
 
 def holds_folders_of_frames(folder, root):
@@ -227,6 +229,52 @@ def is_low_resolution(name, names):
     data's LR/<clip> beside HR/<clip> (download_test_data.py's folder passed as --input_video_dir) or a validation
     clip's <clip>/LR beside <clip>/HR were trained on as sequences of HR frames, exit code 0."""
     return name.casefold() == "lr" and any(other.casefold() == "hr" for other in names)
+
+
+def smaller_twins(sequences):
+    """{name: (twin, factor)} of the sequences ({name: folder}) that hold an LR and HR pair's LR frames whatever their
+    folders are named: frames as many as a twin's, named alike, and a whole factor smaller in both sides; a twin is a
+    sequence of the same name in another group (Vid4's BIx4/<clip> beside GT/<clip>) or the other of the two sequences
+    in one folder (a clip's 'low/' and 'high/'). An LR/ beside an HR/ was told by its name alone: 'LR_bicubic/',
+    'lr_x4/', 'ＬＲ/' (full-width), 'LR /' beside theirs were trained on as sequences of HR frames, exit code 0."""
+    places = {}
+    for name in sequences:
+        group, _, leaf = name.rpartition("/")
+        places.setdefault(("in", group), []).append(name)
+        places.setdefault(("named", leaf), []).append(name)
+    frames, sizes, twins = {}, {}, {}  # frames: {name: (its frames' names without extensions, its first frame)}
+    for (how, _), names in places.items():
+        if len(names) < 2 or how == "in" and len(names) > 2:
+            continue
+        alike = {}
+        for name in names:
+            if name not in frames:
+                try:
+                    listed = sorted(entry for entry in os.listdir(sequences[name]) if is_frame_name(entry))
+                except FileNotFoundError:  # moved away since it was found: list_frames says so in training's words
+                    listed = []
+                frames[name] = (tuple(os.path.splitext(entry)[0] for entry in listed),
+                                os.path.join(sequences[name], listed[0]) if listed else None)
+            if frames[name][1]:  # emptied since, so too
+                alike.setdefault(frames[name][0], []).append(name)
+        kinds = {}  # {(frames' names, size): the sequences of them}: a Vimeo-90K's thousand groups, a few sizes
+        for name in (name for names in alike.values() if len(names) > 1 for name in names):
+            if name not in sizes:
+                sizes[name] = image_size(frames[name][1])
+            kinds.setdefault((frames[name][0], sizes[name]), []).append(name)
+        for (stems, (height, width)), smaller in kinds.items():
+            for (other_stems, (other_height, other_width)), larger in kinds.items():
+                factor = round(other_width / width)
+                if (stems == other_stems and factor >= 2 and abs(other_width / factor - width) < 1
+                        and abs(other_height / factor - height) < 1):
+                    for name in smaller:
+                        # no twin of a name of its series ('scene_2000' and 'scene_2001', two videos' scenes at two
+                        # sizes; '2019/beach' and '2020/beach'), which an LR and HR pair's names are not
+                        twin = next((twin for twin in larger if re.sub(r"\d", "", twin) != re.sub(r"\d", "", name)),
+                                    None)
+                        if twin:
+                            twins[name] = (twin, factor)
+    return twins
 
 
 def folder_sequence_names(root):
@@ -360,7 +408,13 @@ def folder_sequences(root, list_path=""):
         raise no_sequence_there(root)
     # a name of the list in another Unicode form matches an entry that may be a sequence, to be refused as one
     names = read_sequence_list(list_path, [*available, *(name for name, _ in unknown)]) if list_path else None
-    refuse_unknown(root, unknown, names)
+    # without a list, an LR and HR pair's LR frames under another name than LR/ (smaller_twins); a list naming one
+    # trains on it: frames alike a whole factor smaller than another sequence's may be a sequence of its own
+    twins = [] if names else [(name, (f"holds frames as many as '{twin}', named alike and {factor} times smaller (an "
+                                      "LR and HR pair's LR frames: Vid4's BIx4/<clip> and GT/<clip>), which training "
+                                      "would read as HR frames", "train on the HR frames alone"))
+                              for name, (twin, factor) in smaller_twins(available).items()]
+    refuse_unknown(root, unknown + twins, names)
     if not available:
         raise no_sequence_there(root)
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")

@@ -7134,3 +7134,122 @@ def test_num_resblock_null_overrides_a_config_file_s_block_count(tmp_path):
     num_resblock kept, where `--set train.num_resblock=null` overrides it."""
     (tmp_path / "c.yaml").write_text("train:\n  num_resblock: 10\n")
     assert config_of_flags("--cfg", str(tmp_path / "c.yaml"), "--num_resblock", "null").train.num_resblock is None
+
+
+# Twenty-seventh pass, third look at the twenty-seventh pass's training-data fixes
+
+@pytest.mark.parametrize("low, high", [("LR_bicubic/clip", "HR/clip"), ("BIx4/clip", "GT/clip"), ("c/low", "c/high"),
+                                       ("ＬＲ/clip", "ＨＲ/clip"), ("LR /clip", "HR /clip"),
+                                       ("train_sharp_bicubic/000", "train_sharp/000")])
+def test_an_lr_sequence_of_another_name_beside_its_hr_sequence_is_one_line(tmp_path, low, high):
+    """An LR/ beside an HR/ was told by its name alone: Vid4's BIx4/<clip> beside GT/<clip>, a clip's 'low/' beside
+    'high/', a full-width 'ＬＲ/' or an 'LR /' were trained on as sequences of HR frames, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {low: 3, high: 3}, sizes={low: (8, 8), high: (32, 32)})
+    with pytest.raises(UserError, match=rf"^'.*data/{low}' holds frames as many as '{high}', named alike and 4 times "
+                                        r"smaller \(an LR and HR pair's LR frames: .*\), which training would read as "
+                                        "HR frames, .*; train on the HR frames alone"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("folders", [{"a/clip": (8, 3), "b/clip": (8, 3)}, {"a/clip": (8, 3), "b/clip": (32, 4)},
+                                     {"g/a": (8, 3), "g/b": (32, 3), "g/c": (32, 3)},
+                                     {"scene_2000": (8, 3), "scene_2001": (16, 3)}])
+def test_sequences_of_one_size_or_of_other_frames_or_of_a_larger_group_or_of_one_series_are_trained_on(tmp_path,
+                                                                                                      folders):
+    """What tells an LR sequence from its HR twin is its frames: as many, named alike, a whole factor smaller, and the
+    twin its name's in another group or the other sequence of its folder, named otherwise than by its number;
+    sequences otherwise are trained on ({folder: (side, frames)})."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {name: count for name, (_, count) in folders.items()},
+                                 sizes={name: (side, side) for name, (side, _) in folders.items()})
+    assert [sequence.name for sequence in folder_sequences(root)] == sorted(folders)
+
+
+
+def test_a_sequence_list_naming_a_sequence_a_whole_factor_smaller_than_its_twin_trains_on_it(tmp_path):
+    """Frames alike a whole factor smaller than another sequence's may be a sequence of its own (two videos' scenes of
+    two sizes): a list naming it is the user's word that it is one."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"small/clip": 3, "large/clip": 3},
+                                 sizes={"small/clip": (8, 8), "large/clip": (32, 32)})
+    (tmp_path / "list.txt").write_text("small/clip\nlarge/clip\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(tmp_path / "list.txt"))] == ["small/clip",
+                                                                                                    "large/clip"]
+
+@pytest.mark.parametrize("low, high", [("BIx4", "GT"), ("low", "high"), ("LR_bicubic", "HR")])
+def test_a_clip_s_lr_and_hr_frames_of_other_names_passed_as_the_validation_folder_are_one_line(tmp_path, low, high):
+    """A clip's LR and HR frames in folders of other names than LR/ and HR/, passed as data.val_dir, were scored as
+    two clips of HR frames, exit code 0."""
+    from training.validation import validation_clips
+    from utils.image_io import write_rgb
+    for name, side in ((low, 48), (high, 192)):
+        (tmp_path / "val" / name).mkdir(parents=True)
+        for index in range(6):
+            write_rgb(str(tmp_path / "val" / name / f"{index:04d}.png"), np.full((side, side, 3), 40 * index, np.uint8))
+    with pytest.raises(UserError, match=rf"^validation folder '.*val' holds a clip's LR and HR frames \('{low}' holds "
+                                        rf"frames as many as '{high}', named alike and 4 times smaller\), so which "
+                                        "are the clips is not known; put each clip in a subfolder of it$"):
+        validation_clips(validation_config(str(tmp_path / "val")))
+
+
+@pytest.mark.parametrize("links", [{"0004.png": "0004.png"}, {"0004.png": "0005.png", "0005.png": "0004.png"}])
+def test_a_frame_linked_back_to_itself_is_one_line(tmp_path, links):
+    """A frame that is a symbolic link leading back to itself raised OSError "Too many levels of symbolic links", a
+    traceback, where a link to nothing is one line."""
+    from datasets.sequences import folder_sequences, frame_size
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3}, lambda index: f"{index + 1:04d}.png", {"a": (8, 8)})
+    for name, target in links.items():
+        os.symlink(target, os.path.join(root, "a", name))
+    with pytest.raises(UserError, match=r"^image '.*a/0004.png' is a symbolic link to '.*', which does not exist \(or "
+                                        r"leads back to itself\); replace or remove it$"):
+        frame_size(folder_sequences(root)[0], "sequences")
+
+
+def test_a_folder_of_clips_passed_a_level_up_as_the_validation_folder_says_which_folder_to_pass(tmp_path):
+    """REDS' val/ as data.val_dir: its val_sharp/ was called a clip that "has no images", to put frames in it or remove
+    it, neither of which makes a run."""
+    from training.validation import validation_clips
+    from training_data import make_reds_folder
+    reds_dir = make_reds_folder(tmp_path / "REDS", train=(), val=("000",), height=64, width=64)
+    with pytest.raises(UserError, match=r"^validation clip '(.*val/val_sharp)' holds no frames but folders of them "
+                                        r"\(000\): it is a folder of clips .*; pass '\1' as data.val_dir$"):
+        validation_clips(validation_config(os.path.join(reds_dir, "val")))
+
+
+@pytest.mark.parametrize("folders, message", [
+    ({"c/BIx4": 16, "c/GT": 64}, r"^validation clip '.*val/c' holds its LR and HR frames in 'BIx4/' and 'GT/', where "
+                                 "validation reads them in LR/ and HR/: rename the two folders$"),
+    ({"BIx4/calendar": 16, "GT/calendar": 64}, r"^validation folder '.*val' holds folders of clips' LR and HR frames")])
+def test_a_clip_s_lr_and_hr_frames_in_folders_of_other_names_in_the_validation_folder_are_one_line_saying_so(
+        tmp_path, folders, message):
+    """A clip's LR and HR frames in 'BIx4/' and 'GT/' (Vid4's names), or Vid4's BIx4/<clip> and GT/<clip> passed as
+    data.val_dir, were called a clip that "has no images", to put its frames in it."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {name: 6 for name in folders},
+                                    sizes={name: (side, side) for name, side in folders.items()})
+    with pytest.raises(UserError, match=message):
+        validation_clips(validation_config(val_dir))
+
+
+def test_a_validation_clip_that_cannot_be_listed_is_one_line(tmp_path):
+    """Another user's clip folder in data.val_dir: the listing of its subfolders (for its LR/ and HR/ beside frames)
+    was a PermissionError traceback, where its frames' listing says so in one line."""
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"a": 6}, sizes={"a": (64, 64)})
+    os.chmod(tmp_path, 0o755)
+    os.mkdir(os.path.join(val_dir, "b"), 0o700)
+    os.chown(os.path.join(val_dir, "b"), 1000, 1000)
+    script = ("from types import SimpleNamespace as S\nfrom training.validation import validation_clips\n"
+              "from utils.errors import UserError\ntry:\n    validation_clips(S(train=S(val_freq=1, val_metric='psnr', "
+              f"val_frames=6, val_crop=48, scale=4), data=S(val_dir={val_dir!r}, degradation='bd')))\n"
+              "except UserError as error:\n    print(error)\n")
+    completed = run_python_without_root_override(script)
+    assert "Traceback" not in completed.stderr  # nnabla's log lines go there
+    assert completed.stdout == (f"cannot list validation clip '{os.path.join(val_dir, 'b')}' (Permission denied); "
+                                "check its permissions\n")

@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets import reds
-from datasets.sequences import holds_frames, named, once_each, one_series
+from datasets.sequences import holds_frames, named, once_each, one_series, smaller_twins
 from evaluation import scoring
 from inference import SuperResolver
 from training.checkpoint import MODEL_FILE_PATTERN
@@ -76,12 +76,31 @@ def is_pair_clip(folder):
     return all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
 
 
+def readable(folder):
+    """Whether folder can be listed: one that cannot is said so as read_clip lists its frames (the listing of its
+    subfolders before that was a PermissionError traceback)."""
+    return os.access(folder, os.R_OK | os.X_OK)
+
+
+def readable_frames(folder):
+    return readable(folder) and holds_frames(folder)
+
+
+def clips_in(folder):
+    """The subfolders that hold frames of a subfolder of data.val_dir that holds none, nor LR/ and HR/: a folder of
+    clips (REDS' val/val_sharp), or a clip's LR and HR frames in folders of other names."""
+    if not readable(folder) or is_pair_clip(folder) or holds_frames(folder):
+        return []
+    return [clip for clip in visible_subfolders(folder) if readable_frames(os.path.join(folder, clip))]
+
+
 def read_clip(folder, frames, crop, degradation, scale):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
     HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = is_pair_clip(folder)
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
-    beside = [f"{name}/" for name in visible_subfolders(folder) if name.casefold() in PAIR_NAMES]
+    beside = [f"{name}/" for name in (visible_subfolders(folder) if readable(folder) else [])
+              if name.casefold() in PAIR_NAMES]
     if beside and holds_frames(folder):
         # a clip's frames beside its LR/ and HR/: the two were scored, its frames left out without a word; beside one
         # of them (or 'lr/', 'hr/'), its frames were scored, degraded, and the folder left out so, exit code 0
@@ -146,17 +165,36 @@ def validation_clips(config):
         # of any case: a clip's 'lr/' and 'hr/' passed so were scored as two clips of HR frames, exit code 0
         pair_folders = [name for name in names if name.casefold() in PAIR_NAMES]
         pair = {name.casefold() for name in pair_folders} == PAIR_NAMES
-        if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders):
+        # and of other names, told by their frames: a clip's 'low/' and 'high/', 'BIx4/' and 'GT/' passed so were
+        # scored as two clips of HR frames, exit code 0
+        twins = smaller_twins({name: os.path.join(val_dir, name) for name in names
+                               if readable_frames(os.path.join(val_dir, name))})
+        groups = {name: clips for name in names if (clips := clips_in(os.path.join(val_dir, name)))}
+        inner_twins = smaller_twins({f"{name}/{clip}": os.path.join(val_dir, name, clip)
+                                     for name, clips in groups.items() for clip in clips})
+        inner_low, (inner_high, _) = next(iter(inner_twins.items()), (None, (None, None)))
+        if inner_low and os.path.dirname(inner_low) == os.path.dirname(inner_high):
+            # a clip's LR and HR frames in folders of other names ('low/' and 'high/', 'Lr/' and 'Hr/'), one a whole
+            # factor smaller: called a clip that "has no images"
+            clip = os.path.join(val_dir, os.path.dirname(inner_low))
+            raise UserError(f"validation clip '{clip}' holds its LR and HR frames in '{os.path.basename(inner_low)}/' "
+                            f"and '{os.path.basename(inner_high)}/', where validation reads them in LR/ and HR/: "
+                            "rename the two folders")
+        if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders) or inner_low:
             # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
-            # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go
+            # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go (and so Vid4's
+            # BIx4/<clip> and GT/<clip>, each called a clip that "has no images")
             raise UserError(f"validation folder '{val_dir}' holds folders of clips' LR and HR frames "
                             "(download_test_data.py's LR/<clip> and HR/<clip>), where validation reads a clip's in "
                             "<clip>/LR and <clip>/HR: make a folder of clip folders so laid out and pass it as "
                             "data.val_dir")
-        if names and (holds_frames(val_dir) or pair):
+        low = next(iter(twins), None)
+        if names and (holds_frames(val_dir) or pair or low):
             # a clip passed as data.val_dir: its subfolders were scored as the clips, its frames left out without a
             # word ('thumbs/' scored in its place; its LR/ and HR/ each as a clip of HR frames), exit code 0
-            held = "a clip's LR/ and HR/ folders" if pair else f"frames beside folders ({named(names)})"
+            held = ("a clip's LR/ and HR/ folders" if pair else f"frames beside folders ({named(names)})"
+                    if holds_frames(val_dir) else f"a clip's LR and HR frames ('{low}' holds frames as many as "
+                    f"'{twins[low][0]}', named alike and {twins[low][1]} times smaller)")
             raise UserError(f"validation folder '{val_dir}' holds {held}, so which are the clips is not known; put "
                             "each clip in a subfolder of it")
         once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
@@ -170,6 +208,14 @@ def validation_clips(config):
                               if is_pair_clip(folder) else [(name, folder)])
         once_each(val_dir, frame_folders, False, "frames folder of a validation clip",
                   "it would be scored twice at each validation", ("or move it out of data.val_dir",))
+        if groups:
+            # REDS' val/ (its val_sharp/<clip>), a folder of clips passed a level up: it was called a clip that "has no
+            # images", to put frames in it or remove it, neither of which makes a run
+            name = next(iter(groups))
+            raise UserError(f"validation clip '{os.path.join(val_dir, name)}' holds no frames but folders of them "
+                            f"({named(groups[name])}): it is a folder of clips (REDS' val/val_sharp/<clip>), where "
+                            f"data.val_dir's subfolders are the clips; pass '{os.path.join(val_dir, name)}' as "
+                            "data.val_dir")
         folders = [os.path.join(val_dir, name) for name in names]
     if not folders:
         raise UserError(

@@ -514,7 +514,7 @@ def no_picture_left_out(folder, frames, ends=False):
                 or any(stem in letter_ends for stem in copied_names(frame_stem(name))))
 
     with os.scandir(folder) as entries:
-        listed = [(entry.name, entry.is_dir()) for entry in entries]
+        listed = [(entry.name, is_folder_entry(entry)) for entry in entries]
     pictures = [name for name, is_dir in listed if is_frame_name(name, OTHER_PICTURE_EXTENSIONS)
                 and not is_dir]  # a folder is no picture
     unfinished = sorted((not in_a_gap(picture[1]), name) for name, _ in listed
@@ -818,6 +818,15 @@ def visible_subfolders(folder):
     Windows XP's, nor a NAS share's, nor chkdsk's FOUND.000.. (file_system_folder)."""
     return sorted(name for name in os.listdir(folder) if not name.startswith(".")
                   and os.path.isdir(os.path.join(folder, name)) and not file_system_folder(folder, name))
+
+
+def is_folder_entry(entry):
+    """Whether a scandir entry is a folder, or a link to one; False for a link that leads back to itself ('0004.png'
+    -> '0004.png': DirEntry.is_dir raised its OSError, a traceback, where reading it says what it is)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def only_files(paths, role, folder):
