@@ -22,7 +22,7 @@ from utils.errors import UserError, counted, shown_plainly
 from utils.frame_names import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, by_24_hours, file_system_folder,
     frame_order, frame_stem, is_folder_entry, is_frame_name, list_frames, no_stray_frame, series_patterns, spellings,
     visible_subfolders)
-from utils.image_io import common_image_size, image_size
+from utils.image_io import common_image_size, image_size, is_made_smaller
 from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
 from utils.text import utf8, wide_text, wide_text_refusal
@@ -233,10 +233,11 @@ def is_low_resolution(name, names):
 
 def smaller_twins(sequences):
     """{name: (twin, factor)} of the sequences ({name: folder}) that hold an LR and HR pair's LR frames whatever their
-    folders are named: frames as many as a twin's, named alike, and a whole factor smaller in both sides; a twin is a
-    sequence of the same name in another group (Vid4's BIx4/<clip> beside GT/<clip>) or the other of the two sequences
-    in one folder (a clip's 'low/' and 'high/'). An LR/ beside an HR/ was told by its name alone: 'LR_bicubic/',
-    'lr_x4/', 'ＬＲ/' (full-width), 'LR /' beside theirs were trained on as sequences of HR frames, exit code 0."""
+    folders are named: frames as many as a twin's, named alike, a whole factor smaller in both sides, its first frame
+    the twin's made smaller (is_made_smaller); a twin is a sequence of the same name in another group (Vid4's
+    BIx4/<clip> beside GT/<clip>) or the other of the two sequences in one folder (a clip's 'low/' and 'high/'). An LR/
+    beside an HR/ was told by its name alone: 'LR_bicubic/', 'lr_x4/', 'ＬＲ/' (full-width), 'LR /' beside theirs were
+    trained on as sequences of HR frames, exit code 0."""
     places = {}
     for name in sequences:
         group, _, leaf = name.rpartition("/")
@@ -270,8 +271,10 @@ def smaller_twins(sequences):
                     for name in smaller:
                         # no twin of a name of its series ('scene_2000' and 'scene_2001', two videos' scenes at two
                         # sizes; '2019/beach' and '2020/beach'), which an LR and HR pair's names are not
-                        twin = next((twin for twin in larger if re.sub(r"\d", "", twin) != re.sub(r"\d", "", name)),
-                                    None)
+                        # and of its first frame made smaller (is_made_smaller): two clips of other pictures at two
+                        # sizes, named alike, were refused as a pair ('beach/' and 'city/' of ffmpeg's frames)
+                        twin = next((twin for twin in larger if re.sub(r"\d", "", twin) != re.sub(r"\d", "", name)
+                                     and is_made_smaller(frames[name][1], frames[twin][1])), None)
                         if twin:
                             twins[name] = (twin, factor)
     return twins

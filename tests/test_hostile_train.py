@@ -7137,7 +7137,6 @@ def test_num_resblock_null_overrides_a_config_file_s_block_count(tmp_path):
 
 
 # Twenty-seventh pass, third look at the twenty-seventh pass's training-data fixes
-
 @pytest.mark.parametrize("low, high", [("LR_bicubic/clip", "HR/clip"), ("BIx4/clip", "GT/clip"), ("c/low", "c/high"),
                                        ("ＬＲ/clip", "ＨＲ/clip"), ("LR /clip", "HR /clip"),
                                        ("train_sharp_bicubic/000", "train_sharp/000")])
@@ -7145,8 +7144,8 @@ def test_an_lr_sequence_of_another_name_beside_its_hr_sequence_is_one_line(tmp_p
     """An LR/ beside an HR/ was told by its name alone: Vid4's BIx4/<clip> beside GT/<clip>, a clip's 'low/' beside
     'high/', a full-width 'ＬＲ/' or an 'LR /' were trained on as sequences of HR frames, exit code 0."""
     from datasets.sequences import folder_sequences
-    from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {low: 3, high: 3}, sizes={low: (8, 8), high: (32, 32)})
+    from training_data import make_lr_hr_pair
+    root = make_lr_hr_pair(tmp_path / "data", low, high)
     with pytest.raises(UserError, match=rf"^'.*data/{low}' holds frames as many as '{high}', named alike and 4 times "
                                         r"smaller \(an LR and HR pair's LR frames: .*\), which training would read as "
                                         "HR frames, .*; train on the HR frames alone"):
@@ -7168,17 +7167,18 @@ def test_sequences_of_one_size_or_of_other_frames_or_of_a_larger_group_or_of_one
     assert [sequence.name for sequence in folder_sequences(root)] == sorted(folders)
 
 
-
 def test_a_sequence_list_naming_a_sequence_a_whole_factor_smaller_than_its_twin_trains_on_it(tmp_path):
     """Frames alike a whole factor smaller than another sequence's may be a sequence of its own (two videos' scenes of
     two sizes): a list naming it is the user's word that it is one."""
     from datasets.sequences import folder_sequences
-    from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {"small/clip": 3, "large/clip": 3},
-                                 sizes={"small/clip": (8, 8), "large/clip": (32, 32)})
+    from training_data import make_lr_hr_pair
+    root = make_lr_hr_pair(tmp_path / "data", "small/clip", "large/clip")
+    with pytest.raises(UserError, match="4 times smaller"):  # without the list
+        folder_sequences(root)
     (tmp_path / "list.txt").write_text("small/clip\nlarge/clip\n")
     assert [sequence.name for sequence in folder_sequences(root, str(tmp_path / "list.txt"))] == ["small/clip",
                                                                                                     "large/clip"]
+
 
 @pytest.mark.parametrize("low, high", [("BIx4", "GT"), ("low", "high"), ("LR_bicubic", "HR")])
 def test_a_clip_s_lr_and_hr_frames_of_other_names_passed_as_the_validation_folder_are_one_line(tmp_path, low, high):
@@ -7253,3 +7253,14 @@ def test_a_validation_clip_that_cannot_be_listed_is_one_line(tmp_path):
     assert "Traceback" not in completed.stderr  # nnabla's log lines go there
     assert completed.stdout == (f"cannot list validation clip '{os.path.join(val_dir, 'b')}' (Permission denied); "
                                 "check its permissions\n")
+
+
+# Twenty-seventh pass, beside the looks: an LR sequence told by its frames' pictures too
+@pytest.mark.parametrize("low, high", [("beach", "city"), ("a/clip", "b/clip")])
+def test_two_clips_of_other_pictures_at_two_sizes_named_alike_are_trained_on(tmp_path, low, high):
+    """Two clips of as many frames named alike (ffmpeg's 0001.png ...), one a whole factor smaller than the other: told
+    by their sizes and names alone, the smaller was refused as the other's LR frames, where its pictures are others."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_lr_hr_pair
+    root = make_lr_hr_pair(tmp_path / "data", low, high, other_pictures=True)
+    assert [sequence.name for sequence in folder_sequences(root)] == sorted([low, high])

@@ -49,6 +49,21 @@ def make_sequence_folders(root, lengths, name_frame=lambda index: f"frame_{index
     return str(root)
 
 
+def make_lr_hr_pair(root, low, high, count=3, side=32, scale=4, other_pictures=False):
+    """Folders low and high (relative to root) of count frames named alike: high's calendar frames cut to side x side,
+    low's those frames made scale times smaller by the bd degradation (an LR and HR pair's), or where other_pictures,
+    of the frames turned upside down (two clips at two sizes). Returns root."""
+    import numpy as np
+    from utils.degradation import degrade_frames
+    for index in range(count):
+        frame = calendar_frame(index, side, side)
+        small = degrade_frames(frame[::-1] if other_pictures else frame, "bd", scale)
+        for name, picture in ((high, frame), (low, np.clip(small, 0, 1))):
+            os.makedirs(os.path.join(str(root), name), exist_ok=True)
+            write_rgb(os.path.join(str(root), name, f"{index:04d}.png"), picture)
+    return str(root)
+
+
 def make_reds_folder(root, train=("000", "001", "011", "015", "020"), val=("000",), height=64, width=80):
     """A REDS folder as download_test_data.py --reds unpacks it (datasets/reds.py's layout and names): the
     given train_sharp and val_sharp sequences, each of its 100 frames cut from the calendar frames. Returns
