@@ -7160,6 +7160,18 @@ def test_checkpoints_whose_names_take_a_third_one_s_are_not_told_to_rename_two(t
         refuse_renamed_checkpoints(str(tmp_path))
 
 
+def test_a_checkpoint_whose_right_name_is_a_link_to_it_is_told_to_move_the_link_out(tmp_path):
+    """checkpoint_00000002.json holding iteration 4 beside a checkpoint_00000004.json linking to it was told "move
+    checkpoint_00000002.json out of the folder": moved as told, the link was left the newest checkpoint, and the next
+    start said "checkpoint_00000004.json does not exist"."""
+    from training.checkpoint import refuse_renamed
+    (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 4}')
+    os.symlink("checkpoint_00000002.json", str(tmp_path / "checkpoint_00000004.json"))
+    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000004\.json is a link to it: move "
+                                        r"the link out of the folder, then name checkpoint_00000002\.json so$"):
+        refuse_renamed(str(tmp_path / "checkpoint_00000002.json"), {"iteration": 4})
+
+
 @pytest.mark.parametrize("recorded, value, shown", [
     ("/d/" + "x" * 400 + "'", "/d/" + "x" * 400 + '"', r"""data\.output_dir "\.\.\.x{70,}'" -> '\.\.\.x{70,}"'"""),
     ("/d/cafe\u0301", "/d/caf\u00e9", r"data\.output_dir '/d/cafe\\u0301' -> '/d/caf\\xe9'")],

@@ -401,6 +401,9 @@ def refuse_renamed(path, content):
     elif not isinstance(other, int) or isinstance(other, bool):
         advice = (f"{right} is there already and is no checkpoint train.py reads (a link to nothing, a damaged file): "
                   f"move it out of the folder, then name {name} so")
+    elif os.path.islink(taken) and os.path.realpath(taken) == os.path.realpath(path):
+        # a link to this one: moved out as told, it left the link the newest checkpoint, "does not exist"
+        advice = f"{right} is a link to it: move the link out of the folder, then name {name} so"
     elif other == held:
         advice = f"{right} is there already: move {name} out of the folder"
     else:  # the names of a ring, each holding the iteration of the next one's name
