@@ -7167,8 +7167,8 @@ def test_a_checkpoint_whose_right_name_is_a_link_to_it_is_told_to_move_the_link_
     from training.checkpoint import refuse_renamed
     (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 4}')
     os.symlink("checkpoint_00000002.json", str(tmp_path / "checkpoint_00000004.json"))
-    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000004\.json is a link to it: move "
-                                        r"the link out of the folder, then name checkpoint_00000002\.json so$"):
+    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000004\.json is a link to it: "
+                                        r"move the link out of the folder, then name checkpoint_00000002\.json so$"):
         refuse_renamed(str(tmp_path / "checkpoint_00000002.json"), {"iteration": 4})
 
 
