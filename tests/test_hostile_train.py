@@ -7174,8 +7174,9 @@ def test_a_checkpoint_whose_right_name_is_a_link_to_it_is_told_to_move_the_link_
 
 @pytest.mark.parametrize("recorded, value, shown", [
     ("/d/" + "x" * 400 + "'", "/d/" + "x" * 400 + '"', r"""data\.output_dir "\.\.\.x{70,}'" -> '\.\.\.x{70,}"'"""),
-    ("/d/cafe\u0301", "/d/caf\u00e9", r"data\.output_dir '/d/cafe\\u0301' -> '/d/caf\\xe9'")],
-    ids=["quote marks at the end of long paths", "an accent combined and composed"])
+    ("/d/cafe\u0301", "/d/caf\u00e9", r"data\.output_dir '/d/cafe\\u0301' -> '/d/caf\\xe9'"),
+    ("数" * 250 + "e\u0301", "数" * 250 + "\u00e9", r"data\.output_dir '\.\.\.(\\u6570)+e\\u0301' -> '\.\.\.(\\u6570)+\\xe9'")],
+    ids=["quote marks at the end of long paths", "an accent combined and composed", "after 250 letters escaped"])
 def test_a_resume_shows_where_two_changed_paths_that_read_alike_differ(recorded, value, shown):
     """Two output folders of more than 300 characters that differ in a last ' and " were said as their first 300
     characters in repr's other quote marks, alike ("/d/xx..." -> '/d/xx...'); a folder's 'é' of a macOS copy (e and a

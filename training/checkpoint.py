@@ -532,18 +532,19 @@ def setting_change(key, recorded, value):
     """A changed setting as a resume's refusal says it, in YAML's words, as config.yaml and the checkpoint write them
     ("train.tecogan False -> True" was Python's). Shortened: a value edited into the JSON (a string of a megabyte) was
     written whole into the line. Two texts alike in their first SHOWN_SETTING characters (paths deeper than that, of
-    other last folders) read the same on both sides: shown from a little before where they differ."""
-    before, after = said_as_yaml(recorded, SHOWN_SETTING), said_as_yaml(value, SHOWN_SETTING)
+    other last folders) read the same on both sides: shown from a little before where they differ; two that look
+    alike, escaped."""
     if not (isinstance(recorded, str) and isinstance(value, str)):
-        return f"{key} {before} -> {after}"
-    texts = (recorded, value)
-    if before[1:] == after[1:]:  # alike but for the quote mark: a path ending in ' against one ending in " read so
-        start = max(0, len(os.path.commonprefix(texts)) - SHOWN_SETTING // 4)
-        texts = tuple("..." + text[start:] for text in texts)
+        return f"{key} {said_as_yaml(recorded, SHOWN_SETTING)} -> {said_as_yaml(value, SHOWN_SETTING)}"
     # escaped where they look alike: a folder's 'é' of a macOS copy (e and a combining accent) against the one letter
     # typed was "'/d/é' -> '/d/é'"
-    alike = len({unicodedata.normalize("NFC", text) for text in texts}) == 1
-    before, after = (shortened(ascii(text) if alike else repr(text), SHOWN_SETTING) for text in texts)
+    texts = (recorded, value)
+    shown = ascii if len({unicodedata.normalize("NFC", text) for text in texts}) == 1 else repr
+    before, after = (shortened(shown(text), SHOWN_SETTING) for text in texts)
+    if before[1:] == after[1:]:  # alike but for the quote mark: a path ending in ' against one ending in " read so
+        # from a little before where they differ (ascii's escape of a character is up to 10 characters)
+        start = max(0, len(os.path.commonprefix(texts)) - SHOWN_SETTING // (40 if shown is ascii else 4))
+        before, after = (shortened(shown("..." + text[start:]), SHOWN_SETTING) for text in texts)
     return f"{key} {before} -> {after}"
 
 
