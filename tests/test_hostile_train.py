@@ -6973,6 +6973,8 @@ def test_a_clip_passed_as_the_validation_folder_is_one_line(tmp_path, folders, h
     with pytest.raises(UserError, match=rf"^validation folder '.*val' holds {held}, so which are the clips is not "
                                         "known; put each clip in a subfolder of it$"):
         validation_clips(validation_config(val_dir))
+
+
 # Twenty-seventh pass, look at train.py's checkpoints, resume, stops and settings
 
 @pytest.mark.parametrize("value, shown", [("[yes]", "[true]"), ("[no, ~]", "[false, null]"), ("{a: on}", "{'a': true}"),
@@ -7081,6 +7083,8 @@ def test_the_evaluation_data_s_lr_and_hr_folders_of_clips_as_the_validation_fold
                                         r"\(download_test_data.py's LR/<clip> and HR/<clip>\), where validation "
                                         "reads a clip's in <clip>/LR and <clip>/HR: make a folder"):
         validation_clips(validation_config(val_dir))
+
+
 # Twenty-seventh pass, second look at the twenty-seventh pass's training fixes
 
 def test_a_checkpoint_whose_right_name_is_a_link_to_nothing_is_told_to_move_the_link_out(tmp_path):
@@ -7264,3 +7268,47 @@ def test_two_clips_of_other_pictures_at_two_sizes_named_alike_are_trained_on(tmp
     from training_data import make_lr_hr_pair
     root = make_lr_hr_pair(tmp_path / "data", low, high, other_pictures=True)
     assert [sequence.name for sequence in folder_sequences(root)] == sorted([low, high])
+# Twenty-seventh pass, third look at the twenty-seventh pass's training fixes
+
+@pytest.mark.parametrize("held, shown", [
+    ({2: 4, 4: 6, 6: 2}, r"checkpoint_00000004\.json' holds iteration 6, not the 4 of its name \(renamed or edited by "
+                         r"hand\); checkpoint_00000006\.json is there already and holds iteration 2: rename the 3 "
+                         r"\(checkpoint_00000002\.json, checkpoint_00000004\.json, checkpoint_00000006\.json\) after"),
+    ({2: 4, 4: 6, 6: 6}, r"checkpoint_00000004\.json' holds iteration 6, not the 4 of its name \(renamed or edited by "
+                         r"hand\); checkpoint_00000006\.json is there already: move checkpoint_00000004\.json out")],
+    ids=["a ring of three", "a right name behind"])
+def test_checkpoints_whose_names_take_a_third_one_s_are_not_told_to_rename_two(tmp_path, held, shown):
+    """checkpoint_00000002.json holding 4, checkpoint_00000004.json holding 6 and a third named 6 were told "rename the
+    two after the iterations they hold": the second renamed as told replaced the third's JSON (of iteration 2 in a
+    ring, or the checkpoint rightly named 6), whose files the next start deleted as orphans."""
+    from training.checkpoint import refuse_renamed_checkpoints
+    for named, iteration in held.items():
+        (tmp_path / f"checkpoint_{named:08d}.json").write_text(json.dumps({"iteration": iteration}))
+    with pytest.raises(UserError, match=shown):
+        refuse_renamed_checkpoints(str(tmp_path))
+
+
+def test_a_checkpoint_whose_right_name_is_a_link_to_it_is_told_to_move_the_link_out(tmp_path):
+    """checkpoint_00000002.json holding iteration 4 beside a checkpoint_00000004.json linking to it was told "move
+    checkpoint_00000002.json out of the folder": moved as told, the link was left the newest checkpoint, and the next
+    start said "checkpoint_00000004.json does not exist"."""
+    from training.checkpoint import refuse_renamed
+    (tmp_path / "checkpoint_00000002.json").write_text('{"iteration": 4}')
+    os.symlink("checkpoint_00000002.json", str(tmp_path / "checkpoint_00000004.json"))
+    with pytest.raises(UserError, match=r"\(renamed or edited by hand\); checkpoint_00000004\.json is a link to it: "
+                                        r"move the link out of the folder, then name checkpoint_00000002\.json so$"):
+        refuse_renamed(str(tmp_path / "checkpoint_00000002.json"), {"iteration": 4})
+
+
+@pytest.mark.parametrize("recorded, value, shown", [
+    ("/d/" + "x" * 400 + "'", "/d/" + "x" * 400 + '"', r"""data\.output_dir "\.\.\.x{70,}'" -> '\.\.\.x{70,}"'"""),
+    ("/d/cafe\u0301", "/d/caf\u00e9", r"data\.output_dir '/d/cafe\\u0301' -> '/d/caf\\xe9'"),
+    ("数" * 250 + "e\u0301", "数" * 250 + "\u00e9", r"data\.output_dir '\.\.\.(\\u6570)+e\\u0301' -> '\.\.\.(\\u6570)+\\xe9'")],
+    ids=["quote marks at the end of long paths", "an accent combined and composed", "after 250 letters escaped"])
+def test_a_resume_shows_where_two_changed_paths_that_read_alike_differ(recorded, value, shown):
+    """Two output folders of more than 300 characters that differ in a last ' and " were said as their first 300
+    characters in repr's other quote marks, alike ("/d/xx..." -> '/d/xx...'); a folder's 'é' of a macOS copy (e and a
+    combining accent) against the one letter typed was "'/d/café' -> '/d/café'"."""
+    from training.checkpoint import check_settings
+    with pytest.raises(UserError, match=rf"other settings: {shown}; "):
+        check_settings("c.json", {"settings": {"data.output_dir": recorded}}, {"data.output_dir": value})

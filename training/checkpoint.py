@@ -18,6 +18,7 @@ import socket
 import sys
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager, suppress
 
 import h5py
@@ -359,32 +360,60 @@ def refuse_unreached(path, content):
                         "folder, and resume from another")
 
 
+def misnamed(path, content):
+    """The iteration a checkpoint JSON holds (content, as read) where its name says another, else None."""
+    named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
+    held = content.get("iteration") if isinstance(content, dict) else None
+    if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
+        return held
+    return None
+
+
 def refuse_renamed(path, content):
     """Refuse a checkpoint JSON whose name says another iteration than the one it holds (content, as read): the
     newest by name would resume an older iteration, and one named older than it is would be pruned with its files."""
-    named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
-    held = content.get("iteration") if isinstance(content, dict) else None
     refuse_unreached(path, content)
-    if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
-        right, name = f"checkpoint_{held:08d}.json", os.path.basename(path)
+    held = misnamed(path, content)
+    if held is None:
+        return
+    # the right name held by another named for another iteration, whose own right name is a third's: that one first.
+    # Three in a ring (2 holding 4, 4 holding 6, 6 holding 2) were told "rename the two", and the second renamed after
+    # its iteration replaced the third's JSON, its files deleted as orphans at the next start
+    ring = [os.path.basename(path)]
+    while True:
+        right = f"checkpoint_{held:08d}.json"
         taken = os.path.join(os.path.dirname(path), right)
         occupant = content_as_far_as_read(taken)
         refuse_unreached(taken, occupant)  # its own line first: no renaming helps while it is there
-        other = occupant.get("iteration") if isinstance(occupant, dict) else None
-        # a name taken (a link to that checkpoint, a copy): renamed onto it as told, a link replaced the checkpoint's
-        # JSON by a link to itself, and that checkpoint was lost. Which to move is named: "move it out", read as the one
-        # just named, moved that checkpoint's JSON out, and its files were deleted as orphans at the next start. Taken
-        # by one of another iteration (two names swapped), or by no checkpoint (a link to nothing), moving this one out
-        # lost a checkpoint too
-        advice = (f"name it {right}, or move it out of the folder" if not os.path.lexists(taken) else
-                  f"{right} is there already and is no checkpoint train.py reads (a link to nothing, a damaged file): "
-                  f"move it out of the folder, then name {name} so"
-                  if not isinstance(other, int) or isinstance(other, bool) else
-                  f"{right} is there already and holds iteration {other}: rename the two after the iterations they "
-                  "hold, one first to a free name" if other != held else
-                  f"{right} is there already: move {name} out of the folder")
-        raise UserError(f"checkpoint '{path}' holds iteration {held}, not the {int(named.group(1))} of its name (renamed "
-                        f"or edited by hand); {advice}")
+        other = misnamed(taken, occupant)
+        if other is None or f"checkpoint_{other:08d}.json" in ring:
+            break
+        path, held = taken, other
+        ring.append(right)
+    name, other = os.path.basename(path), occupant.get("iteration") if isinstance(occupant, dict) else None
+    # a name taken (a link to that checkpoint, a copy): renamed onto it as told, a link replaced the checkpoint's
+    # JSON by a link to itself, and that checkpoint was lost. Which to move is named: "move it out", read as the one
+    # just named, moved that checkpoint's JSON out, and its files were deleted as orphans at the next start. Taken
+    # by one of another iteration (two names swapped), or by no checkpoint (a link to nothing), moving this one out
+    # lost a checkpoint too
+    if not os.path.lexists(taken):
+        advice = f"name it {right}, or move it out of the folder"
+    elif not isinstance(other, int) or isinstance(other, bool):
+        advice = (f"{right} is there already and is no checkpoint train.py reads (a link to nothing, a damaged file): "
+                  f"move it out of the folder, then name {name} so")
+    elif os.path.islink(taken) and os.path.realpath(taken) == os.path.realpath(path):
+        # a link to this one: moved out as told, it left the link the newest checkpoint, "does not exist"
+        advice = f"{right} is a link to it: move the link out of the folder, then name {name} so"
+    elif other == held:
+        advice = f"{right} is there already: move {name} out of the folder"
+    else:  # the names of a ring, each holding the iteration of the next one's name
+        ring = ring[ring.index(f"checkpoint_{other:08d}.json"):] + [right]
+        count = "two" if len(ring) == 2 else f"{len(ring)} ({shortened(', '.join(ring), 120)})"
+        advice = (f"{right} is there already and holds iteration {other}: rename the {count} after the iterations "
+                  "they hold, one first to a free name")
+    raise UserError(f"checkpoint '{path}' holds iteration {held}, not the "
+                    f"{int(CHECKPOINT_PATTERN.fullmatch(name).group(1))} of its name (renamed or edited by hand); "
+                    f"{advice}")
 
 
 def refuse_renamed_checkpoints(output_dir):
@@ -503,11 +532,19 @@ def setting_change(key, recorded, value):
     """A changed setting as a resume's refusal says it, in YAML's words, as config.yaml and the checkpoint write them
     ("train.tecogan False -> True" was Python's). Shortened: a value edited into the JSON (a string of a megabyte) was
     written whole into the line. Two texts alike in their first SHOWN_SETTING characters (paths deeper than that, of
-    other last folders) read the same on both sides: shown from a little before where they differ."""
-    before, after = said_as_yaml(recorded, SHOWN_SETTING), said_as_yaml(value, SHOWN_SETTING)
-    if before == after and isinstance(recorded, str) and isinstance(value, str):
-        start = max(0, len(os.path.commonprefix([recorded, value])) - SHOWN_SETTING // 4)
-        before, after = (said_as_yaml("..." + text[start:], SHOWN_SETTING) for text in (recorded, value))
+    other last folders) read the same on both sides: shown from a little before where they differ; two that look
+    alike, escaped."""
+    if not (isinstance(recorded, str) and isinstance(value, str)):
+        return f"{key} {said_as_yaml(recorded, SHOWN_SETTING)} -> {said_as_yaml(value, SHOWN_SETTING)}"
+    # escaped where they look alike: a folder's 'é' of a macOS copy (e and a combining accent) against the one letter
+    # typed was "'/d/é' -> '/d/é'"
+    texts = (recorded, value)
+    shown = ascii if len({unicodedata.normalize("NFC", text) for text in texts}) == 1 else repr
+    before, after = (shortened(shown(text), SHOWN_SETTING) for text in texts)
+    if before[1:] == after[1:]:  # alike but for the quote mark: a path ending in ' against one ending in " read so
+        # from a little before where they differ (ascii's escape of a character is up to 10 characters)
+        start = max(0, len(os.path.commonprefix(texts)) - SHOWN_SETTING // (40 if shown is ascii else 4))
+        before, after = (shortened(shown("..." + text[start:]), SHOWN_SETTING) for text in texts)
     return f"{key} {before} -> {after}"
 
 
