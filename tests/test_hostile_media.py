@@ -2626,3 +2626,24 @@ def test_a_fragmented_mp4_whose_video_decode_time_is_less_than_a_frame_early_is_
     path = tmp_path / "clip.mp4"
     path.write_bytes(bytes(data))
     assert [frame.tobytes() for frame in VideoReader(str(path))] == [frame.tobytes() for frame in VideoReader(whole)]
+
+
+def test_a_fragmented_mp4_whose_video_decode_time_is_early_within_a_long_last_frame_is_read_whole(tmp_path):
+    """A fragmented MP4 of 12 frames with a gap of 7 frames' time after its third (a variable frame rate's: its trun
+    gives each frame's time, the third's 8192) whose second fragment's decode time (tfdt) is 4096 earlier than the
+    first's samples end, within that long last frame: FFmpeg's demuxer drops no frame, and every one is read, where the
+    whole file was refused as damaged."""
+    import struct
+
+    from hostile import ffmpeg_video, moof_places
+    from utils.video_io import VideoReader
+    whole = ffmpeg_video(tmp_path / "whole.mp4", "-vf", "setpts='(N+if(gte(N,3),7,0))/10/TB'", "-fps_mode", "vfr",
+                         "-c:v", "libx264", "-bf", "0", "-g", "3", "-movflags", "frag_keyframe+empty_moov", frames=12,
+                         size="32x32")
+    data = bytearray(open(whole, "rb").read())
+    at = data.index(b"tfdt", moof_places(data)[1]) + 8
+    form = ">Q" if data[at - 4] == 1 else ">I"
+    struct.pack_into(form, data, at, struct.unpack_from(form, data, at)[0] - 4096)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(bytes(data))
+    assert [frame.tobytes() for frame in VideoReader(str(path))] == [frame.tobytes() for frame in VideoReader(whole)]
