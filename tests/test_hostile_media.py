@@ -2647,3 +2647,25 @@ def test_a_fragmented_mp4_whose_video_decode_time_is_early_within_a_long_last_fr
     path = tmp_path / "clip.mp4"
     path.write_bytes(bytes(data))
     assert [frame.tobytes() for frame in VideoReader(str(path))] == [frame.tobytes() for frame in VideoReader(whole)]
+
+
+def test_a_fragmented_mov_whose_video_trun_leaves_out_a_frame_before_a_fragment_of_sound_alone_is_refused(tmp_path):
+    """A fragmented Motion JPEG MOV with sound (PCM of 44.1 kHz) written with `omit_tfhd_offset`, a fragment a 0.15 s
+    and a frame in 4 dropped, so that the sixth fragment holds sound alone, whose video trun before that fragment gives one frame less: the
+    fragment of sound alone, of no video decode time, cleared the doubt its data left, and it was read a frame short,
+    exit code 0. The video decode time (tfdt) after it tells it."""
+    import struct
+
+    from hostile import assert_refused_as_index_disagreeing, moof_places
+    from clips import ffmpeg
+    whole = tmp_path / "whole.mov"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=10", "-f", "lavfi", "-i", "sine=r=44100", "-frames:v", "12",
+           "-shortest", "-vf", "select='not(eq(mod(n,4),1))'", "-fps_mode", "vfr", "-c:v", "mjpeg", "-c:a", "pcm_s16le",
+           "-frag_duration", "150000", "-movflags", "empty_moov+omit_tfhd_offset", str(whole))
+    data = bytearray(whole.read_bytes())
+    moofs = moof_places(data)
+    video = [struct.unpack_from(">I", data, data.index(b"tfhd", moof) + 8)[0] == 1 for moof in moofs]
+    moof = moofs[video.index(False) - 1]  # the fragment before the first of sound alone
+    count = data.index(b"trun", moof) + 8
+    struct.pack_into(">I", data, count, struct.unpack_from(">I", data, count)[0] - 1)
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mov", data, moof)

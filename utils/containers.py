@@ -194,10 +194,13 @@ def fragment_samples_short(path):
         # `-movflags omit_tfhd_offset`), and a fragmented MP4 with sound whose video trun gave 0 of 3 frames was read as
         # 9 of 12, exit code 0: the frames a trun leaves out are told by the next fragment's decode time (tfdt) of its
         # track, later than the sum of its samples' durations says (a gap in times alone is no sign: a live
-        # recording's). One at or before the decode time of the track's last sample so far FFmpeg's demuxer drops
-        # frames at without a word: a tfdt a frame's less in a fragmented MP4 of 12 frames, read as 11, exit code 0.
-        # One earlier by less than that last sample's duration, each frame read (a muxer's rounding: YouTube's test
-        # files' tfdt are 30 of 90,000 less), was refused so too, the whole file: it is no sign
+        # recording's), the next that gives one: a fragment of sound alone between (no frame in its time: a variable
+        # frame rate's, frames dropped) cleared the doubt, and a Motion JPEG MOV with sound whose video trun gave 1 of a
+        # fragment's 2 frames was read as 23 of 24, exit code 0. One at or before the decode time of the track's last
+        # sample so far FFmpeg's demuxer drops frames at without a word: a tfdt a frame's less in a fragmented MP4 of 12
+        # frames, read as 11, exit code 0. One earlier by less than that last sample's duration, each frame read (a
+        # muxer's rounding: YouTube's test files' tfdt are 30 of 90,000 less), was refused so too, the whole file: it
+        # is no sign
         ends, doubt, earlier = {}, None, False
         for position, kind, length, start in top_level_boxes(file, size):
             fragmented, after_a_moof = after_a_moof, after_a_moof or kind == b"moof"
@@ -218,12 +221,13 @@ def fragment_samples_short(path):
                     ends[track] = time + span, final if last is None else time + last
                 if doubt is not None and later:
                     return True, doubt
+                doubt = None if times else doubt
             elif kind == b"mdat" and fragmented and judged:
                 if earlier or runs is not None and samples_leave_out(runs, start, position + length,
                                                                      all(video for *_, video in tracks.values())):
                     return True, position
-                doubt = position if runs is not None and samples_leave_out(runs, start, position + length, True) else (
-                    None)
+                if doubt is None and runs is not None and samples_leave_out(runs, start, position + length, True):
+                    doubt = position
                 runs = []
     return fragmented, None
 
