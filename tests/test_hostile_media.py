@@ -2649,7 +2649,7 @@ def test_a_fragmented_mp4_whose_video_decode_time_is_early_within_a_long_last_fr
     assert [frame.tobytes() for frame in VideoReader(str(path))] == [frame.tobytes() for frame in VideoReader(whole)]
 
 
-def test_a_fragmented_mov_whose_video_trun_leaves_out_a_frame_before_a_fragment_of_sound_alone_is_refused(tmp_path):
+def test_a_video_trun_a_frame_short_before_a_fragment_of_sound_alone_is_refused(tmp_path):
     """A fragmented Motion JPEG MOV with sound (PCM of 44.1 kHz) written with `omit_tfhd_offset`, a fragment a 0.15 s
     and a frame in 4 dropped, so that the sixth fragment holds sound alone, whose video trun before that fragment gives one frame less: the
     fragment of sound alone, of no video decode time, cleared the doubt its data left, and it was read a frame short,
