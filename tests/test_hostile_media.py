@@ -2651,9 +2651,9 @@ def test_a_fragmented_mp4_whose_video_decode_time_is_early_within_a_long_last_fr
 
 def test_a_video_trun_a_frame_short_before_a_fragment_of_sound_alone_is_refused(tmp_path):
     """A fragmented Motion JPEG MOV with sound (PCM of 44.1 kHz) written with `omit_tfhd_offset`, a fragment a 0.15 s
-    and a frame in 4 dropped, so that the sixth fragment holds sound alone, whose video trun before that fragment gives one frame less: the
-    fragment of sound alone, of no video decode time, cleared the doubt its data left, and it was read a frame short,
-    exit code 0. The video decode time (tfdt) after it tells it."""
+    and a frame in 4 dropped, so that the sixth fragment holds sound alone, whose video trun before that fragment gives
+    one frame less: the fragment of sound alone, of no video decode time, cleared the doubt its data left, and it was
+    read a frame short, exit code 0. The video decode time (tfdt) after it tells it."""
     import struct
 
     from hostile import assert_refused_as_index_disagreeing, moof_places
