@@ -2656,8 +2656,8 @@ def test_a_video_trun_a_frame_short_before_a_fragment_of_sound_alone_is_refused(
     read a frame short, exit code 0. The video decode time (tfdt) after it tells it."""
     import struct
 
-    from hostile import assert_refused_as_index_disagreeing, moof_places
     from clips import ffmpeg
+    from hostile import assert_refused_as_index_disagreeing, moof_places
     whole = tmp_path / "whole.mov"
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=10", "-f", "lavfi", "-i", "sine=r=44100", "-frames:v", "12",
            "-shortest", "-vf", "select='not(eq(mod(n,4),1))'", "-fps_mode", "vfr", "-c:v", "mjpeg", "-c:a", "pcm_s16le",
