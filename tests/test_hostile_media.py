@@ -2669,3 +2669,24 @@ def test_a_video_trun_a_frame_short_before_a_fragment_of_sound_alone_is_refused(
     count = data.index(b"trun", moof) + 8
     struct.pack_into(">I", data, count, struct.unpack_from(">I", data, count)[0] - 1)
     assert_refused_as_index_disagreeing(tmp_path / "clip.mov", data, moof)
+
+
+def test_a_fragmented_mp4_whose_last_frame_of_no_time_shares_the_next_decode_time_is_refused(tmp_path):
+    """A fragmented MP4 of 12 frames whose trun gives each frame's time (a gap of 7 frames' after the third), the first
+    fragment's last frame made to last 0 and the second fragment's decode time (tfdt) that frame's own, as FFmpeg's
+    muxer writes `frag_every_frame` files with AAC at times: the tfdt is not earlier than the durations before it, but
+    FFmpeg's demuxer drops one of the two frames of one decode time, and it was read as 11 of 12, exit code 0."""
+    import struct
+
+    from hostile import assert_refused_as_index_disagreeing, ffmpeg_video, moof_places
+    whole = ffmpeg_video(tmp_path / "whole.mp4", "-vf", "setpts='(N+if(gte(N,3),7,0))/10/TB'", "-fps_mode", "vfr",
+                         "-c:v", "libx264", "-bf", "0", "-g", "3", "-movflags", "frag_keyframe+empty_moov", frames=12,
+                         size="32x32")
+    data = bytearray(open(whole, "rb").read())
+    first, second = moof_places(data)[:2]
+    # the trun's data offset, first sample's flags, then each sample's time and size: the third's time is 8192
+    struct.pack_into(">I", data, data.index(b"trun", first) + 36, 0)
+    at = data.index(b"tfdt", second) + 8
+    form = ">Q" if data[at - 4] == 1 else ">I"
+    struct.pack_into(form, data, at, struct.unpack_from(form, data, at)[0] - 8192)
+    assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, second)

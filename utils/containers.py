@@ -198,9 +198,10 @@ def fragment_samples_short(path):
         # frame rate's, frames dropped) cleared the doubt, and a Motion JPEG MOV with sound whose video trun gave 1 of a
         # fragment's 2 frames was read as 23 of 24, exit code 0. One at or before the decode time of the track's last
         # sample so far FFmpeg's demuxer drops frames at without a word: a tfdt a frame's less in a fragmented MP4 of 12
-        # frames, read as 11, exit code 0. One earlier by less than that last sample's duration, each frame read (a
-        # muxer's rounding: YouTube's test files' tfdt are 30 of 90,000 less), was refused so too, the whole file: it
-        # is no sign
+        # frames, read as 11, exit code 0; so too the tfdt after a last sample of time 0, that sample's own (FFmpeg's
+        # muxer writes it, `frag_every_frame` with sound), which the sum of durations took for no going back. One
+        # earlier by less than that last sample's duration, each frame read (a muxer's rounding: YouTube's test files'
+        # tfdt are 30 of 90,000 less), was refused so too, the whole file: it is no sign
         ends, doubt, earlier = {}, None, False
         for position, kind, length, start in top_level_boxes(file, size):
             fragmented, after_a_moof = after_a_moof, after_a_moof or kind == b"moof"
