@@ -194,8 +194,14 @@ def fragment_samples_short(path):
         # `-movflags omit_tfhd_offset`), and a fragmented MP4 with sound whose video trun gave 0 of 3 frames was read as
         # 9 of 12, exit code 0: the frames a trun leaves out are told by the next fragment's decode time (tfdt) of its
         # track, later than the sum of its samples' durations says (a gap in times alone is no sign: a live
-        # recording's). One earlier than that FFmpeg's demuxer drops frames at without a word: a tfdt a frame's less
-        # in a fragmented MP4 of 12 frames, read as 11, exit code 0
+        # recording's), the next that gives one: a fragment of sound alone between (no frame in its time: a variable
+        # frame rate's, frames dropped) cleared the doubt, and a Motion JPEG MOV with sound whose video trun gave 1 of a
+        # fragment's 2 frames was read as 23 of 24, exit code 0. One at or before the decode time of the track's last
+        # sample so far FFmpeg's demuxer drops frames at without a word: a tfdt a frame's less in a fragmented MP4 of 12
+        # frames, read as 11, exit code 0; so too the tfdt after a last sample of time 0, that sample's own (FFmpeg's
+        # muxer writes it, `frag_every_frame` with sound), which the sum of durations took for no going back. One
+        # earlier by less than that last sample's duration, each frame read (a muxer's rounding: YouTube's test files'
+        # tfdt are 30 of 90,000 less), was refused so too, the whole file: it is no sign
         ends, doubt, earlier = {}, None, False
         for position, kind, length, start in top_level_boxes(file, size):
             fragmented, after_a_moof = after_a_moof, after_a_moof or kind == b"moof"
@@ -209,17 +215,20 @@ def fragment_samples_short(path):
                 judged = judged and tracks is not None  # no moov before it: FFmpeg cannot open it
                 runs, times = judged and fragment_runs(file.read(length - (start - position)), position, tracks) or (
                     None, {})
-                later = [time - ends.get(track, time) for track, (time, _) in times.items()]
-                if doubt is not None and max(later, default=0) > 0:
+                later, earlier = False, False
+                for track, (time, span, last) in times.items():
+                    end, final = ends.get(track, (time, -1))  # (its samples' end, its last sample's decode time)
+                    later, earlier = later or time > end, earlier or time <= final
+                    ends[track] = time + span, final if last is None else time + last
+                if doubt is not None and later:
                     return True, doubt
-                earlier = min(later, default=0) < 0
-                ends.update((track, time + duration) for track, (time, duration) in times.items())
+                doubt = None if times else doubt
             elif kind == b"mdat" and fragmented and judged:
                 if earlier or runs is not None and samples_leave_out(runs, start, position + length,
                                                                      all(video for *_, video in tracks.values())):
                     return True, position
-                doubt = position if runs is not None and samples_leave_out(runs, start, position + length, True) else (
-                    None)
+                if doubt is None and runs is not None and samples_leave_out(runs, start, position + length, True):
+                    doubt = position
                 runs = []
     return fragmented, None
 
@@ -261,9 +270,10 @@ def fragment_runs(moof, place, tracks):
     """(start, end in the file, whether a video track's) of each run of samples a fragment index (the contents of a
     moof box at place) gives, by their data offsets from the base its tfhd gives (the moof's start where it gives
     none, for a traf after the first the end of the last's samples: ISO/IEC 14496-12) and their sizes; and each video
-    track's (decode time of its first sample, its tfdt's, None where it gives none; the sum of its samples' durations);
-    None where a trun's samples run past its box, or a size is given nowhere (neither in the trun, nor by the tfhd's or
-    the track's default, media_tracks), or a track is none of the moov's."""
+    track's (decode time of its first sample, its tfdt's, None where it gives none; the sum of its samples' durations;
+    its last sample's decode time from the first's, None where it has none); None where a trun's samples run past its
+    box, or a size is given nowhere (neither in the trun, nor by the tfhd's or the track's default, media_tracks), or a
+    track is none of the moov's."""
     runs, end, times = [], place, {}
     for begin, finish in quicktime_boxes(moof, b"traf"):
         traf = moof[begin:finish]
@@ -284,7 +294,7 @@ def fragment_runs(moof, place, tracks):
         decode = next(iter(quicktime_boxes(traf, b"tfdt")), (0, 0))
         time = (None if decode[1] - decode[0] < 8 else struct.unpack_from(">Q" if traf[decode[0]] == 1 else ">I", traf,
                                                                           decode[0] + 4)[0])
-        end, span = base, 0
+        end, span, latest = base, 0, None
         for first, last in quicktime_boxes(traf, b"trun"):
             if last - first < 8:
                 return None
@@ -304,9 +314,12 @@ def fragment_runs(moof, place, tracks):
                 return None
             runs.append((end, end + length, tracks[track][2]))
             end += length
+            if count and span is not None and lasting is not None:
+                latest = span + lasting - (struct.unpack_from(">I", traf, place_of_samples + 4 * len(fields) * (
+                    count - 1) + 4 * fields.index(0x100))[0] if 0x100 in fields else duration)
             span = None if span is None or lasting is None else span + lasting
         if tracks[track][2] and track not in times and time is not None and span is not None:
-            times[track] = time, span
+            times[track] = time, span, latest
     return runs, times
 
 
