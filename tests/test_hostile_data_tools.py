@@ -5138,3 +5138,72 @@ def test_a_disk_made_read_only_before_the_weights_folder_is_made_or_removed_is_o
             "longer); make it writable, then run again" if door == "makedirs"
             else "tecogan_model.h5: HTTP 404 Not Found")
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(said + "\n")
+
+
+# Twenty-seventh pass, third look at the twenty-seventh pass's download and weight-file fixes
+
+@pytest.mark.parametrize("content_range, sent", [("bytes 0-2499/*", 2500), ("bytes 0-2687/*", 2500)],
+                         ids=["a range ending before the file", "a Content-Length short of its range"])
+def test_a_range_of_no_size_naming_no_version_short_of_the_file_is_not_kept_under_the_part_s_recorded_one(
+        tmp_path, content_range, sent):
+    """A part of 2000 bytes of version "v1", its resume answered from byte 0 with another file of one layout naming no
+    version, a range of no size whose body (its Content-Length's, sent whole) ends before the file does: not cut
+    short, its bytes were kept under "v1" ("not the whole file; they are kept ... run again to resume"), and the next
+    run's resume from the host of "v1" joined v1's rest to them and installed them, exit code 0."""
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 64), weights_of_value(tmp_path, 2.0, 64)
+    partial_weights(tmp_path, whole[:2000], '"v1"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server, pytest.raises(SystemExit):
+        server.range_starts[WEIGHT_PATHS[0]], server.content_ranges[WEIGHT_PATHS[0]] = 0, content_range
+        server.ignore_if_range, server.range_ends[WEIGHT_PATHS[0]] = True, sent
+        fetch(server, tmp_path, "--weights", "--no-data")
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_part_s_bytes_of_no_version_are_not_kept_under_its_recorded_one_at_a_stop(tmp_path, monkeypatch):
+    """As above, a 200 of the other file naming no version stopped (Ctrl-C, SIGTERM: KeyboardInterrupt inside) after
+    2600 bytes: the stop passed the drop of bytes of no version, and the run again joined v1's rest to them and
+    installed them, exit code 0."""
+    import http.client
+
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 64), weights_of_value(tmp_path, 2.0, 64)
+    partial_weights(tmp_path, whole[:2000], '"v1"')
+    read1, received = http.client.HTTPResponse.read1, []
+
+    def stopped_after_2600_bytes(response, size=-1):
+        if sum(received) >= 2600:
+            raise KeyboardInterrupt
+        received.append(len(read1(response, 100)))
+        return b"" if not received[-1] else changed[sum(received[:-1]):sum(received)]
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server, pytest.raises(SystemExit) as stop:
+        server.ignore_range = True
+        monkeypatch.setattr(http.client.HTTPResponse, "read1", stopped_after_2600_bytes)
+        fetch(server, tmp_path, "--weights", "--no-data")
+    monkeypatch.undo()
+    assert stop.value.code == 130
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_reply_in_small_blocks_is_written_in_blocks_of_64_kib_not_one_write_a_block(tmp_path, monkeypatch):
+    """The part opened unbuffered (the second look's fix), each block of a reply was a write of its own: a chunked reply
+    of 1 KiB chunks was written a quarter slower than before (docs/testing.md's figures)."""
+    import download_test_data
+    body, writes = os.urandom(1 << 16), []
+
+    class CountedFile(io.FileIO):
+        def write(self, data):
+            writes.append(len(data))
+            return super().write(data)
+    monkeypatch.setattr(download_test_data, "open", lambda path, mode, buffering=-1: CountedFile(path, mode),
+                        raising=False)
+    stream = io.BytesIO(body)
+    reply = type("Reply", (), {"read1": lambda self, size: stream.read(min(size, 1024))})()
+    download_test_data._receive("http://host/f.h5", reply, str(tmp_path / "part"), 0, len(body))
+    assert (tmp_path / "part").read_bytes() == body and writes == [len(body)]
