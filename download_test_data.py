@@ -698,7 +698,8 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
 
 def drop_unversioned(url, partial, first_written):
     """Cut a partial file (its path or descriptor) back to first_written, where a reply naming no version began writing
-    it (_receive's unversioned), and say so: the sizes line said "resumed", and the bytes it sent are asked for again."""
+    it (_receive's unversioned), and say so: the sizes line said "resumed", and the bytes it sent are asked for
+    again."""
     os.truncate(partial, first_written)
     print(f"{url_filename(url)}: the host named no version (ETag or Last-Modified) of the bytes it sent from byte "
           f"{first_written} on, where the partial download's is recorded; short of the whole file, they were dropped")
