@@ -1009,15 +1009,24 @@ def weight_problem(path, destination, names):
 
 
 def make_destination_folder(folder):
-    """os.makedirs(folder), a full disk's error as room_to_create's line, and a disk made read-only (or the output
-    folder's permissions taken) since the run's check as one line: it was a traceback of EROFS."""
+    """os.makedirs(folder), every error one line: a full disk's as room_to_create's, a disk made read-only (or the output
+    folder's permissions taken, or it removed) since the run's check as folder_changed's; each was a traceback. So was
+    a name taken since by no folder (a file, a link to a missing folder, a pipe: FileExistsError), and a disk's EIO."""
     with room_to_create():
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as error:
-            if error.errno in NOT_WRITABLE:
-                raise folder_changed(error.filename or folder, error, "create") from None
-            raise
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            changed = folder_changed(error.filename or folder, error, "create")
+            if changed:
+                raise changed from None
+            if error.errno == errno.EEXIST:  # made since check_destinations, which refuses it before a byte is fetched
+                what = "a symbolic link" if os.path.islink(folder) else not_a_file(folder) or "a file"
+                raise UserError(f"cannot create the folder '{folder}': {what} of that name is there now, made while "
+                                "this ran; move it away and run again") from None
+            raise UserError(f"cannot create the folder '{folder}' ({error.strerror or error_reason(error)}); check "
+                            "its disk, then run again") from None
 
 
 def fetch_weight_file(url, destination):

@@ -5207,3 +5207,37 @@ def test_a_reply_in_small_blocks_is_written_in_blocks_of_64_kib_not_one_write_a_
     reply = type("Reply", (), {"read1": lambda self, size: stream.read(min(size, 1024))})()
     download_test_data._receive("http://host/f.h5", reply, str(tmp_path / "part"), 0, len(body))
     assert (tmp_path / "part").read_bytes() == body and writes == [len(body)]
+
+
+@pytest.mark.parametrize("in_the_way", ["a file", "a symbolic link"])
+def test_a_name_taken_by_no_folder_since_the_checks_where_weights_goes_is_one_line(tmp_path, capsys, monkeypatch,
+                                                                                   in_the_way):
+    """A file, or a link to a missing folder, made where weights/ goes once the run's checks passed (during the data's
+    download, say): the making of weights/ was a traceback of FileExistsError."""
+    import download_test_data
+    from file_server import FileServer
+    weights = tmp_path / "weights"
+    monkeypatch.setattr(download_test_data, "announce_sizes", lambda files: weights.write_bytes(b"x")
+                        if in_the_way == "a file" else weights.symlink_to(tmp_path / "missing"))
+    with closing(FileServer({})) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"error: cannot create the folder '{weights}': {in_the_way} of that name is there now, made while this ran; "
+        "move it away and run again\n")
+
+
+def test_a_disk_s_input_output_error_at_the_making_of_weights_is_one_line(tmp_path, capsys, monkeypatch):
+    """EIO (a failing disk) at the making of weights/: a traceback of OSError."""
+    from file_server import FileServer
+    makedirs = os.makedirs
+
+    def failing_for_weights(path, *args, **kwargs):
+        if os.path.basename(path) == "weights":
+            raise OSError(errno.EIO, os.strerror(errno.EIO), path)
+        return makedirs(path, *args, **kwargs)
+    monkeypatch.setattr(os, "makedirs", failing_for_weights)
+    with closing(FileServer({})) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"error: cannot create the folder '{tmp_path / 'weights'}' (Input/output error); check its disk, then run "
+        "again\n")
