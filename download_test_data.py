@@ -1009,9 +1009,9 @@ def weight_problem(path, destination, names):
 
 
 def make_destination_folder(folder):
-    """os.makedirs(folder), every error one line: a full disk's as room_to_create's, a disk made read-only (or the output
-    folder's permissions taken, or it removed) since the run's check as folder_changed's; each was a traceback. So was
-    a name taken since by no folder (a file, a link to a missing folder, a pipe: FileExistsError), and a disk's EIO."""
+    """os.makedirs(folder), every error one line: a full disk's as room_to_create's, a disk made read-only (or the
+    output folder's permissions taken, or it removed) since the run's check as folder_changed's; each was a traceback.
+    So was a name taken since by no folder (a file, a link to a missing folder, a pipe: FileExistsError), and EIO."""
     with room_to_create():
         try:
             os.makedirs(folder, exist_ok=True)
