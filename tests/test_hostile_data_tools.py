@@ -5241,3 +5241,24 @@ def test_a_disk_s_input_output_error_at_the_making_of_weights_is_one_line(tmp_pa
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
         f"error: cannot create the folder '{tmp_path / 'weights'}' (Input/output error); check its disk, then run "
         "again\n")
+
+
+def test_an_output_folder_removed_by_another_run_before_the_lock_is_taken_is_one_line_to_run_again(tmp_path, capsys,
+                                                                                                   monkeypatch):
+    """A run into out/ as another run that made it, and failed, removes it empty once its lock is released, in the
+    instant between this run's making of out/ and its lock's open: "cannot create the lock file of --output-dir ... (No
+    such file or directory); choose another path", where the path is good and a run again takes it."""
+    import download_test_data
+    from file_server import FileServer
+    out, make_folder = tmp_path / "out", download_test_data.make_folder
+    out.mkdir()
+
+    def removed_by_the_other_run(path, claim):
+        make_folder(path, claim)
+        os.rmdir(path)
+    monkeypatch.setattr(download_test_data, "make_folder", removed_by_the_other_run)
+    with closing(FileServer({})) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, out, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"error: cannot create the lock file of --output-dir '{out}' (No such file or directory): the folder was "
+        "removed or moved as this run began (another run's removal of the folder it made, left empty); run again\n")
