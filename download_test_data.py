@@ -134,8 +134,8 @@ def sendable(version):
 def recorded_version(partial):
     """The version the partial file was started from, or None (none recorded: a server that sent none, or a
     partial file of an older version of this script). A record that is there but blank is damaged, as one that
-    cannot be sent (sendable): record_version writes none such, but a crash can leave a file renamed into place
-    empty."""
+    cannot be sent (sendable): record_version writes none such (mark_unversioned does, of a part of bytes of no known
+    version), and a crash can leave a file renamed into place empty."""
     path = version_path(partial)
     if not os.path.isfile(path):
         return None
@@ -376,6 +376,7 @@ def _fetch_whole(url, partial, validate):
     unsized_range = None  # the Content-Range of a 206 that gives no size of its file ('bytes 1000-1500/*')
     at_end = False  # a 206 of an empty range at the part's end ('bytes 2688-2687/2688'), valid_range's exception
     most, skip = None, 0  # a 206's bytes by its Content-Range; those of them before the part's end
+    unversioned_from = None  # where the bytes a reply wrote of no version begin (_receive's), where it wrote any
     if response.status == 416:  # the partial file may already be whole; validation decides
         response.close()
         total = offset
@@ -430,13 +431,12 @@ def _fetch_whole(url, partial, validate):
                 record_version(partial, version_served(response))
             # its bytes written (over the part, or past its end) are then of no known version: under the part's record
             # kept, a host that sent "v2" naming none, then "v1" again, had v1's rest joined to them (exit code 0)
-            unversioned = bool(version) and not offset - skip and not version_served(response)
+            unversioned = version if not offset - skip and not version_served(response) else None
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
                 print(restarted(url, asked_from, version, version_served(response), refused_size))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset - skip + length
-            unversioned_from = None  # where the bytes it wrote of no version begin (_receive's), where it wrote any
             if not at_end:  # its bytes, where it sent any (5 to a whole part), were joined to it and the whole deleted
                 within, unversioned_from = _receive(url, response, partial, offset, total, start, most, skip,
                                                     unversioned)
@@ -454,6 +454,8 @@ def _fetch_whole(url, partial, validate):
     try:
         problem = validate(partial)
     except MarkedOpen:  # served so (copied while its writer had it open): "close it there" named no program here
+        if unversioned_from is not None:  # whole, of no version: resumed at its end once the mark is cleared
+            record_version(partial, None)
         raise UserError(f"{url} gave an HDF5 file marked open for writing by the program that wrote it (HDF5's mark, "
                         f"copied with it); it is kept in {partial}: clear the mark with `h5clear -s` and run again, "
                         "or delete it and fetch from another host with --base-url") from None
@@ -466,7 +468,7 @@ def _fetch_whole(url, partial, validate):
         # before the file, or its Content-Length short of its range), had that version's rest joined to them by the
         # run again, and installed (exit code 0): dropped, as where it is cut short
         if unversioned_from is not None:
-            drop_unversioned(url, partial, unversioned_from)
+            drop_unversioned(url, partial, unversioned_from, version)
             size = unversioned_from
         raise UserError(f"{url} sent a range of a file whose size it does not give (Content-Range "
                         f"'{reply_text(unsized_range, 80)}'), and the {size_text(size)} downloaded are not the whole "
@@ -611,17 +613,18 @@ def the_416s_size(response):
     return match.group(1) if match else None
 
 
-def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0, unversioned=False):
+def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0, unversioned=None):
     """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page). most: the
     bytes its Content-Range says it holds, where it is a range: a body past them (of no Content-Length: chunked, or to
     the connection's end) is cut off the partial file again, which is left as it was (or as far as it agreed with the
     body, below), and False returned. skip: the body's first bytes, which the partial file holds already (a range from
     before its end): compared with them, and where they differ (the part another file's start, or damaged) the partial
     file is cut there and the body written from there on, a line saying so once the body is written whole.
-    unversioned: the body names no version where the partial file's is recorded: broken off or cut short, the partial
-    file is cut back to the first byte the body wrote (those before it are of the recorded version, the body
-    agreeing). Returns (False where the body passed its range, else True; where its bytes of no version begin in the
-    partial file as left, or None: none written, or dropped)."""
+    unversioned: the partial file's recorded version, where the body names none: its record is marked no version's
+    (mark_unversioned) before the body's first byte is written, and broken off or cut short, the partial file is cut
+    back to that byte (those before it are of the recorded version, the body agreeing) and the record restored.
+    Returns (False where the body passed its range, else True; where its bytes of no version begin in the partial file
+    as left, or None: none written, or dropped)."""
     written, differs_at, downloaded = 0, None, offset  # downloaded: the part's bytes before this reply
     first_written = None  # where the first byte of the body that the partial file did not hold went
     # the byte the body ends before: the file's size, or a range's end where its Content-Range gives no size ('bytes
@@ -658,9 +661,13 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                 written += len(chunk)
                 if most is not None and written > most:
                     file.truncate(offset)
+                    if unversioned and first_written is not None:  # cut back to first_written: of its version alone
+                        record_version(partial, unversioned)
                     return False, None
                 if first_written is None and len(chunk) > held:
                     first_written = file.tell()
+                    if unversioned:
+                        mark_unversioned(partial)
                 pending += memoryview(chunk)[held:]
                 if len(pending) >= CHUNK_BYTES:
                     write_pending()
@@ -675,7 +682,7 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
             # before an error raised as it is: past `ulimit -f` the bytes of no version were kept under the part's
             # recorded version, and the run again, the limit raised, joined that version's rest to them (exit code 0)
             if unversioned and first_written is not None:
-                drop_unversioned(url, file.fileno(), first_written)
+                drop_unversioned(url, partial, first_written, unversioned)
             # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run),
             # and a disk made read-only (or the part's permissions taken) while written: "broke off ([Errno 30]
             # Read-only file system); run again to resume" blamed the link, a run again refused alike
@@ -688,7 +695,7 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                             "run again to resume")
         dropped = unversioned and first_written is not None and end is not None and file.tell() < end  # cut short
         if dropped:
-            drop_unversioned(url, file.fileno(), first_written)
+            drop_unversioned(url, partial, first_written, unversioned)
     # the sizes line said "resumed", and the part was written over without a word (not where that was dropped)
     if differs_at is not None and not dropped:
         print(printable(f"{url_filename(url)}: the {size_text(downloaded)} downloaded differ from the host's bytes "
@@ -696,11 +703,21 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
     return True, None if dropped or not unversioned else first_written
 
 
-def drop_unversioned(url, partial, first_written):
-    """Cut a partial file (its path or descriptor) back to first_written, where a reply naming no version began writing
-    it (_receive's unversioned), and say so: the sizes line said "resumed", and the bytes it sent are asked for
-    again."""
+def mark_unversioned(partial):
+    """Record that a partial file holds bytes of no known version, before a reply naming none writes them over its
+    recorded one (_receive's unversioned): a run again fetches it whole (damaged_record). Cut back to the bytes of its
+    version, its record is restored (drop_unversioned); where that cannot be (a disk made read-only mid-write, the cut
+    refused as the writes), the bytes of no version were kept under the recorded version, and the run again joined its
+    rest to them and installed them (exit code 0)."""
+    write_bytes(version_path(partial), "\n", mode="w")
+
+
+def drop_unversioned(url, partial, first_written, version):
+    """Cut a partial file back to first_written, where a reply naming no version began writing it (_receive's
+    unversioned), restore its record of version, and say so: the sizes line said "resumed", and the bytes it sent are
+    asked for again."""
     os.truncate(partial, first_written)
+    record_version(partial, version)
     print(f"{url_filename(url)}: the host named no version (ETag or Last-Modified) of the bytes it sent from byte "
           f"{first_written} on, where the partial download's is recorded; short of the whole file, they were dropped")
 

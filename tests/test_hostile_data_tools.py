@@ -5262,3 +5262,43 @@ def test_an_output_folder_removed_by_another_run_before_the_lock_is_taken_is_one
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
         f"error: cannot create the lock file of --output-dir '{out}' (No such file or directory): the folder was "
         "removed or moved as this run began (another run's removal of the folder it made, left empty); run again\n")
+
+
+def test_a_part_s_bytes_of_no_version_on_a_disk_made_read_only_mid_write_are_not_joined_to_its_version_s_rest(
+        tmp_path, monkeypatch):
+    """A part of 2000 bytes of version "v1" of a file of 160 kB, answered by a 200 of another file naming no version,
+    the disk made read-only after its first block of 64 KiB was written (the truncate that drops them refused as the
+    writes): those bytes were kept under "v1", and the run again, the disk writable, joined v1's rest to them and
+    installed them, exit code 0. Now the record says no version before the first of them is written."""
+    import download_test_data
+    from file_server import FileServer
+    whole, changed = weights_of_value(tmp_path, 1.0, 40000), weights_of_value(tmp_path, 2.0, 40000)
+    partial_weights(tmp_path, whole[:2000], '"v1"')
+    writes, truncate = [], os.truncate
+
+    def read_only():
+        return OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    class ReadOnlyAfterAWrite(io.FileIO):
+        def write(self, data):
+            writes.append(len(data))
+            if len(writes) > 1:
+                raise read_only()
+            return super().write(data)
+
+    def truncate_refused_once_read_only(path, length):
+        if len(writes) > 1:
+            raise read_only()
+        return truncate(path, length)
+    monkeypatch.setattr(download_test_data, "open", lambda path, mode="r", buffering=-1, **text: open(
+        path, mode, **text) if "b" not in mode else ReadOnlyAfterAWrite(path, mode), raising=False)
+    monkeypatch.setattr(os, "truncate", truncate_refused_once_read_only)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, changed))) as server, pytest.raises(SystemExit):
+        server.ignore_range = True
+        fetch(server, tmp_path, "--weights", "--no-data")
+    monkeypatch.undo()
+    assert (tmp_path / "weights" / ".tecogan_model.h5.part").stat().st_size > 2000  # their cut refused as the writes
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
