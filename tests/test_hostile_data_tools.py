@@ -1447,14 +1447,9 @@ def test_a_download_folder_on_a_disk_with_no_room_for_it_is_one_line_and_nothing
     import errno
     import download_test_data
     from file_server import FileServer
+    from helpers import failing_for
     server = FileServer(weight_files(WEIGHT_PATHS, weights_of_value(tmp_path, 1.0, 100)))
-    real_makedirs = os.makedirs
-
-    def no_room_for_weights(path, *args, **kwargs):
-        if os.path.basename(path) == "weights":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
-        return real_makedirs(path, *args, **kwargs)
-    monkeypatch.setattr(os, "makedirs", no_room_for_weights)
+    monkeypatch.setattr(os, "makedirs", failing_for(os.makedirs, "weights", errno.ENOSPC))
     try:
         with pytest.raises(UserError, match=rf"^no space left on the disk of '{re.escape(str(tmp_path))}/out/weights'; "
                                             "free some space"):
@@ -5125,13 +5120,8 @@ def test_a_disk_made_read_only_before_the_weights_folder_is_made_or_removed_is_o
     weights/ was a traceback of EROFS, and so was the removal of weights/ left empty by a failed download (the host's
     404), its traceback hiding the 404's line."""
     from file_server import FileServer
-    refused = getattr(os, door)
-
-    def refused_for_weights(path, *args, **kwargs):
-        if os.path.basename(path) == "weights":
-            raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
-        return refused(path, *args, **kwargs)
-    monkeypatch.setattr(os, door, refused_for_weights)
+    from helpers import failing_for
+    monkeypatch.setattr(os, door, failing_for(getattr(os, door), "weights", errno.EROFS))
     with closing(FileServer({})) as server, pytest.raises(SystemExit) as stop:
         fetch(server, tmp_path, "--weights", "--no-data")
     said = (f"cannot create '{tmp_path / 'weights'}' (Read-only file system): its folder is not writable (or no "
@@ -5229,13 +5219,8 @@ def test_a_name_taken_by_no_folder_since_the_checks_where_weights_goes_is_one_li
 def test_a_disk_s_input_output_error_at_the_making_of_weights_is_one_line(tmp_path, capsys, monkeypatch):
     """EIO (a failing disk) at the making of weights/: a traceback of OSError."""
     from file_server import FileServer
-    makedirs = os.makedirs
-
-    def failing_for_weights(path, *args, **kwargs):
-        if os.path.basename(path) == "weights":
-            raise OSError(errno.EIO, os.strerror(errno.EIO), path)
-        return makedirs(path, *args, **kwargs)
-    monkeypatch.setattr(os, "makedirs", failing_for_weights)
+    from helpers import failing_for
+    monkeypatch.setattr(os, "makedirs", failing_for(os.makedirs, "weights", errno.EIO))
     with closing(FileServer({})) as server, pytest.raises(SystemExit) as stop:
         fetch(server, tmp_path, "--weights", "--no-data")
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
