@@ -38,7 +38,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 
 import numpy as np
 from tqdm import tqdm
@@ -134,8 +134,8 @@ def sendable(version):
 def recorded_version(partial):
     """The version the partial file was started from, or None (none recorded: a server that sent none, or a
     partial file of an older version of this script). A record that is there but blank is damaged, as one that
-    cannot be sent (sendable): record_version writes none such, but a crash can leave a file renamed into place
-    empty."""
+    cannot be sent (sendable): record_version writes none such (mark_unversioned does, of a part of bytes of no known
+    version), and a crash can leave a file renamed into place empty."""
     path = version_path(partial)
     if not os.path.isfile(path):
         return None
@@ -376,6 +376,7 @@ def _fetch_whole(url, partial, validate):
     unsized_range = None  # the Content-Range of a 206 that gives no size of its file ('bytes 1000-1500/*')
     at_end = False  # a 206 of an empty range at the part's end ('bytes 2688-2687/2688'), valid_range's exception
     most, skip = None, 0  # a 206's bytes by its Content-Range; those of them before the part's end
+    unversioned_from = None  # where the bytes a reply wrote of no version begin (_receive's), where it wrote any
     if response.status == 416:  # the partial file may already be whole; validation decides
         response.close()
         total = offset
@@ -430,14 +431,16 @@ def _fetch_whole(url, partial, validate):
                 record_version(partial, version_served(response))
             # its bytes written (over the part, or past its end) are then of no known version: under the part's record
             # kept, a host that sent "v2" naming none, then "v1" again, had v1's rest joined to them (exit code 0)
-            unversioned = bool(version) and not offset - skip and not version_served(response)
+            unversioned = version if not offset - skip and not version_served(response) else None
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
                 print(restarted(url, asked_from, version, version_served(response), refused_size))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset - skip + length
             if not at_end:  # its bytes, where it sent any (5 to a whole part), were joined to it and the whole deleted
-                if not _receive(url, response, partial, offset, total, start, most, skip, unversioned):
+                within, unversioned_from = _receive(url, response, partial, offset, total, start, most, skip,
+                                                    unversioned)
+                if not within:
                     # a body past its range without a Content-Length (chunked, or to the connection's end): joined,
                     # the whole deleted ("gave 2700 bytes instead of the 2688 announced"), as one of a Content-Length;
                     # of the whole file, installed where its size was not given ('bytes 0-2687/*')
@@ -451,6 +454,8 @@ def _fetch_whole(url, partial, validate):
     try:
         problem = validate(partial)
     except MarkedOpen:  # served so (copied while its writer had it open): "close it there" named no program here
+        if unversioned_from is not None:  # whole, of no version: resumed at its end once the mark is cleared
+            record_version(partial, None)
         raise UserError(f"{url} gave an HDF5 file marked open for writing by the program that wrote it (HDF5's mark, "
                         f"copied with it); it is kept in {partial}: clear the mark with `h5clear -s` and run again, "
                         "or delete it and fetch from another host with --base-url") from None
@@ -459,7 +464,12 @@ def _fetch_whole(url, partial, validate):
     if problem and unsized_range:
         # its range may end before the file does (a host that sends some bytes a request): its bytes were taken for the
         # whole file and, failing the check, deleted ("gave not a complete HDF5 (.h5) file (...); the file was
-        # deleted"), on every run
+        # deleted"), on every run. Its bytes of no version, kept so under the part's recorded one (a range ending
+        # before the file, or its Content-Length short of its range), had that version's rest joined to them by the
+        # run again, and installed (exit code 0): dropped, as where it is cut short
+        if unversioned_from is not None:
+            drop_unversioned(url, partial, unversioned_from, version)
+            size = unversioned_from
         raise UserError(f"{url} sent a range of a file whose size it does not give (Content-Range "
                         f"'{reply_text(unsized_range, 80)}'), and the {size_text(size)} downloaded are not the whole "
                         f"file; they are kept in {partial}: run again to resume, or delete it to fetch the file whole")
@@ -603,16 +613,18 @@ def the_416s_size(response):
     return match.group(1) if match else None
 
 
-def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0, unversioned=False):
+def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0, unversioned=None):
     """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page). most: the
     bytes its Content-Range says it holds, where it is a range: a body past them (of no Content-Length: chunked, or to
     the connection's end) is cut off the partial file again, which is left as it was (or as far as it agreed with the
     body, below), and False returned. skip: the body's first bytes, which the partial file holds already (a range from
     before its end): compared with them, and where they differ (the part another file's start, or damaged) the partial
     file is cut there and the body written from there on, a line saying so once the body is written whole.
-    unversioned: the body names no version where the partial file's is recorded: broken off or cut short, the partial
-    file is cut back to the first byte the body wrote (those before it are of the recorded version, the body
-    agreeing)."""
+    unversioned: the partial file's recorded version, where the body names none: its record is marked no version's
+    (mark_unversioned) before the body's first byte is written, and broken off or cut short, the partial file is cut
+    back to that byte (those before it are of the recorded version, the body agreeing) and the record restored.
+    Returns (False where the body passed its range, else True; where its bytes of no version begin in the partial file
+    as left, or None: none written, or dropped)."""
     written, differs_at, downloaded = 0, None, offset  # downloaded: the part's bytes before this reply
     first_written = None  # where the first byte of the body that the partial file did not hold went
     # the byte the body ends before: the file's size, or a range's end where its Content-Range gives no size ('bytes
@@ -623,9 +635,16 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
                  desc=url_filename(url)) as bar:
         file.seek(offset - skip)
+        # the body's bytes received, not yet written (past the part's end): gathered to CHUNK_BYTES a write, where each
+        # block was written as it came, a chunked reply's blocks of 1 KiB each a write of its own, the part unbuffered
+        pending = bytearray()
+
+        def write_pending():
+            while pending:  # a write stops short at a limit, the next one raising its error
+                del pending[:file.write(pending)]
         try:
-            # read1: the bytes at hand, each block written as it comes (read() gathered 64 KiB first, and a stall or
-            # break dropped what it had gathered: the part a link that stalls before 64 KiB each time got never grew)
+            # read1: the bytes at hand (read() gathered 64 KiB first, and a stall or break dropped what it had
+            # gathered: the part a link that stalls before 64 KiB each time got never grew); written at a break
             for chunk in itertools.chain([start], iter(lambda: response.read1(CHUNK_BYTES), b"")):
                 # compared before a body past its range is refused: a block that held both kept the part whole, its
                 # damage in it, where across blocks the part was cut at its first byte that differs
@@ -642,23 +661,32 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                 written += len(chunk)
                 if most is not None and written > most:
                     file.truncate(offset)
-                    return False
+                    if unversioned and first_written is not None:  # cut back to first_written: of its version alone
+                        record_version(partial, unversioned)
+                    return False, None
                 if first_written is None and len(chunk) > held:
                     first_written = file.tell()
-                block = memoryview(chunk)[held:]
-                while block:  # a write stops short at a limit, the next one raising its error
-                    block = block[file.write(block):]
+                    if unversioned:
+                        mark_unversioned(partial)
+                pending += memoryview(chunk)[held:]
+                if len(pending) >= CHUNK_BYTES:
+                    write_pending()
                 bar.update(len(chunk) - held)
-        # ValueError: http.client reading a negative chunk size ("-5") as a length to read
-        except (OSError, http.client.HTTPException, ValueError) as error:
+            write_pending()
+        # ValueError: http.client reading a negative chunk size ("-5") as a length to read; KeyboardInterrupt: a stop
+        # (Ctrl-C, SIGTERM), which kept the bytes of no version (below), the run again joining the recorded version's
+        # rest to them (exit code 0)
+        except (OSError, http.client.HTTPException, ValueError, KeyboardInterrupt) as error:
+            with suppress(OSError):  # the bytes received before a break are kept (a write's own error: met again)
+                write_pending()
             # before an error raised as it is: past `ulimit -f` the bytes of no version were kept under the part's
             # recorded version, and the run again, the limit raised, joined that version's rest to them (exit code 0)
             if unversioned and first_written is not None:
-                drop_unversioned(url, file, first_written)
+                drop_unversioned(url, partial, first_written, unversioned)
             # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run),
             # and a disk made read-only (or the part's permissions taken) while written: "broke off ([Errno 30]
             # Read-only file system); run again to resume" blamed the link, a run again refused alike
-            if getattr(error, "errno", None) in (errno.EFBIG, *NOT_WRITABLE):
+            if isinstance(error, KeyboardInterrupt) or getattr(error, "errno", None) in (errno.EFBIG, *NOT_WRITABLE):
                 raise
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
@@ -667,20 +695,31 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                             "run again to resume")
         dropped = unversioned and first_written is not None and end is not None and file.tell() < end  # cut short
         if dropped:
-            drop_unversioned(url, file, first_written)
+            drop_unversioned(url, partial, first_written, unversioned)
     # the sizes line said "resumed", and the part was written over without a word (not where that was dropped)
     if differs_at is not None and not dropped:
         print(printable(f"{url_filename(url)}: the {size_text(downloaded)} downloaded differ from the host's bytes "
                         f"from byte {differs_at} on: written over from there, not resumed"))
-    return True
+    return True, None if dropped or not unversioned else first_written
 
 
-def drop_unversioned(url, file, first_written):
+def mark_unversioned(partial):
+    """Record that a partial file holds bytes of no known version, before a reply naming none writes them over its
+    recorded one (_receive's unversioned): a run again fetches it whole (damaged_record). Cut back to the bytes of its
+    version, its record is restored (drop_unversioned); where that cannot be (a disk made read-only mid-write, the cut
+    refused as the writes), the bytes of no version were kept under the recorded version, and the run again joined its
+    rest to them and installed them (exit code 0)."""
+    write_bytes(version_path(partial), "\n", mode="w")
+
+
+def drop_unversioned(url, partial, first_written, version):
     """Cut a partial file back to first_written, where a reply naming no version began writing it (_receive's
-    unversioned), and say so: the sizes line said "resumed", and the bytes it sent are asked for again."""
-    file.truncate(first_written)
+    unversioned), restore its record of version, and say so: the sizes line said "resumed", and the bytes it sent are
+    asked for again."""
+    os.truncate(partial, first_written)
+    record_version(partial, version)
     print(f"{url_filename(url)}: the host named no version (ETag or Last-Modified) of the bytes it sent from byte "
-          f"{first_written} on, where the partial download's is recorded; cut short, they were dropped")
+          f"{first_written} on, where the partial download's is recorded; short of the whole file, they were dropped")
 
 
 UNPACKED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # zipfile's own
@@ -987,15 +1026,24 @@ def weight_problem(path, destination, names):
 
 
 def make_destination_folder(folder):
-    """os.makedirs(folder), a full disk's error as room_to_create's line, and a disk made read-only (or the output
-    folder's permissions taken) since the run's check as one line: it was a traceback of EROFS."""
+    """os.makedirs(folder), every error one line: a full disk's as room_to_create's, a disk made read-only (or the
+    output folder's permissions taken, or it removed) since the run's check as folder_changed's; each was a traceback.
+    So was a name taken since by no folder (a file, a link to a missing folder, a pipe: FileExistsError), and EIO."""
     with room_to_create():
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as error:
-            if error.errno in NOT_WRITABLE:
-                raise folder_changed(error.filename or folder, error, "create") from None
-            raise
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            changed = folder_changed(error.filename or folder, error, "create")
+            if changed:
+                raise changed from None
+            if error.errno == errno.EEXIST:  # made since check_destinations, which refuses it before a byte is fetched
+                what = "a symbolic link" if os.path.islink(folder) else not_a_file(folder) or "a file"
+                raise UserError(f"cannot create the folder '{folder}': {what} of that name is there now, made while "
+                                "this ran; move it away and run again") from None
+            raise UserError(f"cannot create the folder '{folder}' ({error.strerror or error_reason(error)}); check "
+                            "its disk, then run again") from None
 
 
 def fetch_weight_file(url, destination):

@@ -181,3 +181,13 @@ def peak_memory_of_generate(arguments, log_path):
         log.write(stdout + stderr)
     assert code == 0, stdout + stderr
     return peak_mib
+
+
+def failing_for(function, name, number):
+    """A stand-in for an os function of a path (os.makedirs, os.rmdir) that raises OSError(number) for a path named
+    name, as a disk would, and calls function for every other path."""
+    def stand_in(path, *args, **kwargs):
+        if os.path.basename(path) == name:
+            raise OSError(number, os.strerror(number), path)
+        return function(path, *args, **kwargs)
+    return stand_in

@@ -390,6 +390,10 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
                                 "goes; remove the link or choose another path") from None
             if error.errno in (errno.ENOSPC, errno.EDQUOT):  # a disk out of inodes (or full): said as writes say it
                 raise no_space(lock_path) from None
+            if error.errno in (errno.ENOENT, errno.ENOTDIR):  # "choose another path" named a path a run again takes
+                raise UserError(f"cannot create the lock file of {role} '{path}' ({error.strerror}): the folder was "
+                                "removed or moved as this run began (another run's removal of the folder it made, "
+                                "left empty); run again") from None
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
