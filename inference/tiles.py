@@ -269,7 +269,10 @@ class TilePlan:
                 # a budget under the smallest frames' least fits no frame: 17x1 frames in --max-memory 0.001 were told
                 # to "use smaller frames", and so were budgets of the process's own bytes to some MB over them
                 if budget >= self.smallest_frames_bytes():
-                    advice.append(f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
+                    # frames of 1x1 to 8x8 (planned as the smallest) written resized were told to "use smaller frames,
+                    # or write smaller ones": no frame is smaller; writing them smaller fits
+                    advice.append("write smaller frames" if (self.height, self.width) == (FLOW_NET_STRIDE,) * 2 else
+                                  f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
                 raise UserError(
                     f"{said} is too small for {self.frame_size[1]}x{self.frame_size[0]} LR frames even with the "
                     f"smallest tiles (needs at least {size_said(self.smallest_bytes(frames), math.ceil)}); "

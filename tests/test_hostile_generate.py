@@ -3217,3 +3217,18 @@ def test_a_budget_no_frame_fits_is_not_told_to_use_smaller_frames(backend):
     TilePlan(1, 1, 10, budget=least, backend=backend)
     with pytest.raises(UserError, match=r"; raise --max-memory or use smaller frames$"):
         TilePlan(1080, 1920, 10, budget=least, backend=backend)
+
+
+# Twenty-seventh pass, fourth look at the twenty-seventh pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("backend, scale, sides", [("nnabla", 4, (1, 1)), ("openvino", 2, (5, 8))])
+def test_the_smallest_frames_written_resized_are_told_to_write_smaller_frames_not_to_use_smaller_ones(backend, scale,
+                                                                                                     sides):
+    """1x1 to 8x8 LR frames written resized (--outscale 8: 64 pixels; 16 Mpx) in a budget that frames written smaller
+    fit were told "raise --max-memory or use smaller frames, or write smaller ones": no frame is smaller."""
+    from inference.tiles import TilePlan
+    for written in (64, 16 * 2 ** 20):
+        least = TilePlan(*sides, 10, budget=2 ** 40, scale=scale, written_pixels=written,
+                         backend=backend).smallest_frames_bytes()
+        with pytest.raises(UserError, match=r"; raise --max-memory or write smaller frames$"):
+            TilePlan(*sides, 10, budget=least, scale=scale, written_pixels=written, backend=backend)
