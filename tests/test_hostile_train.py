@@ -7226,17 +7226,16 @@ def test_a_folder_of_clips_passed_a_level_up_as_the_validation_folder_says_which
 
 
 @pytest.mark.parametrize("folders, message", [
-    ({"c/BIx4": 16, "c/GT": 64}, r"^validation clip '.*val/c' holds its LR and HR frames in 'BIx4/' and 'GT/', where "
-                                 "validation reads them in LR/ and HR/: rename the two folders$"),
-    ({"BIx4/calendar": 16, "GT/calendar": 64}, r"^validation folder '.*val' holds folders of clips' LR and HR frames")])
+    (("c/BIx4", "c/GT"), r"^validation clip '.*val/c' holds its LR and HR frames in 'BIx4/' and 'GT/', where "
+                         "validation reads them in LR/ and HR/: rename the two folders$"),
+    (("BIx4/calendar", "GT/calendar"), r"^validation folder '.*val' holds folders of clips' LR and HR frames")])
 def test_a_clip_s_lr_and_hr_frames_in_folders_of_other_names_in_the_validation_folder_are_one_line_saying_so(
         tmp_path, folders, message):
     """A clip's LR and HR frames in 'BIx4/' and 'GT/' (Vid4's names), or Vid4's BIx4/<clip> and GT/<clip> passed as
     data.val_dir, were called a clip that "has no images", to put its frames in it."""
     from training.validation import validation_clips
-    from training_data import make_sequence_folders
-    val_dir = make_sequence_folders(tmp_path / "val", {name: 6 for name in folders},
-                                    sizes={name: (side, side) for name, side in folders.items()})
+    from training_data import make_lr_hr_pair
+    val_dir = make_lr_hr_pair(tmp_path / "val", *folders, count=6, side=64)
     with pytest.raises(UserError, match=message):
         validation_clips(validation_config(val_dir))
 
