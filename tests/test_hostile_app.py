@@ -2976,3 +2976,23 @@ def test_an_end_s_frames_of_a_video_shorter_than_its_container_are_decoded_once(
     source = upload_input(str(upload), upload.name, "", "8", str(tmp_path / "job"), 2 ** 30,
                           stopped=lambda: asks.append(1) and False)
     assert (source["frames"], len(asks)) == (8, 8)
+
+
+# Twenty-seventh pass, fourth look at the twenty-seventh pass's demo and page fixes
+
+@pytest.mark.parametrize("extension, options", [("h264", ["-c:v", "libx264"]),
+                                                ("mkv", ["-c:v", "libx264", "-live", "1"])], ids=["raw h264", "live mkv"])
+def test_a_video_renamed_while_it_is_read_to_its_end_is_one_line(tmp_path, extension, options):
+    """A raw H.264 stream or live MKV renamed while VideoReader read it to its end (generate.py --input-video, the
+    page's count): its open capture read on, the end's walk of the file by its path was a FileNotFoundError traceback,
+    exit code 1. It is the line of the input removed or moved, with what to do."""
+    from hostile import ffmpeg_video
+    from utils.video_io import VideoReader
+    path = ffmpeg_video(tmp_path / f"clip.{extension}", *options, frames=12, size="32x24")
+    reader = VideoReader(path)
+    with pytest.raises(UserError) as refusal:
+        for index, _ in enumerate(reader):
+            if index == 2:
+                os.rename(path, tmp_path / f"renamed.{extension}")
+    assert str(refusal.value) == (f"input video '{path}' was removed or moved while it was read; put it back (or pass "
+                                  "it where it is now) and run again")

@@ -355,7 +355,10 @@ class VideoReader:
                 # (a zip's end record appended) are no cut where its frames reach the count it announces; a WMV cut
                 # inside its last frame that still announces its count gives that frame decoded wrong (up to 255), and
                 # was read whole, exit code 0: its last packet runs past the file's end (how_it_ends)
-                shorter, frame_cut = how_it_ends(self.path)
+                try:
+                    shorter, frame_cut = how_it_ends(self.path)
+                except FileNotFoundError as error:  # a raw H.264 stream or live MKV, read to its end by its open
+                    raise removed_while_read(self.path) from error  # capture, renamed: a traceback, exit code 1
                 lost = None  # frames_lost's answer, where asked: its walk of the file once
                 if index >= self.end:
                     if not (cut_off := shorter and (self.counted or frame_cut)):
@@ -464,6 +467,12 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
 EDIT_LIST_UNHEEDED = ("flac", "alac")
 
 
+def removed_while_read(path):
+    """The UserError of an input video removed or moved while it was read."""
+    return UserError(f"input video '{path}' was removed or moved while it was read; put it back (or pass it where it "
+                     "is now) and run again")
+
+
 def video_identity(path):
     """(device, inode, size, modification time) of the file at path, None where it cannot be read: the file a listing
     was read of, told from one put in its place (renamed over it, rewritten) since."""
@@ -495,8 +504,7 @@ class VideoSource:
             return
         if now is None:  # it was said to have "another file put in its place", to run again "once it is no longer
             # written", where none was there
-            raise UserError(f"input video '{self.path}' was removed or moved while it was read; put it back (or pass "
-                            "it where it is now) and run again")
+            raise removed_while_read(self.path)
         # a `touch` (its time alone) too: its bytes are not compared (a second reading of the whole file)
         raise UserError(f"input video '{self.path}' changed while it was read (another file was put in its place or "
                         "it was rewritten); run again once it is no longer written")
