@@ -4861,3 +4861,16 @@ def test_the_set_up_shows_a_long_value_holding_an_escape_without_waiting(tmp_pat
     assert completed is not None and completed.returncode == 2, completed
     assert completed.stderr == (f"error: PIP_LOG is set ({value[:-2]}\\x1b/), a log file pip cannot write (its name "
                                 "ends in /, a folder's); unset it or name a file pip can write, then run make again\n")
+
+
+# Twenty-seventh pass, third look at the twenty-seventh pass's set-up fixes
+def test_the_set_up_shows_a_c1_control_beside_a_byte_not_utf8_by_its_code(tmp_path):
+    """Under a UTF-8 locale, a refused value holding U+009B (a CSI, which a terminal may take as an escape sequence's
+    start) and a byte not UTF-8: bash's [[:cntrl:]] looked at the text's bytes, found no control, and the CSI was
+    printed raw."""
+    value = f"{tmp_path}/nowhere/\u009b\udcff/"
+    completed = set_up_in_tmp_path(tmp_path, timeout=30, LC_ALL="C.UTF-8", PIP_LOG=value)
+    assert completed is not None and completed.returncode == 2, completed
+    assert completed.stderr == (f"error: PIP_LOG is set ({tmp_path}/nowhere/\\x9b\udcff/), a log file pip cannot write "
+                                "(its name ends in /, a folder's); unset it or name a file pip can write, then run make "
+                                "again\n")

@@ -36,24 +36,23 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # ending in one) as \r, \v and \f, which were printed raw, the line overwritten from there on a terminal.
 # The other control characters but a tab (an escape sequence's ESC, a backspace, DEL) were printed raw too, the line
 # redrawn or the terminal changed from there: shown by their codes (\x1b), as the product's Python lines show them.
-# (By pieces of 256 characters, those holding one looked at a character at a time: bash finds a character by its
-# index counting from the text's start, so that a refused `PIP_TIMEOUT` of 120,000 characters holding an escape took
-# minutes to show.)
+# (Each of the locale's control characters replaced where the text holds it, as bash's own replacements are fast:
+# looked at a character at a time, by pieces of 256 characters, bash found each piece from the text's start, so that
+# a refused constraint line of 1 MB holding an escape took over a minute to show. A C1 control (U+009B, a CSI) in a
+# piece holding a byte not UTF-8 was printed raw, as bash's [[:cntrl:]] then looks at bytes.)
+control_characters=() control_codes=()
+for code in {1..8} {14..31} {127..159}; do
+  printf -v hex %02x "$code"
+  printf -v character "\\u00$hex"
+  case $character in [[:cntrl:]]) control_characters+=("$character") control_codes+=("\\x$hex") ;; esac
+done
 one_line() {
-  local text=${1//$'\n'/\\n} shown= start piece index character
+  local text=${1//$'\n'/\\n} index
   text=${text//$'\r'/\\r} text=${text//$'\v'/\\v} text=${text//$'\f'/\\f}
-  case $text in *[[:cntrl:]]*)
-    for ((start = 0; start < ${#text}; start += 256)); do
-      piece=${text:start:256}
-      case $piece in *[[:cntrl:]]*) ;; *) shown+=$piece; continue ;; esac
-      for ((index = 0; index < ${#piece}; index++)); do
-        character=${piece:index:1}
-        case $character in $'\t') ;; [[:cntrl:]]) printf -v character '\\x%02x' "'$character" ;; esac
-        shown+=$character
-      done
-    done
-    text=$shown ;;
-  esac
+  for index in "${!control_characters[@]}"; do
+    case $text in *"${control_characters[$index]}"*)
+      text=${text//"${control_characters[$index]}"/"${control_codes[$index]}"} ;; esac
+  done
   printf '%s' "$text"
 }
 # VENV as the lines show it: make refuses only the names that break its commands, so that one holding an escape
