@@ -4871,6 +4871,21 @@ def test_the_set_up_shows_a_c1_control_beside_a_byte_not_utf8_by_its_code(tmp_pa
     value = f"{tmp_path}/nowhere/\u009b\udcff/"
     completed = set_up_in_tmp_path(tmp_path, timeout=30, LC_ALL="C.UTF-8", PIP_LOG=value)
     assert completed is not None and completed.returncode == 2, completed
-    assert completed.stderr == (f"error: PIP_LOG is set ({tmp_path}/nowhere/\\x9b\udcff/), a log file pip cannot write "
-                                "(its name ends in /, a folder's); unset it or name a file pip can write, then run make "
-                                "again\n")
+    assert completed.stderr == (f"error: PIP_LOG is set ({tmp_path}/nowhere/\\x9b\udcff/), a log file pip cannot "
+                                "write (its name ends in /, a folder's); unset it or name a file pip can write, then run "
+                                "make again\n")
+
+
+@pytest.mark.parametrize("text, encoding", [("numpy\0==1.0\n", "utf-8"), ("\ufeff\0numpy==1.0\n", "utf-16-le")],
+                         ids=["a NUL in a UTF-8 line", "a NUL after the BOM of UTF-16 LE"])
+def test_the_set_up_says_a_constraint_file_holding_nuls_of_its_own_is_to_lose_them(
+        tmp_path, python_310_of_compiled_pip, text, encoding):
+    """A constraint file whose line holds a NUL of its own, in UTF-8 or in UTF-16 with its BOM (whose BOM and NUL
+    begin as UTF-32 LE's): said to be "as UTF-16 or UTF-32 without its BOM" (or "UTF-32 with its BOM"), to be saved
+    in UTF-8, which the UTF-8 file already is."""
+    (tmp_path / "constraints.txt").write_bytes(text.encode(encoding))
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       f"cannot take (Could not decode requirements file: {tmp_path}/constraints.txt holds NUL "
+                       "characters in its lines, which pip cannot read; remove them); unset it, then run make again\n")

@@ -667,18 +667,33 @@ try:
     # those pip is reading, left where a line is refused: a `-c FILE` line of UTF-16 without its BOM, its NULs dropped
     # from the reason of pip, was said "Invalid requirement: -c FILE", a line pip takes. A file of a NUL in a comment
     # alone was named for the file of UTF-16 it names, and one of UTF-32 LE with its BOM, which pip reads as UTF-16
-    # (their BOMs begin alike), was said to be "without its BOM".)
+    # (their BOMs begin alike), was said to be "without its BOM". The NULs of a file itself (a stray one in a UTF-8
+    # line, or in UTF-16 with its BOM) were said to come of UTF-16 or UTF-32, to be saved in UTF-8, which a UTF-8 file
+    # is: a file is told to be in one of those where its bytes decode so without a NUL, and a quarter of them are NULs.)
     import codecs
-    reading, holding_nuls, utf_32_read = [], {}, [False]
+    reading, holding_nuls, bytes_read = [], {}, [b""]
+    def nuls_told(data):
+        def wide(encodings, start=0):
+            for encoding in encodings:
+                try:
+                    if "\0" not in data[start:].decode(encoding) and data.count(0) * 4 >= len(data):
+                        return True
+                except UnicodeDecodeError:
+                    pass
+            return False
+        if data.startswith(codecs.BOM_UTF32_LE) and wide(["utf-32-le"], 4):
+            return "holds NUL bytes (as UTF-32 with its BOM, which pip reads as UTF-16); save it in UTF-8"
+        if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)) \
+                and wide(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]):
+            return "holds NUL bytes (as UTF-16 or UTF-32 without its BOM, which pip reads as UTF-8); save it in UTF-8"
+        return "holds NUL characters in its lines, which pip cannot read; remove them"
     def decoded(data, decode=req_file.auto_decode):
-        utf_32_read[0] = data.startswith(codecs.BOM_UTF32_LE)
+        bytes_read[0] = data
         return decode(data)
     def content_read(url, session, read=req_file.get_file_content):
-        utf_32_read[0] = False
         url_read, content = read(url, session)
         if "\0" in content:
-            holding_nuls[url] = ("UTF-32 with its BOM, which pip reads as UTF-16" if utf_32_read[0] else
-                                 "UTF-16 or UTF-32 without its BOM, which pip reads as UTF-8")
+            holding_nuls[url] = nuls_told(bytes_read[0])
         return url_read, content
     def lines_read(parser, name, constraint, parse=req_file.RequirementsFileParser._parse_file):
         reading.append(name)
@@ -714,8 +729,8 @@ try:
                 except InstallationError as refused:
                     if reading[-1:] and reading[-1] in holding_nuls and ("\0" in str(refused)
                                                                          or "\\x00" in str(refused)):
-                        raise InstallationError("Could not decode requirements file: %s holds NUL bytes (as %s); save "
-                                                "it in UTF-8" % (reading[-1], holding_nuls[reading[-1]]))
+                        raise InstallationError("Could not decode requirements file: %s %s"
+                                                % (reading[-1], holding_nuls[reading[-1]]))
                     raise
     key = "editable"
     for name in options.editables:
