@@ -4889,3 +4889,20 @@ def test_the_set_up_says_a_constraint_file_holding_nuls_of_its_own_is_to_lose_th
     assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
                        f"cannot take (Could not decode requirements file: {tmp_path}/constraints.txt holds NUL "
                        "characters in its lines, which pip cannot read; remove them); unset it, then run make again\n")
+
+
+@pytest.mark.parametrize("named", ["fifo", "/dev/stdin"])
+def test_the_set_up_refuses_a_pipe_or_device_named_inside_a_constraint_file_before_a_new_venv(
+        tmp_path, python_310_of_compiled_pip, named):
+    """`-r FIFO` (no one writing it) or `-r /dev/stdin` inside a constraint file: the check before a new venv waited
+    forever on the FIFO, no line said; /dev/stdin was the /dev/null of the set-up's pips, the pins left out."""
+    if named == "fifo":
+        named = str(tmp_path / "fifo")
+        os.mkfifo(named)
+    (tmp_path / "constraints.txt").write_text(f"-r {named}\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       f"cannot take (Could not open requirements file: {named}, which {tmp_path}/constraints.txt "
+                       "names, is a pipe, device or stream, not a file, which each pip of the set-up would read in "
+                       "turn; name a file); unset it, then run make again\n")

@@ -690,7 +690,16 @@ try:
     def decoded(data, decode=req_file.auto_decode):
         bytes_read[0] = data
         return decode(data)
+    # (A pipe, device or stream named inside a file, `-r /tmp/fifo` or `-c /dev/stdin`, which each pip of the set-up
+    # reads in turn after this: a FIFO no one writes left the set-up waiting forever, no line said, and /dev/stdin was
+    # the /dev/null of the pips, its pins left out. A file is asked for; /dev/null by that name is taken.)
     def content_read(url, session, read=req_file.get_file_content):
+        path = url_to_path(url) if get_url_scheme(url) == "file" else url
+        kind = os.stat(path).st_mode if os.path.exists(path) else 0
+        if len(reading) > 1 and kind and not (stat.S_ISREG(kind) or stat.S_ISDIR(kind) or path == os.devnull):
+            raise InstallationError("Could not open requirements file: %s, which %s names, is a pipe, device or "
+                                    "stream, not a file, which each pip of the set-up would read in turn; name a "
+                                    "file" % (url, reading[-2]))
         url_read, content = read(url, session)
         if "\0" in content:
             holding_nuls[url] = nuls_told(bytes_read[0])
