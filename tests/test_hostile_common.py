@@ -4906,3 +4906,14 @@ def test_the_set_up_refuses_a_pipe_or_device_named_inside_a_constraint_file_befo
                        f"cannot take (Could not open requirements file: {named}, which {tmp_path}/constraints.txt "
                        "names, is a pipe, device or stream, not a file, which each pip of the set-up would read in "
                        "turn; name a file); unset it, then run make again\n")
+
+
+def test_the_set_up_names_a_constraint_file_naming_a_file_url_of_another_host(tmp_path, python_310_of_compiled_pip):
+    """`-r file://otherhost/x.txt` inside a constraint file (the first look refused such a URL given, not named
+    inside): pip's ValueError, a traceback the check took for no refusal, said once a new venv was made."""
+    (tmp_path / "constraints.txt").write_text("-r file://otherhost/x.txt\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       "cannot take (non-local file URIs are not supported on this platform: "
+                       "'file://otherhost/x.txt'); unset it, then run make again\n")

@@ -672,6 +672,12 @@ try:
     # is: a file is told to be in one of those where its bytes decode so without a NUL, and a quarter of them are NULs.)
     import codecs
     reading, holding_nuls, bytes_read = [], {}, [b""]
+    # (A `file:` URL of another host, given or named inside a file: a traceback of pip install, said naming no setting.)
+    def path_of(name):
+        try:
+            return url_to_path("file:" + name.split(":", 1)[1]) if get_url_scheme(name) == "file" else name
+        except ValueError as elsewhere:
+            raise InstallationError(elsewhere)
     def nuls_told(data):
         def wide(encodings, start=0):
             for encoding in encodings:
@@ -694,7 +700,7 @@ try:
     # reads in turn after this: a FIFO no one writes left the set-up waiting forever, no line said, and /dev/stdin was
     # the /dev/null of the pips, its pins left out. A file is asked for; /dev/null by that name is taken.)
     def content_read(url, session, read=req_file.get_file_content):
-        path = url_to_path(url) if get_url_scheme(url) == "file" else url
+        path = path_of(url)
         kind = os.stat(path).st_mode if os.path.exists(path) else 0
         if len(reading) > 1 and kind and not (stat.S_ISREG(kind) or stat.S_ISDIR(kind) or path == os.devnull):
             raise InstallationError("Could not open requirements file: %s, which %s names, is a pipe, device or "
@@ -712,13 +718,9 @@ try:
     req_file.RequirementsFileParser._parse_file = lines_read
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
-            scheme = get_url_scheme(name)
-            if scheme in ("http", "https"):
+            if get_url_scheme(name) in ("http", "https"):
                 continue
-            try:
-                path = url_to_path("file:" + name.split(":", 1)[1]) if scheme == "file" else name
-            except ValueError as elsewhere:  # of another host (a traceback of pip install)
-                raise InstallationError(elsewhere)
+            path = path_of(name)
             kind = os.stat(path).st_mode if os.path.exists(path) else 0
             if not (stat.S_ISFIFO(kind) or stat.S_ISCHR(kind) or stat.S_ISBLK(kind)):
                 try:
