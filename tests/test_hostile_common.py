@@ -4861,3 +4861,59 @@ def test_the_set_up_shows_a_long_value_holding_an_escape_without_waiting(tmp_pat
     assert completed is not None and completed.returncode == 2, completed
     assert completed.stderr == (f"error: PIP_LOG is set ({value[:-2]}\\x1b/), a log file pip cannot write (its name "
                                 "ends in /, a folder's); unset it or name a file pip can write, then run make again\n")
+
+
+# Twenty-seventh pass, third look at the twenty-seventh pass's set-up fixes
+def test_the_set_up_shows_a_c1_control_beside_a_byte_not_utf8_by_its_code(tmp_path):
+    """Under a UTF-8 locale, a refused value holding U+009B (a CSI, which a terminal may take as an escape sequence's
+    start) and a byte not UTF-8: bash's [[:cntrl:]] looked at the text's bytes, found no control, and the CSI was
+    printed raw."""
+    value = f"{tmp_path}/nowhere/\u009b\udcff/"
+    completed = set_up_in_tmp_path(tmp_path, timeout=30, LC_ALL="C.UTF-8", PIP_LOG=value)
+    assert completed is not None and completed.returncode == 2, completed
+    assert completed.stderr == (f"error: PIP_LOG is set ({tmp_path}/nowhere/\\x9b\udcff/), a log file pip cannot "
+                                "write (its name ends in /, a folder's); unset it or name a file pip can write, then run "
+                                "make again\n")
+
+
+@pytest.mark.parametrize("text, encoding", [("numpy\0==1.0\n", "utf-8"), ("\ufeff\0numpy==1.0\n", "utf-16-le")],
+                         ids=["a NUL in a UTF-8 line", "a NUL after the BOM of UTF-16 LE"])
+def test_the_set_up_says_a_constraint_file_holding_nuls_of_its_own_is_to_lose_them(
+        tmp_path, python_310_of_compiled_pip, text, encoding):
+    """A constraint file whose line holds a NUL of its own, in UTF-8 or in UTF-16 with its BOM (whose BOM and NUL
+    begin as UTF-32 LE's): said to be "as UTF-16 or UTF-32 without its BOM" (or "UTF-32 with its BOM"), to be saved
+    in UTF-8, which the UTF-8 file already is."""
+    (tmp_path / "constraints.txt").write_bytes(text.encode(encoding))
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       f"cannot take (Could not decode requirements file: {tmp_path}/constraints.txt holds NUL "
+                       "characters in its lines, which pip cannot read; remove them); unset it, then run make again\n")
+
+
+@pytest.mark.parametrize("named", ["fifo", "/dev/stdin"])
+def test_the_set_up_refuses_a_pipe_or_device_named_inside_a_constraint_file_before_a_new_venv(
+        tmp_path, python_310_of_compiled_pip, named):
+    """`-r FIFO` (no one writing it) or `-r /dev/stdin` inside a constraint file: the check before a new venv waited
+    forever on the FIFO, no line said; /dev/stdin was the /dev/null of the set-up's pips, the pins left out."""
+    if named == "fifo":
+        named = str(tmp_path / "fifo")
+        os.mkfifo(named)
+    (tmp_path / "constraints.txt").write_text(f"-r {named}\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       f"cannot take (Could not open requirements file: {named}, which {tmp_path}/constraints.txt "
+                       "names, is a pipe, device or stream, not a file, which each pip of the set-up would read in "
+                       "turn; name a file); unset it, then run make again\n")
+
+
+def test_the_set_up_names_a_constraint_file_naming_a_file_url_of_another_host(tmp_path, python_310_of_compiled_pip):
+    """`-r file://otherhost/x.txt` inside a constraint file (the first look refused such a URL given, not named
+    inside): pip's ValueError, a traceback the check took for no refusal, said once a new venv was made."""
+    (tmp_path / "constraints.txt").write_text("-r file://otherhost/x.txt\n")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
+                       "cannot take (non-local file URIs are not supported on this platform: "
+                       "'file://otherhost/x.txt'); unset it, then run make again\n")

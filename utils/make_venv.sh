@@ -36,24 +36,23 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # ending in one) as \r, \v and \f, which were printed raw, the line overwritten from there on a terminal.
 # The other control characters but a tab (an escape sequence's ESC, a backspace, DEL) were printed raw too, the line
 # redrawn or the terminal changed from there: shown by their codes (\x1b), as the product's Python lines show them.
-# (By pieces of 256 characters, those holding one looked at a character at a time: bash finds a character by its
-# index counting from the text's start, so that a refused `PIP_TIMEOUT` of 120,000 characters holding an escape took
-# minutes to show.)
+# (Each of the locale's control characters replaced where the text holds it, as bash's own replacements are fast:
+# looked at a character at a time, by pieces of 256 characters, bash found each piece from the text's start, so that
+# a refused constraint line of 1 MB holding an escape took over a minute to show. A C1 control (U+009B, a CSI) in a
+# piece holding a byte not UTF-8 was printed raw, as bash's [[:cntrl:]] then looks at bytes.)
+control_characters=() control_codes=()
+for code in {1..8} {14..31} {127..159}; do
+  printf -v hex %02x "$code"
+  printf -v character "\\u00$hex"
+  case $character in [[:cntrl:]]) control_characters+=("$character") control_codes+=("\\x$hex") ;; esac
+done
 one_line() {
-  local text=${1//$'\n'/\\n} shown= start piece index character
+  local text=${1//$'\n'/\\n} index
   text=${text//$'\r'/\\r} text=${text//$'\v'/\\v} text=${text//$'\f'/\\f}
-  case $text in *[[:cntrl:]]*)
-    for ((start = 0; start < ${#text}; start += 256)); do
-      piece=${text:start:256}
-      case $piece in *[[:cntrl:]]*) ;; *) shown+=$piece; continue ;; esac
-      for ((index = 0; index < ${#piece}; index++)); do
-        character=${piece:index:1}
-        case $character in $'\t') ;; [[:cntrl:]]) printf -v character '\\x%02x' "'$character" ;; esac
-        shown+=$character
-      done
-    done
-    text=$shown ;;
-  esac
+  for index in "${!control_characters[@]}"; do
+    case $text in *"${control_characters[$index]}"*)
+      text=${text//"${control_characters[$index]}"/"${control_codes[$index]}"} ;; esac
+  done
   printf '%s' "$text"
 }
 # VENV as the lines show it: make refuses only the names that break its commands, so that one holding an escape
@@ -668,18 +667,48 @@ try:
     # those pip is reading, left where a line is refused: a `-c FILE` line of UTF-16 without its BOM, its NULs dropped
     # from the reason of pip, was said "Invalid requirement: -c FILE", a line pip takes. A file of a NUL in a comment
     # alone was named for the file of UTF-16 it names, and one of UTF-32 LE with its BOM, which pip reads as UTF-16
-    # (their BOMs begin alike), was said to be "without its BOM".)
+    # (their BOMs begin alike), was said to be "without its BOM". The NULs of a file itself (a stray one in a UTF-8
+    # line, or in UTF-16 with its BOM) were said to come of UTF-16 or UTF-32, to be saved in UTF-8, which a UTF-8 file
+    # is: a file is told to be in one of those where its bytes decode so without a NUL, and a quarter of them are NULs.)
     import codecs
-    reading, holding_nuls, utf_32_read = [], {}, [False]
+    reading, holding_nuls, bytes_read = [], {}, [b""]
+    # (A `file:` URL of another host, given or named inside a file: a traceback of pip install, said naming no setting.)
+    def path_of(name):
+        try:
+            return url_to_path("file:" + name.split(":", 1)[1]) if get_url_scheme(name) == "file" else name
+        except ValueError as elsewhere:
+            raise InstallationError(elsewhere)
+    def nuls_told(data):
+        def wide(encodings, start=0):
+            for encoding in encodings:
+                try:
+                    if "\0" not in data[start:].decode(encoding) and data.count(0) * 4 >= len(data):
+                        return True
+                except UnicodeDecodeError:
+                    pass
+            return False
+        if data.startswith(codecs.BOM_UTF32_LE) and wide(["utf-32-le"], 4):
+            return "holds NUL bytes (as UTF-32 with its BOM, which pip reads as UTF-16); save it in UTF-8"
+        if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)) \
+                and wide(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]):
+            return "holds NUL bytes (as UTF-16 or UTF-32 without its BOM, which pip reads as UTF-8); save it in UTF-8"
+        return "holds NUL characters in its lines, which pip cannot read; remove them"
     def decoded(data, decode=req_file.auto_decode):
-        utf_32_read[0] = data.startswith(codecs.BOM_UTF32_LE)
+        bytes_read[0] = data
         return decode(data)
+    # (A pipe, device or stream named inside a file, `-r /tmp/fifo` or `-c /dev/stdin`, which each pip of the set-up
+    # reads in turn after this: a FIFO no one writes left the set-up waiting forever, no line said, and /dev/stdin was
+    # the /dev/null of the pips, its pins left out. A file is asked for; /dev/null by that name is taken.)
     def content_read(url, session, read=req_file.get_file_content):
-        utf_32_read[0] = False
+        path = path_of(url)
+        kind = os.stat(path).st_mode if os.path.exists(path) else 0
+        if len(reading) > 1 and kind and not (stat.S_ISREG(kind) or stat.S_ISDIR(kind) or path == os.devnull):
+            raise InstallationError("Could not open requirements file: %s, which %s names, is a pipe, device or "
+                                    "stream, not a file, which each pip of the set-up would read in turn; name a "
+                                    "file" % (url, reading[-2]))
         url_read, content = read(url, session)
         if "\0" in content:
-            holding_nuls[url] = ("UTF-32 with its BOM, which pip reads as UTF-16" if utf_32_read[0] else
-                                 "UTF-16 or UTF-32 without its BOM, which pip reads as UTF-8")
+            holding_nuls[url] = nuls_told(bytes_read[0])
         return url_read, content
     def lines_read(parser, name, constraint, parse=req_file.RequirementsFileParser._parse_file):
         reading.append(name)
@@ -689,13 +718,9 @@ try:
     req_file.RequirementsFileParser._parse_file = lines_read
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
-            scheme = get_url_scheme(name)
-            if scheme in ("http", "https"):
+            if get_url_scheme(name) in ("http", "https"):
                 continue
-            try:
-                path = url_to_path("file:" + name.split(":", 1)[1]) if scheme == "file" else name
-            except ValueError as elsewhere:  # of another host (a traceback of pip install)
-                raise InstallationError(elsewhere)
+            path = path_of(name)
             kind = os.stat(path).st_mode if os.path.exists(path) else 0
             if not (stat.S_ISFIFO(kind) or stat.S_ISCHR(kind) or stat.S_ISBLK(kind)):
                 try:
@@ -715,8 +740,8 @@ try:
                 except InstallationError as refused:
                     if reading[-1:] and reading[-1] in holding_nuls and ("\0" in str(refused)
                                                                          or "\\x00" in str(refused)):
-                        raise InstallationError("Could not decode requirements file: %s holds NUL bytes (as %s); save "
-                                                "it in UTF-8" % (reading[-1], holding_nuls[reading[-1]]))
+                        raise InstallationError("Could not decode requirements file: %s %s"
+                                                % (reading[-1], holding_nuls[reading[-1]]))
                     raise
     key = "editable"
     for name in options.editables:
