@@ -4718,6 +4718,12 @@ def test_the_set_up_names_constraint_files_naming_each_other(
                        "nest deeper than pip reads); unset it, then run make again\n")
 
 
+def constraint_refused(path, reason):
+    """The set-up's line refusing a PIP_CONSTRAINT of path for pip's reason."""
+    return (f"error: PIP_CONSTRAINT is set ({path}), which the set-up's pip install cannot take ({reason}); unset it, "
+            "then run make again\n")
+
+
 def test_the_set_up_names_a_constraint_file_holding_nuls_not_a_line_pip_takes(tmp_path, python_310_of_compiled_pip):
     """A constraint file in UTF-16 without its BOM whose line is one pip takes (`-c FILE`): its NULs dropped from pip's
     reason, it was said "(Invalid requirement: -c FILE)", as if the line were wrong."""
@@ -4725,9 +4731,9 @@ def test_the_set_up_names_a_constraint_file_holding_nuls_not_a_line_pip_takes(tm
     (tmp_path / "a.txt").write_bytes(f"-c {tmp_path}/b.txt\n".encode("utf-16-le"))
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
                                        {"PIP_CONSTRAINT": str(tmp_path / "a.txt")})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/a.txt), which the set-up's pip install cannot take "
-                       f"(Could not decode requirements file: {tmp_path}/a.txt holds NUL bytes (as UTF-16 or UTF-32 "
-                       "without its BOM, which pip reads as UTF-8); save it in UTF-8); unset it, then run make again\n")
+    assert refused == constraint_refused(tmp_path / "a.txt", f"Could not decode requirements file: {tmp_path}/a.txt "
+                                         "holds NUL bytes (as UTF-16 or UTF-32 without its BOM, which pip reads as "
+                                         "UTF-8); save it in UTF-8")
 
 
 @pytest.mark.parametrize("venv", ["new", "there"])
@@ -4886,9 +4892,9 @@ def test_the_set_up_says_a_constraint_file_holding_nuls_of_its_own_is_to_lose_th
     (tmp_path / "constraints.txt").write_bytes(text.encode(encoding))
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
-                       f"cannot take (Could not decode requirements file: {tmp_path}/constraints.txt holds NUL "
-                       "characters in its lines, which pip cannot read; remove them); unset it, then run make again\n")
+    assert refused == constraint_refused(tmp_path / "constraints.txt", "Could not decode requirements file: "
+                                         f"{tmp_path}/constraints.txt holds NUL characters in its lines, which pip "
+                                         "cannot read; remove them")
 
 
 @pytest.mark.parametrize("named", ["fifo", "/dev/stdin"])
