@@ -4701,6 +4701,12 @@ def test_the_set_up_names_a_requirement_file_whose_constraint_file_pip_install_r
                        "again\n")
 
 
+def constraint_refused(path, reason):
+    """The set-up's line refusing a PIP_CONSTRAINT of path for pip's reason."""
+    return (f"error: PIP_CONSTRAINT is set ({path}), which the set-up's pip install cannot take ({reason}); unset it, "
+            "then run make again\n")
+
+
 @pytest.mark.parametrize("venv, lines", [("new", {"a.txt": "-r a.txt"}), ("there", {"a.txt": "-c {tmp}/b.txt",
                                                                                      "b.txt": "-c {tmp}/a.txt"})],
                          ids=["a file naming itself, new venv", "two files naming each other, venv there"])
@@ -4713,15 +4719,8 @@ def test_the_set_up_names_constraint_files_naming_each_other(
         (tmp_path / name).write_text(line.format(tmp=tmp_path) + "\n")
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
                                        {"PIP_CONSTRAINT": str(tmp_path / "a.txt")})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/a.txt), which the set-up's pip install cannot take "
-                       "(Could not read requirements file: its -r and -c lines lead back to a file they came from, or "
-                       "nest deeper than pip reads); unset it, then run make again\n")
-
-
-def constraint_refused(path, reason):
-    """The set-up's line refusing a PIP_CONSTRAINT of path for pip's reason."""
-    return (f"error: PIP_CONSTRAINT is set ({path}), which the set-up's pip install cannot take ({reason}); unset it, "
-            "then run make again\n")
+    assert refused == constraint_refused(f"{tmp_path}/a.txt", "Could not read requirements file: its -r and -c lines "
+                                         "lead back to a file they came from, or nest deeper than pip reads")
 
 
 def test_the_set_up_names_a_constraint_file_holding_nuls_not_a_line_pip_takes(tmp_path, python_310_of_compiled_pip):
@@ -4745,9 +4744,8 @@ def test_the_set_up_names_a_constraint_file_whose_coding_line_names_no_encoding(
     (tmp_path / "constraints.txt").write_text("# -*- coding: nosuch -*-\nnumpy\n")
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, venv_of_the_tests_pip, venv,
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
-                       "cannot take (Could not decode requirements file: unknown encoding: nosuch); unset it, then run "
-                       "make again\n")
+    assert refused == constraint_refused(f"{tmp_path}/constraints.txt", "Could not decode requirements file: unknown "
+                                         "encoding: nosuch")
 
 
 def test_the_set_up_names_the_setting_of_a_constraint_line_over_128_kib(tmp_path, python_310_of_compiled_pip):
@@ -4785,9 +4783,8 @@ def test_the_set_up_names_a_constraint_file_under_a_latin_1_locale_in_the_bytes_
     was printed in UTF-8 (`caf\\xc3\\x83\\xc2\\xa9`), so that the line showed the name as given and twice encoded."""
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new", {
         "LOCPATH": latin_1_locale, "LC_ALL": "fr_FR.ISO-8859-1", "PIP_CONSTRAINT": f"{tmp_path}/café.txt"})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/café.txt), which the set-up's pip install cannot "
-                       f"take (Could not open requirements file: [Errno 2] No such file or directory: '{tmp_path}/"
-                       "café.txt'); unset it, then run make again\n")
+    assert refused == constraint_refused(f"{tmp_path}/café.txt", "Could not open requirements file: [Errno 2] No such "
+                                         f"file or directory: '{tmp_path}/café.txt'")
 
 
 # Twenty-seventh pass, beside the looks: a progress bar open at a command's end
@@ -4816,8 +4813,7 @@ def test_the_set_up_names_a_constraint_file_whose_coding_line_names_an_encoding_
     (tmp_path / "constraints.txt").write_text(f"# -*- coding: {encoding} -*-\nnumpy==1.0\n")
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
-                       f"cannot take (Could not decode requirements file: {reason}); unset it, then run make again\n")
+    assert refused == constraint_refused(f"{tmp_path}/constraints.txt", f"Could not decode requirements file: {reason}")
 
 
 @pytest.mark.parametrize("files, named, read_as", [
@@ -4835,9 +4831,8 @@ def test_the_set_up_names_the_file_whose_line_pip_refuses_for_its_nuls_and_how_p
         (tmp_path / name).write_bytes(text.format(tmp=tmp_path).encode(encoding))
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
                                        {"PIP_CONSTRAINT": str(tmp_path / "a.txt")})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/a.txt), which the set-up's pip install cannot take "
-                       f"(Could not decode requirements file: {tmp_path}/{named} holds NUL bytes (as {read_as}); save "
-                       "it in UTF-8); unset it, then run make again\n")
+    assert refused == constraint_refused(f"{tmp_path}/a.txt", f"Could not decode requirements file: {tmp_path}/{named} "
+                                         f"holds NUL bytes (as {read_as}); save it in UTF-8")
 
 
 @pytest.fixture(scope="session")
@@ -4854,9 +4849,8 @@ def test_the_set_up_names_a_constraint_file_under_koi8_r_in_the_bytes_given_besi
     (tmp_path / name).write_text("# -*- coding: utf-8 -*-\ncafé\n", encoding="utf-8")
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new", {
         "LOCPATH": koi8_r_locale, "LC_ALL": "ru_RU.KOI8-R", "PIP_CONSTRAINT": f"{tmp_path}/{name}"})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/{name}), which the set-up's pip install cannot take "
-                       f"(Invalid requirement: 'caf\\xe9' (from line 2 of {tmp_path}/{name})); unset it, then run "
-                       "make again\n")
+    assert refused == constraint_refused(f"{tmp_path}/{name}", "Invalid requirement: 'caf\\xe9' (from line 2 of "
+                                         f"{tmp_path}/{name})")
 
 
 def test_the_set_up_shows_a_long_value_holding_an_escape_without_waiting(tmp_path):
@@ -4908,10 +4902,9 @@ def test_the_set_up_refuses_a_pipe_or_device_named_inside_a_constraint_file_befo
     (tmp_path / "constraints.txt").write_text(f"-r {named}\n")
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
-                       f"cannot take (Could not open requirements file: {named}, which {tmp_path}/constraints.txt "
-                       "names, is a pipe, device or stream, not a file, which each pip of the set-up would read in "
-                       "turn; name a file); unset it, then run make again\n")
+    assert refused == constraint_refused(f"{tmp_path}/constraints.txt", f"Could not open requirements file: {named}, "
+                                         f"which {tmp_path}/constraints.txt names, is a pipe, device or stream, not a "
+                                         "file, which each pip of the set-up would read in turn; name a file")
 
 
 def test_the_set_up_names_a_constraint_file_naming_a_file_url_of_another_host(tmp_path, python_310_of_compiled_pip):
@@ -4920,6 +4913,5 @@ def test_the_set_up_names_a_constraint_file_naming_a_file_url_of_another_host(tm
     (tmp_path / "constraints.txt").write_text("-r file://otherhost/x.txt\n")
     refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
-    assert refused == (f"error: PIP_CONSTRAINT is set ({tmp_path}/constraints.txt), which the set-up's pip install "
-                       "cannot take (non-local file URIs are not supported on this platform: "
-                       "'file://otherhost/x.txt'); unset it, then run make again\n")
+    assert refused == constraint_refused(f"{tmp_path}/constraints.txt", "non-local file URIs are not supported on "
+                                         "this platform: 'file://otherhost/x.txt'")
