@@ -2690,3 +2690,18 @@ def test_a_fragmented_mp4_whose_last_frame_of_no_time_shares_the_next_decode_tim
     form = ">Q" if data[at - 4] == 1 else ">I"
     struct.pack_into(form, data, at, struct.unpack_from(form, data, at)[0] - 8192)
     assert_refused_as_index_disagreeing(tmp_path / "clip.mp4", data, second)
+
+
+# Twenty-eighth pass, look at generate.py's videos, frames and scene cuts
+
+
+@pytest.mark.parametrize("aspect", ["65535/1", "1/65535"])
+def test_an_mp4_whose_invalid_sample_aspect_stops_decoding_is_refused_as_read_short(tmp_path, aspect):
+    """An H.264 MP4 of 8 frames whose stream's sample aspect is one FFmpeg ignores as invalid: OpenCV, and FFmpeg,
+    decode its first frame alone, FFmpeg with a warning its only word, and it was read as 1 of its 8 frames, exit code
+    0. FFmpeg's count of packets read against frames decoded tells it."""
+    from hostile import ffmpeg_video, video_refusal
+    path = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-bsf:v",
+                        f"h264_metadata=sample_aspect_ratio={aspect}", frames=8, size="32x32")
+    assert video_refusal(path) == (f"video '{path}' ended after 1 of the 8 frames it announces: it is truncated or "
+                                   "damaged; repair it (or pass --end 1 to use what is there)")

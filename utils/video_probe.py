@@ -413,10 +413,23 @@ def decodes_cleanly(path):
     imageio-ffmpeg). Each frame at its own time, in the stream's time base: at a constant rate, the null muxer's
     complaints of frames closer than the rate ("non monotonically increasing dts") were taken for errors, and a screen
     recording in an MKV or WebM (frames of jittering times, a pause) was refused as "truncated or damaged", its count
-    announced from its duration at its highest rate."""
-    completed = ffmpeg_decoding(path, "error", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f", "null",
-                                "-")
-    return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
+    announced from its duration at its highest rate. Nor with fewer frames decoded than packets read, as its summary (at
+    the verbose level) gives them: an H.264 MP4 of 8 frames whose sample aspect FFmpeg ignores as invalid (65535:1) it
+    decodes as 1 frame, a warning its only word, and its reading of 1 frame, as OpenCV decodes it, was taken for the
+    whole. An MP4's or MOV's edit list hides frames decoded (`ffmpeg -ss T -c copy`'s): they are counted again with the
+    list ignored."""
+    def log(*before):
+        completed = ffmpeg_decoding(path, "level+verbose", "-nostats", "-fps_mode", "passthrough", "-enc_time_base:v",
+                                    "demux", "-f", "null", "-", before=before)
+        return "[error]" if completed is None or completed.returncode else completed.stderr.decode(errors="replace")
+
+    def each_packet_decoded(text):
+        counts = re.findall(r"\(video\): (\d+) packets read \(\d+ bytes\); (\d+) frames decoded", text)
+        return bool(counts) and all(read == decoded for read, decoded in counts)
+
+    text = log()
+    return not re.search(r"\[(error|fatal|panic)\]", text) and (each_packet_decoded(text) or re.search(
+        r"\[in#0/mov,", text) is not None and each_packet_decoded(log("-ignore_editlist", "1")))
 
 
 # the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
