@@ -145,6 +145,68 @@ def read_clip(folder, frames, crop, degradation, scale):
     return Clip(os.path.basename(os.path.normpath(folder)), lr_frames, hr_frames)
 
 
+def check_layout(val_dir, names):
+    """Refuse a data.val_dir whose subfolders `names` are not one clip each: a clip's LR and HR frames in
+    folders of other names, folders of clips' LR and HR frames, a clip passed as data.val_dir (frames beside
+    folders, its LR/ and HR/, or its twins told by their frames), a clip or its frames' folder twice, and a
+    folder of clips a level up."""
+    # of any case: a clip's 'lr/' and 'hr/' passed so were scored as two clips of HR frames, exit code 0
+    pair_folders = [name for name in names if name.casefold() in PAIR_NAMES]
+    pair = {name.casefold() for name in pair_folders} == PAIR_NAMES
+    # and of other names, told by their frames: a clip's 'low/' and 'high/', 'BIx4/' and 'GT/' passed so were
+    # scored as two clips of HR frames, exit code 0
+    twins = smaller_twins({name: os.path.join(val_dir, name) for name in names
+                           if readable_frames(os.path.join(val_dir, name))})
+    groups = {name: clips for name in names if (clips := clips_in(os.path.join(val_dir, name)))}
+    inner_twins = smaller_twins({f"{name}/{clip}": os.path.join(val_dir, name, clip)
+                                 for name, clips in groups.items() for clip in clips})
+    inner_low, (inner_high, _) = next(iter(inner_twins.items()), (None, (None, None)))
+    if inner_low and os.path.dirname(inner_low) == os.path.dirname(inner_high):
+        # a clip's LR and HR frames in folders of other names ('low/' and 'high/', 'Lr/' and 'Hr/'), one a whole
+        # factor smaller: called a clip that "has no images"
+        clip = os.path.join(val_dir, os.path.dirname(inner_low))
+        raise UserError(f"validation clip '{clip}' holds its LR and HR frames in '{os.path.basename(inner_low)}/' "
+                        f"and '{os.path.basename(inner_high)}/', where validation reads them in LR/ and HR/: "
+                        "rename the two folders")
+    if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders) or inner_low:
+        # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
+        # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go (and so Vid4's
+        # BIx4/<clip> and GT/<clip>, each called a clip that "has no images")
+        raise UserError(f"validation folder '{val_dir}' holds folders of clips' LR and HR frames "
+                        "(download_test_data.py's LR/<clip> and HR/<clip>), where validation reads a clip's in "
+                        "<clip>/LR and <clip>/HR: make a folder of clip folders so laid out and pass it as "
+                        "data.val_dir")
+    low = next(iter(twins), None)
+    frames_here = holds_frames(val_dir)
+    if names and (frames_here or pair or low):
+        # a clip passed as data.val_dir: its subfolders were scored as the clips, its frames left out without a
+        # word ('thumbs/' scored in its place; its LR/ and HR/ each as a clip of HR frames), exit code 0
+        held = ("a clip's LR/ and HR/ folders" if pair else f"frames beside folders ({named(names)})"
+                if frames_here else f"a clip's LR and HR frames ('{low}' holds frames as many as "
+                f"'{twins[low][0]}', named alike and {twins[low][1]} times smaller)")
+        raise UserError(f"validation folder '{val_dir}' holds {held}, so which are the clips is not known; put "
+                        "each clip in a subfolder of it")
+    once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
+              "it would be scored twice at each validation", ("or move it out of data.val_dir",))
+    # and the folders of their frames: a clip whose LR/ and HR/ were links to another's was that clip, scored twice
+    # at each validation, exit code 0
+    frame_folders = []
+    for name in names:
+        folder = os.path.join(val_dir, name)
+        frame_folders += ([(f"{name}/{part}", os.path.join(folder, part)) for part in PAIR_FOLDERS]
+                          if is_pair_clip(folder) else [(name, folder)])
+    once_each(val_dir, frame_folders, False, "frames folder of a validation clip",
+              "it would be scored twice at each validation", ("or move it out of data.val_dir",))
+    if groups:
+        # REDS' val/ (its val_sharp/<clip>), a folder of clips passed a level up: it was called a clip that "has no
+        # images", to put frames in it or remove it, neither of which makes a run
+        name = next(iter(groups))
+        raise UserError(f"validation clip '{os.path.join(val_dir, name)}' holds no frames but folders of them "
+                        f"({named(groups[name])}): it is a folder of clips (REDS' val/val_sharp/<clip>), where "
+                        f"data.val_dir's subfolders are the clips; pass '{os.path.join(val_dir, name)}' as "
+                        "data.val_dir")
+
+
 def validation_clips(config):
     """The Clips of data.val_dir, one per subfolder in name order, checked with train.val_metric; None when
     train.val_freq is 0. Call it on every process before any work, so that a bad clip stops them all."""
@@ -162,60 +224,7 @@ def validation_clips(config):
         folders = reds.reds4_folders(val_dir)
     else:
         names = visible_subfolders(val_dir)
-        # of any case: a clip's 'lr/' and 'hr/' passed so were scored as two clips of HR frames, exit code 0
-        pair_folders = [name for name in names if name.casefold() in PAIR_NAMES]
-        pair = {name.casefold() for name in pair_folders} == PAIR_NAMES
-        # and of other names, told by their frames: a clip's 'low/' and 'high/', 'BIx4/' and 'GT/' passed so were
-        # scored as two clips of HR frames, exit code 0
-        twins = smaller_twins({name: os.path.join(val_dir, name) for name in names
-                               if readable_frames(os.path.join(val_dir, name))})
-        groups = {name: clips for name in names if (clips := clips_in(os.path.join(val_dir, name)))}
-        inner_twins = smaller_twins({f"{name}/{clip}": os.path.join(val_dir, name, clip)
-                                     for name, clips in groups.items() for clip in clips})
-        inner_low, (inner_high, _) = next(iter(inner_twins.items()), (None, (None, None)))
-        if inner_low and os.path.dirname(inner_low) == os.path.dirname(inner_high):
-            # a clip's LR and HR frames in folders of other names ('low/' and 'high/', 'Lr/' and 'Hr/'), one a whole
-            # factor smaller: called a clip that "has no images"
-            clip = os.path.join(val_dir, os.path.dirname(inner_low))
-            raise UserError(f"validation clip '{clip}' holds its LR and HR frames in '{os.path.basename(inner_low)}/' "
-                            f"and '{os.path.basename(inner_high)}/', where validation reads them in LR/ and HR/: "
-                            "rename the two folders")
-        if pair and not any(holds_frames(os.path.join(val_dir, name)) for name in pair_folders) or inner_low:
-            # download_test_data.py's folder, LR/<clip> and HR/<clip>: it was called "a clip's LR/ and HR/ folders",
-            # to "put each clip in a subfolder of it", which did not say where its LR and HR frames go (and so Vid4's
-            # BIx4/<clip> and GT/<clip>, each called a clip that "has no images")
-            raise UserError(f"validation folder '{val_dir}' holds folders of clips' LR and HR frames "
-                            "(download_test_data.py's LR/<clip> and HR/<clip>), where validation reads a clip's in "
-                            "<clip>/LR and <clip>/HR: make a folder of clip folders so laid out and pass it as "
-                            "data.val_dir")
-        low = next(iter(twins), None)
-        if names and (holds_frames(val_dir) or pair or low):
-            # a clip passed as data.val_dir: its subfolders were scored as the clips, its frames left out without a
-            # word ('thumbs/' scored in its place; its LR/ and HR/ each as a clip of HR frames), exit code 0
-            held = ("a clip's LR/ and HR/ folders" if pair else f"frames beside folders ({named(names)})"
-                    if holds_frames(val_dir) else f"a clip's LR and HR frames ('{low}' holds frames as many as "
-                    f"'{twins[low][0]}', named alike and {twins[low][1]} times smaller)")
-            raise UserError(f"validation folder '{val_dir}' holds {held}, so which are the clips is not known; put "
-                            "each clip in a subfolder of it")
-        once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
-                  "it would be scored twice at each validation", ("or move it out of data.val_dir",))
-        # and the folders of their frames: a clip whose LR/ and HR/ were links to another's was that clip, scored twice
-        # at each validation, exit code 0
-        frame_folders = []
-        for name in names:
-            folder = os.path.join(val_dir, name)
-            frame_folders += ([(f"{name}/{part}", os.path.join(folder, part)) for part in PAIR_FOLDERS]
-                              if is_pair_clip(folder) else [(name, folder)])
-        once_each(val_dir, frame_folders, False, "frames folder of a validation clip",
-                  "it would be scored twice at each validation", ("or move it out of data.val_dir",))
-        if groups:
-            # REDS' val/ (its val_sharp/<clip>), a folder of clips passed a level up: it was called a clip that "has no
-            # images", to put frames in it or remove it, neither of which makes a run
-            name = next(iter(groups))
-            raise UserError(f"validation clip '{os.path.join(val_dir, name)}' holds no frames but folders of them "
-                            f"({named(groups[name])}): it is a folder of clips (REDS' val/val_sharp/<clip>), where "
-                            f"data.val_dir's subfolders are the clips; pass '{os.path.join(val_dir, name)}' as "
-                            "data.val_dir")
+        check_layout(val_dir, names)
         folders = [os.path.join(val_dir, name) for name in names]
     if not folders:
         raise UserError(
