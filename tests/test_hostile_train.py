@@ -7311,3 +7311,24 @@ def test_a_resume_shows_where_two_changed_paths_that_read_alike_differ(recorded,
     from training.checkpoint import check_settings
     with pytest.raises(UserError, match=rf"other settings: {shown}; "):
         check_settings("c.json", {"settings": {"data.output_dir": recorded}}, {"data.output_dir": value})
+
+
+# Twenty-eighth pass, look at the training data, frame names and series
+@pytest.mark.parametrize("brightness", [0.12, 0.3])
+def test_two_dark_clips_of_other_pictures_at_two_sizes_named_alike_are_trained_on(tmp_path, brightness):
+    """A frame's error against another's made smaller scales with the pictures' contrast: two dark clips of other
+    pictures fell within the error an LR frame has, and the smaller was refused as the other's LR frames."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_lr_hr_pair
+    root = make_lr_hr_pair(tmp_path / "data", "beach", "city", other_pictures=True, brightness=brightness)
+    assert [sequence.name for sequence in folder_sequences(root)] == ["beach", "city"]
+
+
+@pytest.mark.parametrize("brightness", [0.12, 0.3])
+def test_a_dark_clip_s_lr_frames_beside_its_hr_frames_are_still_refused(tmp_path, brightness):
+    """The bound within a dark picture's contrast still finds its LR frames (bd's, 8x8)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_lr_hr_pair
+    root = make_lr_hr_pair(tmp_path / "data", "low", "high", brightness=brightness)
+    with pytest.raises(UserError, match="/low' holds frames as many as 'high', named alike and 4 times smaller"):
+        folder_sequences(root)

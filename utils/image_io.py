@@ -175,8 +175,13 @@ def read_rgb(path):
 # the most mean squared error (of values in [0, 1]) of a frame against another's area average at its size, both
 # blurred (SAME_PICTURE_BLUR, in the small frame's pixels: the degradations' filters differ from an area average in
 # their finest detail), for the two to be one picture at two sizes. The calendar's frames made 4 times smaller by the
-# bd degradation (its Gaussian blur) are within 0.006 of theirs, down to 8x8; the same frames flipped, 0.02 and more
+# bd degradation (its Gaussian blur) are within 0.006 of theirs, down to 8x8; the same frames flipped, 0.02 and more.
+# Within that, at most SAME_PICTURE_SHARE of the small frame's own variance: the error scales with a picture's contrast,
+# and two dark or flat clips of other pictures, named alike, fell within 0.01 and were refused as an LR and HR pair
+# (an LR frame of any degradation or JPEG stays within 0.2 of its variance, darkened to 5 % within 0.41; another
+# picture, 0.79 and more)
 SAME_PICTURE_ERROR = 0.01
+SAME_PICTURE_SHARE = 0.5
 SAME_PICTURE_BLUR = 1.0
 
 
@@ -185,7 +190,8 @@ def is_made_smaller(small_path, large_path):
     small, large = read_rgb(small_path), read_rgb(large_path)
     shrunk = cv2.resize(large, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
     small, shrunk = (cv2.GaussianBlur(frame, (0, 0), SAME_PICTURE_BLUR) for frame in (small, shrunk))
-    return float(np.mean(np.square(shrunk - small))) <= SAME_PICTURE_ERROR
+    error = float(np.mean(np.square(shrunk - small)))
+    return error <= min(SAME_PICTURE_ERROR, SAME_PICTURE_SHARE * float(np.var(small)))
 
 
 def damage_of(data):
