@@ -7332,3 +7332,19 @@ def test_a_dark_clip_s_lr_frames_beside_its_hr_frames_are_still_refused(tmp_path
     root = make_lr_hr_pair(tmp_path / "data", "low", "high", brightness=brightness)
     with pytest.raises(UserError, match="/low' holds frames as many as 'high', named alike and 4 times smaller"):
         folder_sequences(root)
+
+
+@pytest.mark.parametrize("separator", ["__", "--", "  ", " \u202f"], ids=["underscores", "dashes", "blanks", "nnbsp"])
+@pytest.mark.parametrize("names", [
+    ["Shot{0}11.59.59{0}AM.png", "Shot{0}12.59.59{0}PM.png", "Shot{0}1.00.00{0}PM.png"],
+    ["Skärmavbild{0}kl.{0}11.59.59{0}fm.png", "Skärmavbild{0}kl.{0}12.59.59{0}em.png",
+     "Skärmavbild{0}kl.{0}1.00.00{0}em.png"],
+    ["스크린샷{0}AM{0}11.59.59.png", "스크린샷{0}PM{0}12.59.59.png", "스크린샷{0}PM{0}1.00.00.png"],
+    ["스크린샷{0}오전{0}11.59.59.png", "스크린샷{0}오후{0}12.59.59.png", "스크린샷{0}오후{0}1.00.00.png"]],
+    ids=["english", "swedish", "korean", "korean joined"])
+def test_a_twelve_hour_clock_of_doubled_separators_is_ordered_by_its_hours(tmp_path, names, separator):
+    """A clock's word with two separators beside it ('Shot__1.00.00__PM'): within one half 1 o'clock was read before
+    12, exit code 0, and across noon the morning's refused as named otherwise (utils.frame_names.TWELVE_HOUR_CLOCK)."""
+    from hostile import listed_frame_names
+    names = [name.format(separator) for name in names]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
