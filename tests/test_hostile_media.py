@@ -2705,3 +2705,20 @@ def test_an_mp4_whose_invalid_sample_aspect_stops_decoding_is_refused_as_read_sh
                         f"h264_metadata=sample_aspect_ratio={aspect}", frames=8, size="32x32")
     assert video_refusal(path) == (f"video '{path}' ended after 1 of the 8 frames it announces: it is truncated or "
                                    "damaged; repair it (or pass --end 1 to use what is there)")
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's video fixes
+
+
+@pytest.mark.parametrize("extension", ["mp4", "mpg"])
+def test_an_mpeg2_open_gop_cut_by_stream_copy_is_read_whole_not_called_truncated(tmp_path, extension):
+    """`ffmpeg -ss T -c copy` of MPEG-2 of open GOPs leaves the first GOP's leading B-frames, which refer to a picture
+    before the cut: FFmpeg's decoder drops them, its packets read more than its frames decoded, and the clip, read as
+    FFmpeg decodes it, was refused as "truncated or damaged"."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", "mpeg2video", "-g", "12", "-bf", "2", frames=36,
+                         size="32x32")
+    cut = str(tmp_path / f"cut.{extension}")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", "1.3", "-i", whole, "-c", "copy", cut], check=True)
+    assert len(list(VideoReader(cut))) == decoded_count(cut) < 30

@@ -416,20 +416,34 @@ def decodes_cleanly(path):
     announced from its duration at its highest rate. Nor with fewer frames decoded than packets read, as its summary (at
     the verbose level) gives them: an H.264 MP4 of 8 frames whose sample aspect FFmpeg ignores as invalid (65535:1) it
     decodes as 1 frame, a warning its only word, and its reading of 1 frame, as OpenCV decodes it, was taken for the
-    whole. An MP4's or MOV's edit list hides frames decoded (`ffmpeg -ss T -c copy`'s): they are counted again with the
-    list ignored."""
-    def log(*before):
-        completed = ffmpeg_decoding(path, "level+verbose", "-nostats", "-fps_mode", "passthrough", "-enc_time_base:v",
-                                    "demux", "-f", "null", "-", before=before)
+    whole. Unless the packets not decoded are all shown before the first frame decoded: an MP4's or MOV's edit list
+    hides them (`ffmpeg -ss T -c copy`'s), and a decoder drops the pictures referring to one before the file's first
+    (an open GOP's leading B-frames, as `ffmpeg -ss T -c copy` of MPEG-2 leaves them, in an MP4, MKV, MPG or TS, were
+    refused as "truncated or damaged", their frames all read); their times (`-debug_ts`) are read only where the counts
+    differ."""
+    def log(log_level, *output):
+        completed = ffmpeg_decoding(path, log_level, "-nostats", *output, "-fps_mode", "passthrough",
+                                    "-enc_time_base:v", "demux", "-f", "null", "-")
         return "[error]" if completed is None or completed.returncode else completed.stderr.decode(errors="replace")
 
-    def each_packet_decoded(text):
+    def packets_not_decoded(text):
         counts = re.findall(r"\(video\): (\d+) packets read \(\d+ bytes\); (\d+) frames decoded", text)
-        return bool(counts) and all(read == decoded for read, decoded in counts)
+        return int(counts[0][0]) - int(counts[0][1]) if len(counts) == 1 else None
 
-    text = log()
-    return not re.search(r"\[(error|fatal|panic)\]", text) and (each_packet_decoded(text) or re.search(
-        r"\[in#0/mov,", text) is not None and each_packet_decoded(log("-ignore_editlist", "1")))
+    text = log("level+verbose")
+    if re.search(r"\[(error|fatal|panic)\]", text) or (not_decoded := packets_not_decoded(text)) is None:
+        return False
+    if not not_decoded:
+        return True
+    times = log("level+info", "-debug_ts")
+    shown = [float(time) for time in re.findall(r"decoder -> pts:\S+ pts_time:(-?[\d.]+)", times)]
+    packets = [float(time) for time in re.findall(r"demuxer\+ffmpeg -> ist_index:\S+ type:video pkt_pts:\S+ "
+                                                  r"pkt_pts_time:(-?[\d.]+)", times)]
+    if not shown:
+        return False
+    first = min(shown)  # a cut MKV's leading B-frames are timed at its first frame's time
+    leading = sum(time < first for time in packets) + max(0, packets.count(first) - shown.count(first))
+    return leading >= not_decoded
 
 
 # the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
