@@ -2722,3 +2722,19 @@ def test_an_mpeg2_open_gop_cut_by_stream_copy_is_read_whole_not_called_truncated
     cut = str(tmp_path / f"cut.{extension}")
     subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", "1.3", "-i", whole, "-c", "copy", cut], check=True)
     assert len(list(VideoReader(cut))) == decoded_count(cut) < 30
+
+
+@pytest.mark.parametrize("damage", ["invalid sample aspect", "cut"])
+def test_a_raw_h264_stream_its_decoder_does_not_decode_whole_is_refused(tmp_path, damage):
+    """A raw H.264 stream announces no count: its frames were counted by OpenCV's decoding alone, and one whose sample
+    aspect FFmpeg ignores as invalid (65535:1) was read as 1 of its 8 frames, one cut at two thirds as 7 frames (FFmpeg
+    decodes 9 of its 10 packets, with an error), exit code 0. FFmpeg's decoding of it to its end now tells it."""
+    from hostile import ffmpeg_video, video_refusal
+    metadata = ["-bsf:v", "h264_metadata=sample_aspect_ratio=65535/1"] if damage != "cut" else []
+    path = ffmpeg_video(tmp_path / "clip.h264", "-c:v", "libx264", *metadata, frames=8 if metadata else 24,
+                        size="32x32")
+    if damage == "cut":
+        data = open(path, "rb").read()
+        open(path, "wb").write(data[:len(data) * 2 // 3])
+    assert re.fullmatch(rf"video '{re.escape(path)}' ended after \d+ frames?: it is truncated or damaged; repair it "
+                        r"\(or pass --end \d+ to use what is there\)", video_refusal(path))
