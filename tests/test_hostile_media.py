@@ -2705,3 +2705,36 @@ def test_an_mp4_whose_invalid_sample_aspect_stops_decoding_is_refused_as_read_sh
                         f"h264_metadata=sample_aspect_ratio={aspect}", frames=8, size="32x32")
     assert video_refusal(path) == (f"video '{path}' ended after 1 of the 8 frames it announces: it is truncated or "
                                    "damaged; repair it (or pass --end 1 to use what is there)")
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's video fixes
+
+
+@pytest.mark.parametrize("extension", ["mp4", "mpg"])
+def test_an_mpeg2_open_gop_cut_by_stream_copy_is_read_whole_not_called_truncated(tmp_path, extension):
+    """`ffmpeg -ss T -c copy` of MPEG-2 of open GOPs leaves the first GOP's leading B-frames, which refer to a picture
+    before the cut: FFmpeg's decoder drops them, its packets read more than its frames decoded, and the clip, read as
+    FFmpeg decodes it, was refused as "truncated or damaged"."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", "mpeg2video", "-g", "12", "-bf", "2", frames=36,
+                         size="32x32")
+    cut = str(tmp_path / f"cut.{extension}")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", "1.3", "-i", whole, "-c", "copy", cut], check=True)
+    assert len(list(VideoReader(cut))) == decoded_count(cut) < 30
+
+
+@pytest.mark.parametrize("damage", ["invalid sample aspect", "cut"])
+def test_a_raw_h264_stream_its_decoder_does_not_decode_whole_is_refused(tmp_path, damage):
+    """A raw H.264 stream announces no count: its frames were counted by OpenCV's decoding alone, and one whose sample
+    aspect FFmpeg ignores as invalid (65535:1) was read as 1 of its 8 frames, one cut at two thirds as 7 frames (FFmpeg
+    decodes 9 of its 10 packets, with an error), exit code 0. FFmpeg's decoding of it to its end now tells it."""
+    from hostile import ffmpeg_video, video_refusal
+    metadata = ["-bsf:v", "h264_metadata=sample_aspect_ratio=65535/1"] if damage != "cut" else []
+    path = ffmpeg_video(tmp_path / "clip.h264", "-c:v", "libx264", *metadata, frames=8 if metadata else 24,
+                        size="32x32")
+    if damage == "cut":
+        data = open(path, "rb").read()
+        open(path, "wb").write(data[:len(data) * 2 // 3])
+    assert re.fullmatch(rf"video '{re.escape(path)}' ended after \d+ frames?: it is truncated or damaged; repair it "
+                        r"\(or pass --end \d+ to use what is there\)", video_refusal(path))

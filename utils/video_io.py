@@ -21,9 +21,9 @@ from utils.errors import UserError, counted, printable, shortened
 from utils.image_io import bgr_uint8_to_rgb_float, gif_read, is_one_picture
 from utils.paths import no_space, output_file
 from utils.video_probe import (STREAM_KINDS, apng_average_rate, audio_after_seek, check_video_streams, cut_into_zeros,
-    decodes_a_frame, decodes_cleanly, ffmpeg_executable, fragmented_mp4_frames, frames_before_the_cut,
-    gif_average_rate, matroska_average_rate, matroska_takes_audio, media_listing, media_path, media_streams,
-    mirror_axis, opencv_path, own_container, played_audio, size_change, undecodable_codec,
+    decodes_a_frame, decodes_cleanly, each_packet_decoded, ffmpeg_executable, fragmented_mp4_frames,
+    frames_before_the_cut, gif_average_rate, matroska_average_rate, matroska_takes_audio, media_listing, media_path,
+    media_streams, mirror_axis, opencv_path, own_container, played_audio, size_change, undecodable_codec,
     video_lead, working_ffmpeg)
 
 
@@ -361,7 +361,12 @@ class VideoReader:
                     raise removed_while_read(self.path) from error  # capture, renamed: a traceback, exit code 1
                 lost = None  # frames_lost's answer, where asked: its walk of the file once
                 if index >= self.end:
-                    if not (cut_off := shorter and (self.counted or frame_cut)):
+                    # a count of OpenCV's own decoding (a raw H.264 stream announces none), or an estimate the frames
+                    # read passed (two TS joined by cat), says nothing of frames its decoder drops: an H.264 stream of
+                    # an invalid sample aspect (65535:1) was read as 1 of its 8 frames, exit code 0; a line saying a
+                    # reference is missing is no loss (a live MKV's dump beginning at an open GOP's key frame)
+                    if not (cut_off := shorter and (self.counted or frame_cut)) and (
+                            not (self.counted or index > self.total_frames) or each_packet_decoded(self.path)):
                         return
                 else:
                     cut_off = (clean := decodes_cleanly(self.path)) and shorter

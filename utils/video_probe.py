@@ -416,20 +416,42 @@ def decodes_cleanly(path):
     announced from its duration at its highest rate. Nor with fewer frames decoded than packets read, as its summary (at
     the verbose level) gives them: an H.264 MP4 of 8 frames whose sample aspect FFmpeg ignores as invalid (65535:1) it
     decodes as 1 frame, a warning its only word, and its reading of 1 frame, as OpenCV decodes it, was taken for the
-    whole. An MP4's or MOV's edit list hides frames decoded (`ffmpeg -ss T -c copy`'s): they are counted again with the
-    list ignored."""
-    def log(*before):
-        completed = ffmpeg_decoding(path, "level+verbose", "-nostats", "-fps_mode", "passthrough", "-enc_time_base:v",
-                                    "demux", "-f", "null", "-", before=before)
-        return "[error]" if completed is None or completed.returncode else completed.stderr.decode(errors="replace")
+    whole (each_packet_decoded)."""
+    text = null_decoding(path, "level+verbose")
+    return not re.search(r"\[(error|fatal|panic)\]", text) and each_packet_decoded(path, text)
 
-    def each_packet_decoded(text):
-        counts = re.findall(r"\(video\): (\d+) packets read \(\d+ bytes\); (\d+) frames decoded", text)
-        return bool(counts) and all(read == decoded for read, decoded in counts)
 
-    text = log()
-    return not re.search(r"\[(error|fatal|panic)\]", text) and (each_packet_decoded(text) or re.search(
-        r"\[in#0/mov,", text) is not None and each_packet_decoded(log("-ignore_editlist", "1")))
+def null_decoding(path, log_level, *output):
+    """FFmpeg's log decoding path's first video stream, each frame at its own time (decodes_cleanly), with output (its
+    options) at log_level; "[error]" where it fails or without imageio-ffmpeg."""
+    completed = ffmpeg_decoding(path, log_level, "-nostats", *output, "-fps_mode", "passthrough", "-enc_time_base:v",
+                                "demux", "-f", "null", "-")
+    return "[error]" if completed is None or completed.returncode else completed.stderr.decode(errors="replace")
+
+
+def each_packet_decoded(path, text=None):
+    """Whether FFmpeg decodes a frame of each packet of path's first video stream, as its summary at the verbose level
+    (text: that log, where it was run) counts them, but those shown before its first frame decoded: an MP4's or MOV's
+    edit list hides them (`ffmpeg -ss T -c copy`'s), and a decoder drops the pictures referring to one before the
+    file's first (an open GOP's leading B-frames, as `ffmpeg -ss T -c copy` of MPEG-2 leaves them, in an MP4, MKV, MPG
+    or TS, were refused as "truncated or damaged", their frames all read). Their times (`-debug_ts`) are read only
+    where the counts differ."""
+    counts = re.findall(r"\(video\): (\d+) packets read \(\d+ bytes\); (\d+) frames decoded",
+                        text or null_decoding(path, "level+verbose"))
+    if len(counts) != 1:
+        return False
+    if not (not_decoded := int(counts[0][0]) - int(counts[0][1])):
+        return True
+    times = null_decoding(path, "level+info", "-debug_ts")
+    shown = [float(time) for time in re.findall(r"decoder -> pts:\S+ pts_time:(-?[\d.]+)", times)]
+    packets = re.findall(r"demuxer\+ffmpeg -> ist_index:\S+ type:video pkt_pts:\S+ pkt_pts_time:(\S+)", times)
+    timed = [float(time) for time in packets if time != "NOPTS"]
+    if not shown or not timed:  # a raw stream's packets are untimed: nothing says which were shown first
+        return False
+    # a cut MKV's leading B-frames are timed at its first frame's time, or untimed (a live MKV cut at an open GOP)
+    first = min(shown)
+    return (sum(time < first for time in timed) + max(0, timed.count(first) - shown.count(first))
+            + len(packets) - len(timed) >= not_decoded)
 
 
 # the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
