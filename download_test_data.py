@@ -273,10 +273,40 @@ def redirect_refused(parts):
     return None
 
 
+class _Reply(http.client.HTTPResponse):
+    """A reply read past the interim ones (1xx) before it, as HTTP asks of a client (RFC 9110, 15.2): http.client passes
+    over 100 alone, and a host that sends 103 Early Hints (or 102 Processing) before the file was "cannot download
+    ...: HTTP 103 Early Hints" on every run."""
+
+    def _read_status(self):
+        while True:
+            version, status, reason = super()._read_status()
+            if not 101 < status < 200:  # 100: begin() passes over it; 101: a change of protocol, no interim reply
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # the interim reply's headers
+
+
+class _InterimPassed:
+    """A urllib handler whose connections read their replies as _Reply."""
+
+    def do_open(self, http_class, request, **connection_args):
+        return super().do_open(type(http_class.__name__, (http_class,), {"response_class": _Reply}), request,
+                               **connection_args)
+
+
+class _HTTPHandler(_InterimPassed, urllib.request.HTTPHandler):
+    pass
+
+
+class _HTTPSHandler(_InterimPassed, urllib.request.HTTPSHandler):
+    pass
+
+
 def open_url(request, redirects=None):
     """urllib's reply to request; redirects: the _RedirectHandler to follow redirects with (its redirected_to read
     after a failure)."""
-    return urllib.request.build_opener(redirects or _RedirectHandler()).open(request, timeout=TIMEOUT_S)
+    return urllib.request.build_opener(redirects or _RedirectHandler(), _HTTPHandler, _HTTPSHandler).open(
+        request, timeout=TIMEOUT_S)
 
 
 def reply_text(reason, limit=100):
