@@ -134,7 +134,7 @@ def sendable(version):
 def recorded_version(partial):
     """The version the partial file was started from, or None (none recorded: a server that sent none, or a
     partial file of an older version of this script). A record that is there but blank is damaged, as one that
-    cannot be sent (sendable): record_version writes none such (mark_unversioned does, of a part of bytes of no known
+    cannot be sent (sendable): record_version writes none such (UnversionedBytes does, of a part of bytes of no known
     version), and a crash can leave a file renamed into place empty."""
     path = version_path(partial)
     if not os.path.isfile(path):
@@ -273,10 +273,40 @@ def redirect_refused(parts):
     return None
 
 
+class _Reply(http.client.HTTPResponse):
+    """A reply read past the interim ones (1xx) before it, as HTTP asks of a client (RFC 9110, 15.2): http.client passes
+    over 100 alone, and a host that sends 103 Early Hints (or 102 Processing) before the file was "cannot download
+    ...: HTTP 103 Early Hints" on every run."""
+
+    def _read_status(self):
+        while True:
+            version, status, reason = super()._read_status()
+            if not 101 < status < 200:  # 100: begin() passes over it; 101: a change of protocol, no interim reply
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # the interim reply's headers
+
+
+class _InterimPassed:
+    """A urllib handler whose connections read their replies as _Reply."""
+
+    def do_open(self, http_class, request, **connection_args):
+        return super().do_open(type(http_class.__name__, (http_class,), {"response_class": _Reply}), request,
+                               **connection_args)
+
+
+class _HTTPHandler(_InterimPassed, urllib.request.HTTPHandler):
+    pass
+
+
+class _HTTPSHandler(_InterimPassed, urllib.request.HTTPSHandler):
+    pass
+
+
 def open_url(request, redirects=None):
     """urllib's reply to request; redirects: the _RedirectHandler to follow redirects with (its redirected_to read
     after a failure)."""
-    return urllib.request.build_opener(redirects or _RedirectHandler()).open(request, timeout=TIMEOUT_S)
+    return urllib.request.build_opener(redirects or _RedirectHandler(), _HTTPHandler, _HTTPSHandler).open(
+        request, timeout=TIMEOUT_S)
 
 
 def reply_text(reason, limit=100):
@@ -376,7 +406,7 @@ def _fetch_whole(url, partial, validate):
     unsized_range = None  # the Content-Range of a 206 that gives no size of its file ('bytes 1000-1500/*')
     at_end = False  # a 206 of an empty range at the part's end ('bytes 2688-2687/2688'), valid_range's exception
     most, skip = None, 0  # a 206's bytes by its Content-Range; those of them before the part's end
-    unversioned_from = None  # where the bytes a reply wrote of no version begin (_receive's), where it wrote any
+    unversioned = UnversionedBytes(url, partial, None)  # the bytes a reply writes of no version over a recorded one
     if response.status == 416:  # the partial file may already be whole; validation decides
         response.close()
         total = offset
@@ -431,16 +461,15 @@ def _fetch_whole(url, partial, validate):
                 record_version(partial, version_served(response))
             # its bytes written (over the part, or past its end) are then of no known version: under the part's record
             # kept, a host that sent "v2" naming none, then "v1" again, had v1's rest joined to them (exit code 0)
-            unversioned = version if not offset - skip and not version_served(response) else None
+            unversioned = UnversionedBytes(url, partial, version if not offset - skip and not version_served(response)
+                                           else None)
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
                 print(restarted(url, asked_from, version, version_served(response), refused_size))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset - skip + length
             if not at_end:  # its bytes, where it sent any (5 to a whole part), were joined to it and the whole deleted
-                within, unversioned_from = _receive(url, response, partial, offset, total, start, most, skip,
-                                                    unversioned)
-                if not within:
+                if not _receive(url, response, partial, offset, total, start, most, skip, unversioned):
                     # a body past its range without a Content-Length (chunked, or to the connection's end): joined,
                     # the whole deleted ("gave 2700 bytes instead of the 2688 announced"), as one of a Content-Length;
                     # of the whole file, installed where its size was not given ('bytes 0-2687/*')
@@ -454,8 +483,7 @@ def _fetch_whole(url, partial, validate):
     try:
         problem = validate(partial)
     except MarkedOpen:  # served so (copied while its writer had it open): "close it there" named no program here
-        if unversioned_from is not None:  # whole, of no version: resumed at its end once the mark is cleared
-            record_version(partial, None)
+        unversioned.keep()  # whole, of no version: resumed at its end once the mark is cleared
         raise UserError(f"{url} gave an HDF5 file marked open for writing by the program that wrote it (HDF5's mark, "
                         f"copied with it); it is kept in {partial}: clear the mark with `h5clear -s` and run again, "
                         "or delete it and fetch from another host with --base-url") from None
@@ -467,9 +495,8 @@ def _fetch_whole(url, partial, validate):
         # deleted"), on every run. Its bytes of no version, kept so under the part's recorded one (a range ending
         # before the file, or its Content-Length short of its range), had that version's rest joined to them by the
         # run again, and installed (exit code 0): dropped, as where it is cut short
-        if unversioned_from is not None:
-            drop_unversioned(url, partial, unversioned_from, version)
-            size = unversioned_from
+        unversioned.drop()
+        size = os.path.getsize(partial)
         raise UserError(f"{url} sent a range of a file whose size it does not give (Content-Range "
                         f"'{reply_text(unsized_range, 80)}'), and the {size_text(size)} downloaded are not the whole "
                         f"file; they are kept in {partial}: run again to resume, or delete it to fetch the file whole")
@@ -620,13 +647,11 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
     body, below), and False returned. skip: the body's first bytes, which the partial file holds already (a range from
     before its end): compared with them, and where they differ (the part another file's start, or damaged) the partial
     file is cut there and the body written from there on, a line saying so once the body is written whole.
-    unversioned: the partial file's recorded version, where the body names none: its record is marked no version's
-    (mark_unversioned) before the body's first byte is written, and broken off or cut short, the partial file is cut
-    back to that byte (those before it are of the recorded version, the body agreeing) and the record restored.
-    Returns (False where the body passed its range, else True; where its bytes of no version begin in the partial file
-    as left, or None: none written, or dropped)."""
+    unversioned: the UnversionedBytes of a body naming no version over a partial file of a recorded one, begun at the
+    body's first byte that the partial file does not hold, and broken off or cut short, dropped (those before it are of
+    the recorded version, the body agreeing). Returns False where the body passed its range, else True."""
     written, differs_at, downloaded = 0, None, offset  # downloaded: the part's bytes before this reply
-    first_written = None  # where the first byte of the body that the partial file did not hold went
+    unversioned = unversioned or UnversionedBytes(url, partial, None)
     # the byte the body ends before: the file's size, or a range's end where its Content-Range gives no size ('bytes
     # 0-2687/*', to the connection's end): one cut short so kept its bytes of no version under the part's recorded one
     end = total if total is not None or most is None else offset - skip + most
@@ -660,14 +685,11 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                     differs_at, offset, skip, held = file.tell(), file.tell(), 0, agreed
                 written += len(chunk)
                 if most is not None and written > most:
-                    file.truncate(offset)
-                    if unversioned and first_written is not None:  # cut back to first_written: of its version alone
-                        record_version(partial, unversioned)
-                    return False, None
-                if first_written is None and len(chunk) > held:
-                    first_written = file.tell()
-                    if unversioned:
-                        mark_unversioned(partial)
+                    file.truncate(offset)  # to before the body's first byte written: of the recorded version alone
+                    unversioned.cut_off()
+                    return False
+                if len(chunk) > held:
+                    unversioned.begin(file.tell())
                 pending += memoryview(chunk)[held:]
                 if len(pending) >= CHUNK_BYTES:
                     write_pending()
@@ -681,8 +703,7 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                 write_pending()
             # before an error raised as it is: past `ulimit -f` the bytes of no version were kept under the part's
             # recorded version, and the run again, the limit raised, joined that version's rest to them (exit code 0)
-            if unversioned and first_written is not None:
-                drop_unversioned(url, partial, first_written, unversioned)
+            unversioned.drop()
             # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run),
             # and a disk made read-only (or the part's permissions taken) while written: "broke off ([Errno 30]
             # Read-only file system); run again to resume" blamed the link, a run again refused alike
@@ -693,33 +714,57 @@ def _receive(url, response, partial, offset, total, start=b"", most=None, skip=0
                                 f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error_reason(error)}); "
                             "run again to resume")
-        dropped = unversioned and first_written is not None and end is not None and file.tell() < end  # cut short
+        dropped = unversioned.start is not None and end is not None and file.tell() < end  # cut short
         if dropped:
-            drop_unversioned(url, partial, first_written, unversioned)
+            unversioned.drop()
     # the sizes line said "resumed", and the part was written over without a word (not where that was dropped)
     if differs_at is not None and not dropped:
         print(printable(f"{url_filename(url)}: the {size_text(downloaded)} downloaded differ from the host's bytes "
                         f"from byte {differs_at} on: written over from there, not resumed"))
-    return True, None if dropped or not unversioned else first_written
+    return True
 
 
-def mark_unversioned(partial):
-    """Record that a partial file holds bytes of no known version, before a reply naming none writes them over its
-    recorded one (_receive's unversioned): a run again fetches it whole (damaged_record). Cut back to the bytes of its
-    version, its record is restored (drop_unversioned); where that cannot be (a disk made read-only mid-write, the cut
-    refused as the writes), the bytes of no version were kept under the recorded version, and the run again joined its
-    rest to them and installed them (exit code 0)."""
-    write_bytes(version_path(partial), "\n", mode="w")
+class UnversionedBytes:
+    """The bytes a reply naming no version writes to a partial file whose recorded version it keeps (_fetch_whole's: a
+    reply from byte 0, comparing the part or writing it over) and their record: where they begin in the partial file
+    (start, None where none is written or they were dropped). Under the record kept, a host that sent "v2" naming none,
+    then "v1" again, had v1's rest joined to them and installed (exit code 0). Of a version None (a part of none, or a
+    reply naming one), it does nothing."""
 
+    def __init__(self, url, partial, version):
+        self.url, self.partial, self.version = url, partial, version
+        self.start = None
 
-def drop_unversioned(url, partial, first_written, version):
-    """Cut a partial file back to first_written, where a reply naming no version began writing it (_receive's
-    unversioned), restore its record of version, and say so: the sizes line said "resumed", and the bytes it sent are
-    asked for again."""
-    os.truncate(partial, first_written)
-    record_version(partial, version)
-    print(f"{url_filename(url)}: the host named no version (ETag or Last-Modified) of the bytes it sent from byte "
-          f"{first_written} on, where the partial download's is recorded; short of the whole file, they were dropped")
+    def begin(self, position):
+        """Before the first of them is written, at position: the record says no version (a run again fetches the
+        file whole, damaged_record). Marked only once they were dropped, a disk made read-only mid-write (the cut
+        refused as the writes) kept them under the recorded version, the run again splicing its rest to them."""
+        if self.version and self.start is None:
+            write_bytes(version_path(self.partial), "\n", mode="w")
+            self.start = position
+
+    def cut_off(self):
+        """The partial file was cut back to before them (a body past its range): its record restored."""
+        if self.start is not None:
+            record_version(self.partial, self.version)
+            self.start = None
+
+    def drop(self):
+        """Cut the partial file back to their start (broken off, or short of the whole file) and restore its record,
+        saying so: the sizes line said "resumed", and the bytes they replaced are asked for again."""
+        if self.start is None:
+            return
+        os.truncate(self.partial, self.start)
+        record_version(self.partial, self.version)
+        print(f"{url_filename(self.url)}: the host named no version (ETag or Last-Modified) of the bytes it sent from "
+              f"byte {self.start} on, where the partial download's is recorded; short of the whole file, they were "
+              "dropped")
+        self.start = None
+
+    def keep(self):
+        """Keep them, the whole file, under no record: a run again resumes at its end."""
+        if self.start is not None:
+            record_version(self.partial, None)
 
 
 UNPACKED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # zipfile's own

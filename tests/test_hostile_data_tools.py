@@ -5287,3 +5287,22 @@ def test_a_part_s_bytes_of_no_version_on_a_disk_made_read_only_mid_write_are_not
         server.etags[WEIGHT_PATHS[0]] = '"v1"'
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+# Twenty-eighth pass, look at the downloads, weight files and converters
+@pytest.mark.parametrize("interim", [[103], [102], [103, 103], [103, 100]])
+def test_a_weight_file_sent_after_interim_replies_is_downloaded(tmp_path, interim):
+    """A host that sends 103 Early Hints (or 102 Processing) before its reply, as HTTP lets it: http.client passes over
+    100 alone, and the download was "cannot download ...: HTTP 103 Early Hints" on every run."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
+        real_handle = server.handle
+
+        def handle(request, head=False):
+            for status in interim:
+                request.wfile.write(b"HTTP/1.1 %d Interim\r\nLink: </style.css>; rel=preload\r\n\r\n" % status)
+            return real_handle(request, head)
+        server.handle = handle
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
