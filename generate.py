@@ -352,6 +352,7 @@ def run(args, processes, output_claim):
     native_height, native_width = crop or (shape[0] * resolver.scale, shape[1] * resolver.scale)
     # frames resized as they are written take memory too
     resolver.written_size = size if size and size != (native_height, native_width) else None
+    resolver.written_fixed = bool(args.output_size)  # smaller frames are still written at it
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)
     if owners.count(processes.rank) == 0:

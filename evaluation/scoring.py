@@ -75,17 +75,18 @@ class Sequence:
 
 
 def skipped_numbers(paths):
-    """For each frame after a sequence's first, how many frames the last number in its name skips after the one
-    before's, in steps of the least step forward (frames numbered every 40 ms skip none; a scene's first frame after
-    another's last steps back, skipping none; a name of more or fewer numbers than the one before, a phone's second
-    picture of a second, 'IMG_20230601_120000_1', skips none); empty where a name has no number."""
+    """For each frame after a sequence's first, how many frames the last number in its name that differs from the one
+    before's skips after it, in steps of the least step forward (frames numbered every 40 ms skip none; a scene's
+    first frame after another's last steps back, skipping none; a name of more or fewer numbers than the one before, a
+    phone's second picture of a second, 'IMG_20230601_120000_1', skips none); empty where a name has no number."""
     numbers = [frame_order(os.path.basename(path))[0] for path in paths]
     if not all(numbers):
         return []
     # by the last number alone, a burst's 'IMG_.._120000_2' then 'IMG_.._120001' skipped 119,998 frames, refused
-    # beside the same frames numbered 1..N
-    steps = [number[-1] - before[-1] if len(number) == len(before) else 0
-             for before, number in zip(numbers, numbers[1:])]
+    # beside the same frames numbered 1..N; and a number after the frame's, the same in every name ('0004_x4.png',
+    # 'f0004_v1.png'), stepped by 0: results missing frame 3 were scored against targets 3.., exit code 0
+    steps = [next((now - then for then, now in zip(before[::-1], number[::-1]) if now != then), 0)
+             if len(number) == len(before) else 0 for before, number in zip(numbers, numbers[1:])]
     least = min((step for step in steps if step > 0), default=1)
     return [step // least - 1 if step > 0 else 0 for step in steps]
 

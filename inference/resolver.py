@@ -78,6 +78,7 @@ class SuperResolver:
     memory_advice: what an out-of-memory error tells the user to do, in the caller's flags (generate.py's by
     default). written_size: (height, width) the caller resizes the output frames to as it writes them (generate.py's
     --outscale), set before model(): those frames are part of the memory plan; None: written at the model's size.
+    written_fixed: whether that size is fixed whatever the frames' (--output-size), for the too-small budget's advice.
     """
 
     def __init__(self,
@@ -122,7 +123,7 @@ class SuperResolver:
         self.max_memory = max_memory or default_budget(self.context) / self.budget_shared_by
         self.budget_given = max_memory is not None
         self.cache_dir = cache_dir or default_cache_dir()
-        self.written_size = None
+        self.written_size, self.written_fixed = None, False
         self.models = {}
 
     @property
@@ -139,7 +140,7 @@ class SuperResolver:
         """The tile plan for LR frames of height x width."""
         return TilePlan(height, width, self.num_resblock, self.tile, None if self.tile else self.max_memory,
                         self.lanes, self.scale, math.prod(self.written_size) if self.written_size else None,
-                        self.budget_given, self.backend, self.budget_shared_by)
+                        self.budget_given, self.backend, self.budget_shared_by, self.written_fixed)
 
     @property
     def lanes(self):

@@ -137,12 +137,14 @@ class TilePlan:
     --max-memory the user never gave. backend: "openvino" or "nnabla", whose own bytes per LR pixel and process the
     plan counts (BYTES_PER_PIXEL, PROCESS_BYTES): the refusal's least budget follows it. shared_by: the processes
     the default budget's half of the memory free was shared by (mpirun's on a CPU), said in its refusal.
+    written_fixed: whether the frames are written at written_pixels whatever their size (--output-size), else at as
+    many pixels per LR pixel (--outscale), which the refusal's advice of smaller frames follows.
     """
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE,
-                 written_pixels=None, budget_given=True, backend="openvino", shared_by=1):
+                 written_pixels=None, budget_given=True, backend="openvino", shared_by=1, written_fixed=False):
         self.frame_size, self.budget_given, self.backend = (height, width), budget_given, backend
-        self.shared_by = shared_by
+        self.shared_by, self.written_fixed = shared_by, written_fixed
         self.bytes_per_pixel = BYTES_PER_PIXEL[backend][scale]
         height, width = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
         self.height, self.width, self.scale, self.written_pixels = height, width, scale, written_pixels
@@ -268,11 +270,7 @@ class TilePlan:
                     advice = ["run fewer processes (mpirun -n), free memory" if self.shared_by > 1 else "free memory"]
                 # a budget under the smallest frames' least fits no frame: 17x1 frames in --max-memory 0.001 were told
                 # to "use smaller frames", and so were budgets of the process's own bytes to some MB over them
-                if budget >= self.smallest_frames_bytes():
-                    # frames of 1x1 to 8x8 (planned as the smallest) written resized were told to "use smaller frames,
-                    # or write smaller ones": no frame is smaller; writing them smaller fits
-                    advice.append("write smaller frames" if (self.height, self.width) == (FLOW_NET_STRIDE,) * 2 else
-                                  f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
+                advice += self.smaller_advice(budget)
                 raise UserError(
                     f"{said} is too small for {self.frame_size[1]}x{self.frame_size[0]} LR frames even with the "
                     f"smallest tiles (needs at least {size_said(self.smallest_bytes(frames), math.ceil)}); "
@@ -319,13 +317,34 @@ class TilePlan:
         return frames + max(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * bytes_per_pixel
                             / BUDGET_SHARES[name] for name, bytes_per_pixel in self.bytes_per_pixel.items())
 
+    def least_budget_of(self, height, width, written_pixels):
+        """The least budget of LR frames of height x width written at written_pixels (None: at the model's size)."""
+        plan = copy.copy(self)
+        plan.height, plan.width = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
+        plan.written_pixels = written_pixels
+        return plan.smallest_bytes(plan.frame_bytes())
+
     def smallest_frames_bytes(self):
         """The least budget of the smallest frames (1x1, planned as the stride's square), written as a pixel where
         frames are resized: a budget under it fits no frame."""
-        smallest = copy.copy(self)
-        smallest.height = smallest.width = FLOW_NET_STRIDE
-        smallest.written_pixels = self.written_pixels and 1
-        return smallest.smallest_bytes(smallest.frame_bytes())
+        return self.least_budget_of(1, 1, self.written_pixels and 1)
+
+    def smaller_advice(self, budget):
+        """What fits a budget these frames do not: smaller frames, these frames written smaller (as a pixel) where
+        they are resized, or only both together; [] where no frame fits. Each half was advised where only the other
+        fitted, or only both (a fixed --output-size takes as much beside smaller frames; the HR frames of large ones
+        take GBs however small they are written)."""
+        written = self.written_pixels
+        # smaller frames are written at the fixed size (--output-size), else at as many pixels per LR pixel
+        if written and not self.written_fixed:
+            written = -(-written // math.prod(self.frame_size))
+        smaller = (self.height, self.width) != (FLOW_NET_STRIDE,) * 2 and budget >= self.least_budget_of(1, 1, written)
+        written_smaller = bool(self.written_pixels) and budget >= self.least_budget_of(self.height, self.width, 1)
+        if smaller or written_smaller:
+            return ["use smaller frames, or write smaller ones" if smaller and written_smaller else
+                    "use smaller frames" if smaller else "write smaller frames"]
+        return (["use smaller frames and write them smaller"]
+                if self.written_pixels and budget >= self.smallest_frames_bytes() else [])
 
     def _grid(self, name, window, align=1, at_least=(1, 1)):
         """Row and column windows of a network: as few as `window` allows (at least `at_least`), balanced."""

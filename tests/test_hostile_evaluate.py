@@ -723,3 +723,23 @@ def test_a_phone_s_pictures_of_one_second_pair_with_the_same_frames_numbered_in_
         os.rename(tmp_path / "targets" / f"{index:04d}.png", tmp_path / "targets" / name)
     sequence = Sequence(0, str(tmp_path / "results"), str(tmp_path / "targets"))
     assert [os.path.basename(path) for path in sequence.target_paths] == names
+
+
+# Twenty-eighth pass, look at tiles, scales, backends, the ONNX cache and evaluate.py's scores
+
+@pytest.mark.parametrize("name", ["{index:04d}_x4.png", "f{index:04d}_v1.png"])
+def test_results_skipping_a_frame_number_before_a_number_every_name_holds_are_refused(tmp_path, name):
+    """Results named with a number after the frame's, the same in each name ('0004_x4.png', 'f0004_v1.png'), were read
+    by that last number alone, which steps by 0: results missing frame 3 beside targets 1..6 scored result 4 against
+    target 3 and each one after against the one before it, exit code 0. Now the last number that differs is read."""
+    from evaluation.scoring import Sequence
+    calendar_folder(tmp_path / "results", count=7, name=name)
+    os.remove(tmp_path / "results" / name.format(index=3))
+    calendar_folder(tmp_path / "targets")
+    paired = " then ".join(f"'{name.format(index=index)}'" for index in (2, 4))
+    with pytest.raises(UserError, match=rf"skip frame numbers at different places \({paired} against '0002.png' then "
+                                        r"'0003.png'\), and frames are paired in order"):
+        Sequence(0, str(tmp_path / "results"), str(tmp_path / "targets"))
+    alike = calendar_folder(tmp_path / "alike", count=7)  # targets skipping where the results do still pair
+    os.remove(tmp_path / "alike" / "0003.png")
+    assert len(Sequence(0, str(tmp_path / "results"), alike).output_paths) == 6

@@ -3232,3 +3232,27 @@ def test_the_smallest_frames_written_resized_are_told_to_write_smaller_frames_no
                          backend=backend).smallest_frames_bytes()
         with pytest.raises(UserError, match=r"; raise --max-memory or write smaller frames$"):
             TilePlan(*sides, 10, budget=least, scale=scale, written_pixels=written, backend=backend)
+
+
+# Twenty-eighth pass, look at tiles, scales, backends, the ONNX cache and evaluate.py's scores
+
+def least_budget(height, width, written_pixels, backend):
+    """The least budget of LR frames of height x width written at written_pixels, from the plan's own figures."""
+    from inference.tiles import TilePlan
+    plan = TilePlan(height, width, 10, budget=2 ** 40, written_pixels=written_pixels, backend=backend)
+    return plan.smallest_bytes(plan.frame_bytes())
+
+
+@pytest.mark.parametrize("backend", ["nnabla", "openvino"])
+@pytest.mark.parametrize("sides, written, fixed, fitting, advice", [
+    ((64, 64), 4096 * 4096, True, (64, 64, 1), "write smaller frames"),
+    ((2160, 3840), 2160 * 3840, False, (1, 1, 1), "use smaller frames"),
+    ((1080, 1920), 4096 * 4096, True, (1, 1, 1), "use smaller frames and write them smaller")])
+def test_a_too_small_budget_advises_only_what_fits_it(backend, sides, written, fixed, fitting, advice):
+    """Frames written resized were told "raise --max-memory or use smaller frames, or write smaller ones" where only one
+    half fitted or only both together: 64x64 frames of a fixed --output-size of 16 Mpx (smaller frames are written at
+    it too), 3840x2160 frames at --outscale 1 (their HR frames alone take GBs), 1920x1080 frames at 16 Mpx."""
+    from inference.tiles import TilePlan
+    budget = least_budget(*fitting, backend)
+    with pytest.raises(UserError, match=rf"; raise --max-memory or {advice}$"):
+        TilePlan(*sides, 10, budget=budget, written_pixels=written, backend=backend, written_fixed=fixed)
