@@ -2996,3 +2996,50 @@ def test_a_video_renamed_while_it_is_read_to_its_end_is_one_line(tmp_path, exten
                 os.rename(path, tmp_path / f"renamed.{extension}")
     assert str(refusal.value) == (f"input video '{path}' was removed or moved while it was read; put it back (or pass "
                                   "it where it is now) and run again")
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's demo and page fixes
+
+@pytest.mark.parametrize("replacement", ["link to a folder", "new folder"])
+def test_a_job_s_folder_replaced_while_it_runs_is_the_line_of_the_folder_replaced(tmp_path, replacement):
+    """A job's folder replaced while it ran (by a link to another folder, or by a new folder, which may get the deleted
+    one's inode) was taken for the job's: the finish step's FileNotFoundError of job.json was shown as "the run stopped
+    with exit code 1 (FileNotFoundError: ...); please report it". It is the line of the folder replaced."""
+    from app_media import png_bytes
+    from utils.paths import BUNDLED_MODEL
+    from webapp.jobs import JobQueue
+    other, frames = tmp_path / "other", tmp_path / "lr"
+    other.mkdir(), frames.mkdir()
+    (frames / "0001.png").write_bytes(png_bytes(16, 12))
+    put = "os.symlink(sys.argv[2], sys.argv[1])" if replacement == "link to a folder" else "os.mkdir(sys.argv[1])"
+    replace = f"import os, shutil, sys\nshutil.rmtree(sys.argv[1])\n{put}"
+
+    class ReplacingCommands(JobQueue):
+        def commands(self, job):  # the folder replaced, then the finish step's first read of it
+            return [("super-resolving", [sys.executable, "-c", replace, job.folder, str(other)]),
+                    ("making the comparison and the downloads",
+                     [sys.executable, "-c", "import sys\nopen(sys.argv[1] + '/job.json')", job.folder])]
+
+    queue = ReplacingCommands(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(frames), frames=1),
+                                           model=BUNDLED_MODEL, flags={}))
+    assert job.finished.wait(60) and job.state == "failed"
+    assert job.message == "the job's folder was replaced while the job ran; press Run again"
+
+
+def test_a_job_its_folder_cannot_be_made_for_is_told_the_jobs_folder_is_not_writable(tmp_path, monkeypatch):
+    """The jobs folder made read-only while the server ran (a user's chmod; root writes anyway, hence the stand-in): a
+    job's folder not made was "the job's folder was deleted while its input was set up; press Run again", and Run
+    failed again. It is the line of a folder not writable."""
+    import errno
+
+    from webapp.jobs import JobQueue
+    queue = JobQueue(str(tmp_path / "work"), 60)
+
+    def refused(path, *args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+    monkeypatch.setattr(os, "makedirs", refused)
+    with pytest.raises(UserError) as refusal:
+        queue.submit(lambda folder: {})
+    assert re.fullmatch(rf"cannot make '{re.escape(queue.jobs_folder)}/\w+' \(Permission denied\): its folder is not "
+                        r"writable \(or no longer\); make it writable, then run again", str(refusal.value))
