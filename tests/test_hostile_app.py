@@ -3043,3 +3043,38 @@ def test_a_job_its_folder_cannot_be_made_for_is_told_the_jobs_folder_is_not_writ
         queue.submit(lambda folder: {})
     assert re.fullmatch(rf"cannot make '{re.escape(queue.jobs_folder)}/\w+' \(Permission denied\): its folder is not "
                         r"writable \(or no longer\); make it writable, then run again", str(refusal.value))
+
+
+def test_a_job_s_settings_made_unreadable_while_it_runs_fail_its_finish_step_with_what_to_do(tmp_path, capsys):
+    """The job's job.json made unreadable while it ran (a folder in its place here; a chmod 000 as root reads anyway)
+    was the finish step's traceback, "the run stopped with exit code 1 (IsADirectoryError: ...); please report it"
+    (PermissionError the same). It is one line: the file named, its reason, what to do."""
+    from webapp.jobs import failure
+    from webapp.steps import main
+    (tmp_path / "job.json").mkdir()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["finish", str(tmp_path)])
+    lines = capsys.readouterr().err.splitlines()
+    assert exit_info.value.code == 2 and failure(lines, 2, str(tmp_path)) == (
+        "the job's settings 'job.json' cannot be read (Is a directory); it was changed while the job ran; press Run "
+        "again")
+
+
+@pytest.mark.parametrize("change", ["deleted", "emptied"])
+def test_a_job_s_sr_frames_deleted_before_its_finish_step_are_named_as_the_job_s(tmp_path, capsys, change):
+    """The job's frames/ (generate.py's SR frames) deleted or emptied before its finish step: "input folder 'frames'
+    does not exist; pass a folder of LR frames" (or "has no images ...; pass a folder of LR frames"), of a folder the
+    user never passed and advice no field follows. It names the job's folder of SR frames, and what to do."""
+    import json
+    (tmp_path / "job.json").write_text(json.dumps(dict(input=dict(kind="frames", path=str(tmp_path)), flags={},
+                                                       scale=4, degradation="bd")))
+    if change == "emptied":
+        (tmp_path / "frames").mkdir()
+    from webapp.jobs import failure
+    from webapp.steps import main
+    with pytest.raises(SystemExit) as exit_info:
+        main(["finish", str(tmp_path)])
+    lines = capsys.readouterr().err.splitlines()
+    what = "does not exist" if change == "deleted" else "has no images (.png, .jpg, .jpeg, .bmp)"
+    assert exit_info.value.code == 2 and failure(lines, 2, str(tmp_path)) == (
+        f"the job's folder of SR frames 'frames' {what}; it was changed while the job ran; press Run again")

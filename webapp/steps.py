@@ -21,7 +21,7 @@ from evaluation.scoring import Sequence, load_lpips
 from utils import metrics
 from utils.atomic_files import write_atomically, write_bytes
 from utils.degradation import degrade_frames
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, error_reason, exit_on_user_error
 from utils.frame_names import list_frames
 from utils.image_io import read_rgb, write_rgb
 from utils.ops import bicubic_upscale_frames
@@ -29,6 +29,12 @@ from utils.output_size import resize_output
 from utils.video_io import VideoReader
 from webapp.inputs import SIZE_FLAGS
 from webapp.jobs import OUTPUTS, job_file
+
+
+# the advice where a job's own files are not as its commands left them (deleted, emptied or made unreadable while it ran,
+# as one cleans a server's folder): generate.py's "input folder 'frames' does not exist; pass a folder of LR frames", of
+# a folder the user never passed, or a PermissionError of job.json with "please report it"
+CHANGED_WHILE_RUNNING = "it was changed while the job ran; press Run again"
 
 
 def hr_folder(folder):
@@ -117,7 +123,7 @@ def finish(folder, spec):
     """The comparison pair of the middle frame, the zip of the SR frames and, for a sample with ground truth,
     the evaluate.py table."""
     sr_frames_folder = os.path.join(folder, "frames")
-    sr_paths = list_frames(sr_frames_folder)
+    sr_paths = list_frames(sr_frames_folder, "the job's folder of SR frames", CHANGED_WHILE_RUNNING)
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
@@ -142,8 +148,12 @@ def main(argv=None):
         step, folder = argv or sys.argv[1:]
         if step not in STEPS:
             raise UserError(f"unknown step '{step}'; choose one of {', '.join(STEPS)}")
-        with open(job_file(folder), encoding="utf-8") as file:
-            spec = json.load(file)
+        try:
+            with open(job_file(folder), encoding="utf-8") as file:
+                spec = json.load(file)
+        except OSError as error:  # a job's folder deleted or replaced is JobQueue's line; this is a file of it
+            raise UserError(f"the job's settings 'job.json' cannot be read ({error_reason(error)}); "
+                            f"{CHANGED_WHILE_RUNNING}") from None
         missing = [key for key in SPEC_KEYS if key not in spec]
         if missing:
             raise UserError(f"the job was set up by code older than its steps' (its job.json lacks '{missing[0]}': the "
