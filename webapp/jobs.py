@@ -191,7 +191,7 @@ class JobQueue:
         its job.json once spec_written: one replaced by a link to another folder, or by a new folder (which may get the
         deleted one's inode), was taken for the job's, and the finish step's FileNotFoundError of job.json shown with
         "please report it"."""
-        if folder_identity(folder) == identity and (not spec_written or os.path.isfile(job_file(folder))):
+        if folder_identity(folder) == identity and (not spec_written or os.path.lexists(job_file(folder))):
             return None
         if self._jobs_identity() != self.jobs_identity:
             what = "replaced" if os.path.lexists(self.jobs_folder) else "deleted"

@@ -21,7 +21,7 @@ from evaluation.scoring import Sequence, load_lpips
 from utils import metrics
 from utils.atomic_files import write_atomically, write_bytes
 from utils.degradation import degrade_frames
-from utils.errors import UserError, error_reason, exit_on_user_error
+from utils.errors import UserError, exit_on_user_error
 from utils.frame_names import list_frames
 from utils.image_io import read_rgb, write_rgb
 from utils.ops import bicubic_upscale_frames
@@ -31,9 +31,9 @@ from webapp.inputs import SIZE_FLAGS
 from webapp.jobs import OUTPUTS, job_file
 
 
-# the advice where a job's own files are not as its commands left them (deleted, emptied or made unreadable while it ran,
-# as one cleans a server's folder): generate.py's "input folder 'frames' does not exist; pass a folder of LR frames", of
-# a folder the user never passed, or a PermissionError of job.json with "please report it"
+# the advice where a job's own files are not as its commands left them (deleted, emptied or made unreadable while it
+# ran, as one cleans a server's folder): the finish step said "input folder 'frames' does not exist; pass a folder of LR
+# frames", of a folder the user never passed, and job.json unreadable was a PermissionError with "please report it"
 CHANGED_WHILE_RUNNING = "it was changed while the job ran; press Run again"
 
 
@@ -152,7 +152,7 @@ def main(argv=None):
             with open(job_file(folder), encoding="utf-8") as file:
                 spec = json.load(file)
         except OSError as error:  # a job's folder deleted or replaced is JobQueue's line; this is a file of it
-            raise UserError(f"the job's settings 'job.json' cannot be read ({error_reason(error)}); "
+            raise UserError(f"the job's settings 'job.json' cannot be read ({error.strerror}); "
                             f"{CHANGED_WHILE_RUNNING}") from None
         missing = [key for key in SPEC_KEYS if key not in spec]
         if missing:
