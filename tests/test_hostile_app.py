@@ -1809,16 +1809,12 @@ def test_a_job_set_up_by_a_server_older_than_its_steps_fails_with_what_to_do(tmp
     code 1 (KeyError: 'scale'); please report it"."""
     import json
 
-    from webapp.jobs import failure
-    from webapp.steps import main
+    from helpers import finish_step_line
     (tmp_path / "job.json").write_text(json.dumps(dict(input=dict(kind="frames", path=str(tmp_path)), flags={},
                                                        model=str(tmp_path / "model.h5"))))
-    with pytest.raises(SystemExit) as exit_info:
-        main(["finish", str(tmp_path)])
-    lines = capsys.readouterr().err.splitlines()
-    assert exit_info.value.code == 2 and failure(lines, 2, str(tmp_path)) == (
+    assert finish_step_line(tmp_path, capsys) == (2, (
         "the job was set up by code older than its steps' (its job.json lacks 'scale': the code was updated while the "
-        "server ran); stop the server and start it again")
+        "server ran); stop the server and start it again"))
 
 
 @pytest.mark.parametrize("name", ["0002.jpg", "0002.bmp"])
@@ -3049,15 +3045,10 @@ def test_a_job_s_settings_made_unreadable_while_it_runs_fail_its_finish_step_wit
     """The job's job.json made unreadable while it ran (a folder in its place here; a chmod 000 as root reads anyway)
     was the finish step's traceback, "the run stopped with exit code 1 (IsADirectoryError: ...); please report it"
     (PermissionError the same). It is one line: the file named, its reason, what to do."""
-    from webapp.jobs import failure
-    from webapp.steps import main
+    from helpers import finish_step_line
     (tmp_path / "job.json").mkdir()
-    with pytest.raises(SystemExit) as exit_info:
-        main(["finish", str(tmp_path)])
-    lines = capsys.readouterr().err.splitlines()
-    assert exit_info.value.code == 2 and failure(lines, 2, str(tmp_path)) == (
-        "the job's settings 'job.json' cannot be read (Is a directory); it was changed while the job ran; press Run "
-        "again")
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's settings 'job.json' cannot be read (Is a directory); "
+                                                     "it was changed while the job ran; press Run again")
 
 
 @pytest.mark.parametrize("change", ["deleted", "emptied"])
@@ -3066,15 +3057,12 @@ def test_a_job_s_sr_frames_deleted_before_its_finish_step_are_named_as_the_job_s
     does not exist; pass a folder of LR frames" (or "has no images ...; pass a folder of LR frames"), of a folder the
     user never passed and advice no field follows. It names the job's folder of SR frames, and what to do."""
     import json
+
+    from helpers import finish_step_line
     (tmp_path / "job.json").write_text(json.dumps(dict(input=dict(kind="frames", path=str(tmp_path)), flags={},
                                                        scale=4, degradation="bd")))
     if change == "emptied":
         (tmp_path / "frames").mkdir()
-    from webapp.jobs import failure
-    from webapp.steps import main
-    with pytest.raises(SystemExit) as exit_info:
-        main(["finish", str(tmp_path)])
-    lines = capsys.readouterr().err.splitlines()
     what = "does not exist" if change == "deleted" else "has no images (.png, .jpg, .jpeg, .bmp)"
-    assert exit_info.value.code == 2 and failure(lines, 2, str(tmp_path)) == (
-        f"the job's folder of SR frames 'frames' {what}; it was changed while the job ran; press Run again")
+    assert finish_step_line(tmp_path, capsys) == (
+        2, f"the job's folder of SR frames 'frames' {what}; it was changed while the job ran; press Run again")
