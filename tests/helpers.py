@@ -191,3 +191,12 @@ def failing_for(function, name, number):
             raise OSError(number, os.strerror(number), path)
         return function(path, *args, **kwargs)
     return stand_in
+
+
+def finish_step_line(folder, capsys):
+    """(exit code, the page's line) of webapp.steps' finish step run in-process on a job's folder."""
+    from webapp.jobs import failure
+    from webapp.steps import main
+    with pytest.raises(SystemExit) as exit_info:
+        main(["finish", str(folder)])
+    return exit_info.value.code, failure(capsys.readouterr().err.splitlines(), 2, str(folder))

@@ -1809,16 +1809,12 @@ def test_a_job_set_up_by_a_server_older_than_its_steps_fails_with_what_to_do(tmp
     code 1 (KeyError: 'scale'); please report it"."""
     import json
 
-    from webapp.jobs import failure
-    from webapp.steps import main
+    from helpers import finish_step_line
     (tmp_path / "job.json").write_text(json.dumps(dict(input=dict(kind="frames", path=str(tmp_path)), flags={},
                                                        model=str(tmp_path / "model.h5"))))
-    with pytest.raises(SystemExit) as exit_info:
-        main(["finish", str(tmp_path)])
-    lines = capsys.readouterr().err.splitlines()
-    assert exit_info.value.code == 2 and failure(lines, 2, str(tmp_path)) == (
+    assert finish_step_line(tmp_path, capsys) == (2, (
         "the job was set up by code older than its steps' (its job.json lacks 'scale': the code was updated while the "
-        "server ran); stop the server and start it again")
+        "server ran); stop the server and start it again"))
 
 
 @pytest.mark.parametrize("name", ["0002.jpg", "0002.bmp"])
@@ -2996,3 +2992,77 @@ def test_a_video_renamed_while_it_is_read_to_its_end_is_one_line(tmp_path, exten
                 os.rename(path, tmp_path / f"renamed.{extension}")
     assert str(refusal.value) == (f"input video '{path}' was removed or moved while it was read; put it back (or pass "
                                   "it where it is now) and run again")
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's demo and page fixes
+
+@pytest.mark.parametrize("replacement", ["link to a folder", "new folder"])
+def test_a_job_s_folder_replaced_while_it_runs_is_the_line_of_the_folder_replaced(tmp_path, replacement):
+    """A job's folder replaced while it ran (by a link to another folder, or by a new folder, which may get the deleted
+    one's inode) was taken for the job's: the finish step's FileNotFoundError of job.json was shown as "the run stopped
+    with exit code 1 (FileNotFoundError: ...); please report it". It is the line of the folder replaced."""
+    from app_media import png_bytes
+    from utils.paths import BUNDLED_MODEL
+    from webapp.jobs import JobQueue
+    other, frames = tmp_path / "other", tmp_path / "lr"
+    other.mkdir(), frames.mkdir()
+    (frames / "0001.png").write_bytes(png_bytes(16, 12))
+    put = "os.symlink(sys.argv[2], sys.argv[1])" if replacement == "link to a folder" else "os.mkdir(sys.argv[1])"
+    replace = f"import os, shutil, sys\nshutil.rmtree(sys.argv[1])\n{put}"
+
+    class ReplacingCommands(JobQueue):
+        def commands(self, job):  # the folder replaced, then the finish step's first read of it
+            return [("super-resolving", [sys.executable, "-c", replace, job.folder, str(other)]),
+                    ("making the comparison and the downloads",
+                     [sys.executable, "-c", "import sys\nopen(sys.argv[1] + '/job.json')", job.folder])]
+
+    queue = ReplacingCommands(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(frames), frames=1),
+                                           model=BUNDLED_MODEL, flags={}))
+    assert job.finished.wait(60) and job.state == "failed"
+    assert job.message == "the job's folder was replaced while the job ran; press Run again"
+
+
+def test_a_job_its_folder_cannot_be_made_for_is_told_the_jobs_folder_is_not_writable(tmp_path, monkeypatch):
+    """The jobs folder made read-only while the server ran (a user's chmod; root writes anyway, hence the stand-in): a
+    job's folder not made was "the job's folder was deleted while its input was set up; press Run again", and Run
+    failed again. It is the line of a folder not writable."""
+    import errno
+
+    from webapp.jobs import JobQueue
+    queue = JobQueue(str(tmp_path / "work"), 60)
+
+    def refused(path, *args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+    monkeypatch.setattr(os, "makedirs", refused)
+    with pytest.raises(UserError) as refusal:
+        queue.submit(lambda folder: {})
+    assert re.fullmatch(rf"cannot make '{re.escape(queue.jobs_folder)}/\w+' \(Permission denied\): its folder is not "
+                        r"writable \(or no longer\); make it writable, then run again", str(refusal.value))
+
+
+def test_a_job_s_settings_made_unreadable_while_it_runs_fail_its_finish_step_with_what_to_do(tmp_path, capsys):
+    """The job's job.json made unreadable while it ran (a folder in its place here; a chmod 000 as root reads anyway)
+    was the finish step's traceback, "the run stopped with exit code 1 (IsADirectoryError: ...); please report it"
+    (PermissionError the same). It is one line: the file named, its reason, what to do."""
+    from helpers import finish_step_line
+    (tmp_path / "job.json").mkdir()
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's settings 'job.json' cannot be read (Is a directory); "
+                                                     "it was changed while the job ran; press Run again")
+
+
+@pytest.mark.parametrize("change", ["deleted", "emptied"])
+def test_a_job_s_sr_frames_deleted_before_its_finish_step_are_named_as_the_job_s(tmp_path, capsys, change):
+    """The job's frames/ (generate.py's SR frames) deleted or emptied before its finish step: "input folder 'frames'
+    does not exist; pass a folder of LR frames" (or "has no images ...; pass a folder of LR frames"), of a folder the
+    user never passed and advice no field follows. It names the job's folder of SR frames, and what to do."""
+    import json
+
+    from helpers import finish_step_line
+    (tmp_path / "job.json").write_text(json.dumps(dict(input=dict(kind="frames", path=str(tmp_path)), flags={},
+                                                       scale=4, degradation="bd")))
+    if change == "emptied":
+        (tmp_path / "frames").mkdir()
+    what = "does not exist" if change == "deleted" else "has no images (.png, .jpg, .jpeg, .bmp)"
+    assert finish_step_line(tmp_path, capsys) == (
+        2, f"the job's folder of SR frames 'frames' {what}; it was changed while the job ran; press Run again")

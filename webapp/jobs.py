@@ -20,7 +20,7 @@ import time
 import uuid
 from collections import deque
 
-from utils.atomic_files import disk_full, write_atomically, write_bytes
+from utils.atomic_files import disk_full, folder_changed, write_atomically, write_bytes
 from utils.errors import UserError, counted, error_reason
 from utils.paths import REPO_ROOT, is_scratch_folder
 from utils.paths import no_space
@@ -51,6 +51,15 @@ def job_file(folder):
     return os.path.join(folder, "job.json")
 
 
+def folder_identity(path):
+    """(device, inode) of the folder at path itself (not a link's target), or None where no folder is there."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino) if stat.S_ISDIR(status.st_mode) else None
+
+
 def clock(seconds):
     """A duration for people: '45 s', '3 min 05 s'."""
     seconds = int(round(seconds))
@@ -68,8 +77,9 @@ def minutes_said(seconds):
 class Job:
     """One submitted run: its folder, its settings (spec, also in job.json) and where it stands."""
 
-    def __init__(self, job_id, folder, spec):
+    def __init__(self, job_id, folder, spec, identity=None):
         self.id, self.folder, self.spec = job_id, folder, spec
+        self.identity = identity  # folder_identity of the folder submit made, for JobQueue._folder_gone
         self.state = "waiting"  # then running, and done, failed or cancelled; expired once its files are gone
         self.phase = ""
         self.total_frames = spec["input"]["frames"]
@@ -134,24 +144,30 @@ class JobQueue:
             raise UserError(f"the server's folder '{self.jobs_folder}' was {what} while the server ran; stop the "
                             "server and start it again")
         job_id = uuid.uuid4().hex[:12]
-        folder = os.path.join(self.jobs_folder, job_id)
+        folder, identity = os.path.join(self.jobs_folder, job_id), None
         try:
             os.makedirs(folder)
+            identity = folder_identity(folder)
             spec = make_spec(os.path.join(folder, "input"))
             write_bytes(job_file(folder), json.dumps(spec), mode="w")
         except BaseException as error:
             # the jobs folder deleted (a results/ cleaned) while the upload was read: a FileNotFoundError traceback (a
             # raw H.264 stream's count), "ended before its first frame" of a whole FLV (its copy gone), or "cannot
             # write '.../job.json' ...; restore it (or choose another output)", an output the page has not
-            gone = isinstance(error, (OSError, UserError)) and self._folder_gone(folder, "its input was set up")
+            gone = isinstance(error, (OSError, UserError)) and self._folder_gone(folder, identity,
+                                                                                   "its input was set up", False)
             shutil.rmtree(folder, ignore_errors=True)
             # a folder made on a full disk (or one out of inodes): Gradio's "Error" and a traceback
             if isinstance(error, OSError) and disk_full(error, folder):
                 raise no_space(folder) from None
             if gone:
                 raise UserError(gone) from None
+            if isinstance(error, OSError) and identity is None:
+                # the job's folder not made (the jobs folder made read-only): "the job's folder was deleted while its
+                # input was set up; press Run again", which failed again
+                raise folder_changed(folder, error, "make") or error from None
             raise
-        job = Job(job_id, folder, spec)
+        job = Job(job_id, folder, spec, identity)
         with self.changed:
             if self.stopping:  # Run pressed while the server stops: its run would outlive the server
                 shutil.rmtree(folder, ignore_errors=True)
@@ -164,26 +180,25 @@ class JobQueue:
     def _jobs_identity(self):
         """(device, inode, marked) of the jobs folder itself (not a link's target), or None where no folder is there:
         marked, whether it holds app.py's scratch mark (a folder made again may get the deleted one's inode)."""
-        try:
-            status = os.lstat(self.jobs_folder)
-        except OSError:
-            return None
-        if not stat.S_ISDIR(status.st_mode):
-            return None
-        return status.st_dev, status.st_ino, is_scratch_folder(self.jobs_folder)
+        identity = folder_identity(self.jobs_folder)
+        return identity and (*identity, is_scratch_folder(self.jobs_folder))
 
-    def _folder_gone(self, folder, during="the job ran"):
-        """The line of a job (its folder) whose folder was deleted during its set-up, its wait or its run (with the
-        jobs folder, as one cleans results/), else None: generate.py's "the folder of --output-video 'result.mp4' does
-        not exist; create it or choose another path", a flag the page has not, or the finish step's traceback, "please
-        report it"."""
-        if os.path.isdir(folder):
+    def _folder_gone(self, folder, identity, during="the job ran", spec_written=True):
+        """The line of a job (its folder, of folder_identity identity when made) whose folder was deleted or replaced
+        during its set-up, its wait or its run (with the jobs folder, as one cleans results/), else None: generate.py's
+        "the folder of --output-video 'result.mp4' does not exist; create it or choose another path", a flag the page
+        has not, or the finish step's traceback, "please report it". The folder itself, not a link's target, holding
+        its job.json once spec_written: one replaced by a link to another folder, or by a new folder (which may get the
+        deleted one's inode), was taken for the job's, and the finish step's FileNotFoundError of job.json shown with
+        "please report it"."""
+        if folder_identity(folder) == identity and (not spec_written or os.path.lexists(job_file(folder))):
             return None
         if self._jobs_identity() != self.jobs_identity:
             what = "replaced" if os.path.lexists(self.jobs_folder) else "deleted"
             return (f"the server's folder '{self.jobs_folder}' was {what} while {during}, with the job's files; "
                     "stop the server and start it again")
-        return f"the job's folder was deleted while {during}; press Run again"
+        what = "replaced" if os.path.lexists(folder) else "deleted"
+        return f"the job's folder was {what} while {during}; press Run again"
 
     def get(self, job_id):
         return self.jobs.get(job_id)
@@ -327,7 +342,7 @@ class JobQueue:
             self._take_model(job)
         except UserError as error:
             # its folder deleted while it waited behind another job (or as its model was copied): "...while the job ran"
-            gone = self._folder_gone(job.folder, "the job waited to start")
+            gone = self._folder_gone(job.folder, job.identity, "the job waited to start")
             job.message = gone or str(error).replace(job.folder + os.sep, "")
             failed = True
         except Exception as error:  # raised here, it would end the queue's thread, as Popen's OSError below
@@ -349,7 +364,8 @@ class JobQueue:
             lines = read_lines(job.process.stderr, job if GENERATE in command else None)
             code = job.process.wait()
             if code != 0 and job.state == "running":
-                job.message = self._folder_gone(job.folder) or failure(lines, code, job.folder, job.spec["input"])
+                job.message = (self._folder_gone(job.folder, job.identity)
+                               or failure(lines, code, job.folder, job.spec["input"]))
                 failed = True
                 break
         with self.changed:

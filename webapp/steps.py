@@ -31,6 +31,12 @@ from webapp.inputs import SIZE_FLAGS
 from webapp.jobs import OUTPUTS, job_file
 
 
+# the advice where a job's own files are not as its commands left them (deleted, emptied or made unreadable while it
+# ran, as one cleans a server's folder): the finish step said "input folder 'frames' does not exist; pass a folder of LR
+# frames", of a folder the user never passed, and job.json unreadable was a PermissionError with "please report it"
+CHANGED_WHILE_RUNNING = "it was changed while the job ran; press Run again"
+
+
 def hr_folder(folder):
     return os.path.join(folder, "hr")
 
@@ -117,7 +123,7 @@ def finish(folder, spec):
     """The comparison pair of the middle frame, the zip of the SR frames and, for a sample with ground truth,
     the evaluate.py table."""
     sr_frames_folder = os.path.join(folder, "frames")
-    sr_paths = list_frames(sr_frames_folder)
+    sr_paths = list_frames(sr_frames_folder, "the job's folder of SR frames", CHANGED_WHILE_RUNNING)
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
@@ -142,8 +148,12 @@ def main(argv=None):
         step, folder = argv or sys.argv[1:]
         if step not in STEPS:
             raise UserError(f"unknown step '{step}'; choose one of {', '.join(STEPS)}")
-        with open(job_file(folder), encoding="utf-8") as file:
-            spec = json.load(file)
+        try:
+            with open(job_file(folder), encoding="utf-8") as file:
+                spec = json.load(file)
+        except OSError as error:  # a job's folder deleted or replaced is JobQueue's line; this is a file of it
+            raise UserError(f"the job's settings 'job.json' cannot be read ({error.strerror}); "
+                            f"{CHANGED_WHILE_RUNNING}") from None
         missing = [key for key in SPEC_KEYS if key not in spec]
         if missing:
             raise UserError(f"the job was set up by code older than its steps' (its job.json lacks '{missing[0]}': the "
