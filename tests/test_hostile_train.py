@@ -7377,3 +7377,16 @@ def test_two_clips_of_other_pictures_at_two_sizes_both_from_black_are_trained_on
     from training_data import make_lr_hr_pair
     root = make_lr_hr_pair(tmp_path / "data", "beach", "city", other_pictures=True, first=flat_first_frame("black"))
     assert [sequence.name for sequence in folder_sequences(root)] == ["beach", "city"]
+
+
+@pytest.mark.parametrize("separator", ["___", "   ", "\u3000", "\u2009"], ids=["three", "blanks", "ideographic", "thin"])
+@pytest.mark.parametrize("names", [
+    ["Shot{0}12.59.59{0}PM.png", "Shot{0}1.00.00{0}PM.png", "Shot{0}2.00.00{0}PM.png"],
+    ["스크린샷{0}오후{0}12.59.59.png", "스크린샷{0}오후{0}1.00.00.png", "스크린샷{0}오후{0}2.00.00.png"]],
+    ids=["english", "korean joined"])
+def test_a_twelve_hour_clock_of_other_separators_is_ordered_by_its_hours(tmp_path, names, separator):
+    """Three separators beside a clock's word, or a blank of another script's: 1 o'clock was read before 12, exit code
+    0 (utils.frame_names.CLOCK_SEPARATOR)."""
+    from hostile import listed_frame_names
+    names = [name.format(separator) for name in names]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
