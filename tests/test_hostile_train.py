@@ -7390,3 +7390,21 @@ def test_a_twelve_hour_clock_of_other_separators_is_ordered_by_its_hours(tmp_pat
     from hostile import listed_frame_names
     names = [name.format(separator) for name in names]
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+@pytest.mark.parametrize("link", ["b", "b/LR"], ids=["clip", "its LR folder"])
+def test_a_validation_clip_or_its_frames_folder_linked_to_nothing_is_one_line(tmp_path, link):
+    """A clip that is a link to nothing (a disk not mounted) was left out without a word, the others scored, exit code
+    0; a clip's LR/ so was called a folder of clips, to pass as data.val_dir."""
+    from training.validation import validation_clips
+    from utils.image_io import write_rgb
+    for folder in ("a", "b/HR"):
+        (tmp_path / "val" / folder).mkdir(parents=True, exist_ok=True)
+        for index in range(5):
+            write_rgb(str(tmp_path / "val" / folder / f"{index:04d}.png"), np.full((16, 16, 3), 40 * index, np.uint8))
+    if link == "b":
+        shutil.rmtree(tmp_path / "val" / "b")
+    (tmp_path / "val" / link).symlink_to(tmp_path / "unmounted")
+    with pytest.raises(UserError, match=rf"^'.*val/{link}' is a symbolic link to nothing \(a disk not mounted, .*\), so "
+                                        "validation cannot read it; mount its disk or remove the link$"):
+        validation_clips(validation_config(str(tmp_path / "val")))
