@@ -7379,7 +7379,8 @@ def test_two_clips_of_other_pictures_at_two_sizes_both_from_black_are_trained_on
     assert [sequence.name for sequence in folder_sequences(root)] == ["beach", "city"]
 
 
-@pytest.mark.parametrize("separator", ["___", "   ", "\u3000", "\u2009"], ids=["three", "blanks", "ideographic", "thin"])
+@pytest.mark.parametrize("separator", ["___", "   ", "\u3000", "\u2009"],
+                         ids=["three", "blanks", "ideographic", "thin"])
 @pytest.mark.parametrize("names", [
     ["Shot{0}12.59.59{0}PM.png", "Shot{0}1.00.00{0}PM.png", "Shot{0}2.00.00{0}PM.png"],
     ["스크린샷{0}오후{0}12.59.59.png", "스크린샷{0}오후{0}1.00.00.png", "스크린샷{0}오후{0}2.00.00.png"]],
@@ -7405,6 +7406,6 @@ def test_a_validation_clip_or_its_frames_folder_linked_to_nothing_is_one_line(tm
     if link == "b":
         shutil.rmtree(tmp_path / "val" / "b")
     (tmp_path / "val" / link).symlink_to(tmp_path / "unmounted")
-    with pytest.raises(UserError, match=rf"^'.*val/{link}' is a symbolic link to nothing \(a disk not mounted, .*\), so "
-                                        "validation cannot read it; mount its disk or remove the link$"):
+    with pytest.raises(UserError, match=rf"^'.*val/{link}' is a symbolic link to nothing \(a disk not mounted, "
+                                        r".*\), so validation cannot read it; mount its disk or remove the link$"):
         validation_clips(validation_config(str(tmp_path / "val")))
