@@ -243,7 +243,7 @@ def smaller_twins(sequences):
         group, _, leaf = name.rpartition("/")
         places.setdefault(("in", group), []).append(name)
         places.setdefault(("named", leaf), []).append(name)
-    frames, sizes, twins = {}, {}, {}  # frames: {name: (its frames' names without extensions, its first frame)}
+    frames, sizes, twins = {}, {}, {}  # frames: {name: (its frames' names without extensions, their paths)}
     for (how, _), names in places.items():
         if len(names) < 2 or how == "in" and len(names) > 2:
             continue
@@ -255,13 +255,13 @@ def smaller_twins(sequences):
                 except FileNotFoundError:  # moved away since it was found: list_frames says so in training's words
                     listed = []
                 frames[name] = (tuple(os.path.splitext(entry)[0] for entry in listed),
-                                os.path.join(sequences[name], listed[0]) if listed else None)
+                                [os.path.join(sequences[name], entry) for entry in listed])
             if frames[name][1]:  # emptied since, so too
                 alike.setdefault(frames[name][0], []).append(name)
         kinds = {}  # {(frames' names, size): the sequences of them}: a Vimeo-90K's thousand groups, a few sizes
         for name in (name for names in alike.values() if len(names) > 1 for name in names):
             if name not in sizes:
-                sizes[name] = image_size(frames[name][1])
+                sizes[name] = image_size(frames[name][1][0])
             kinds.setdefault((frames[name][0], sizes[name]), []).append(name)
         for (stems, (height, width)), smaller in kinds.items():
             for (other_stems, (other_height, other_width)), larger in kinds.items():
@@ -271,10 +271,13 @@ def smaller_twins(sequences):
                     for name in smaller:
                         # no twin of a name of its series ('scene_2000' and 'scene_2001', two videos' scenes at two
                         # sizes; '2019/beach' and '2020/beach'), which an LR and HR pair's names are not
-                        # and of its first frame made smaller (is_made_smaller): two clips of other pictures at two
-                        # sizes, named alike, were refused as a pair ('beach/' and 'city/' of ffmpeg's frames)
+                        # and of its frames made smaller (is_made_smaller): two clips of other pictures at two
+                        # sizes, named alike, were refused as a pair ('beach/' and 'city/' of ffmpeg's frames). Its
+                        # first, middle and last frames, as its first alone, a fade from black, told nothing
                         twin = next((twin for twin in larger if re.sub(r"\d", "", twin) != re.sub(r"\d", "", name)
-                                     and is_made_smaller(frames[name][1], frames[twin][1])), None)
+                                     and is_made_smaller([(frames[name][1][index], frames[twin][1][index])
+                                                          for index in dict.fromkeys((0, len(stems) // 2, -1))])),
+                                    None)
                         if twin:
                             twins[name] = (twin, factor)
     return twins

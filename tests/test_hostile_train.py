@@ -7348,3 +7348,64 @@ def test_a_twelve_hour_clock_of_doubled_separators_is_ordered_by_its_hours(tmp_p
     from hostile import listed_frame_names
     names = [name.format(separator) for name in names]
     assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's training-data fixes
+def flat_first_frame(kind, side=32):
+    """A first frame that tells no picture: black, a grey title's, a fade's near-black grain."""
+    import numpy as np
+    if kind == "grain":
+        return np.clip(0.02 + np.random.default_rng(1).normal(0, 0.004, (side, side, 3)), 0, 1).astype(np.float32)
+    return np.full((side, side, 3), {"black": 0.0, "grey": 0.5}[kind], np.float32)
+
+
+@pytest.mark.parametrize("kind", ["grey", "grain"])
+def test_an_lr_and_hr_pair_whose_first_frames_are_flat_is_still_refused(tmp_path, kind):
+    """A flat first frame's variance is within its rounding: the pair's LR frames were past half of it and trained
+    on as a sequence of HR frames, exit code 0 (datasets.sequences.made_smaller reads the frames that tell)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_lr_hr_pair
+    root = make_lr_hr_pair(tmp_path / "data", "low", "high", first=flat_first_frame(kind))
+    with pytest.raises(UserError, match="/low' holds frames as many as 'high', named alike and 4 times smaller"):
+        folder_sequences(root)
+
+
+def test_two_clips_of_other_pictures_at_two_sizes_both_from_black_are_trained_on(tmp_path):
+    """Two black first frames are one picture at any size: two clips of other pictures were refused as an LR and HR
+    pair, exit code 2, with no way out as data.val_dir."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_lr_hr_pair
+    root = make_lr_hr_pair(tmp_path / "data", "beach", "city", other_pictures=True, first=flat_first_frame("black"))
+    assert [sequence.name for sequence in folder_sequences(root)] == ["beach", "city"]
+
+
+@pytest.mark.parametrize("separator", ["___", "   ", "\u3000", "\u2009"],
+                         ids=["three", "blanks", "ideographic", "thin"])
+@pytest.mark.parametrize("names", [
+    ["Shot{0}12.59.59{0}PM.png", "Shot{0}1.00.00{0}PM.png", "Shot{0}2.00.00{0}PM.png"],
+    ["스크린샷{0}오후{0}12.59.59.png", "스크린샷{0}오후{0}1.00.00.png", "스크린샷{0}오후{0}2.00.00.png"]],
+    ids=["english", "korean joined"])
+def test_a_twelve_hour_clock_of_other_separators_is_ordered_by_its_hours(tmp_path, names, separator):
+    """Three separators beside a clock's word, or a blank of another script's: 1 o'clock was read before 12, exit code
+    0 (utils.frame_names.CLOCK_SEPARATOR)."""
+    from hostile import listed_frame_names
+    names = [name.format(separator) for name in names]
+    assert listed_frame_names(tmp_path / "s", names[::-1]) == names
+
+
+@pytest.mark.parametrize("link", ["b", "b/LR"], ids=["clip", "its LR folder"])
+def test_a_validation_clip_or_its_frames_folder_linked_to_nothing_is_one_line(tmp_path, link):
+    """A clip that is a link to nothing (a disk not mounted) was left out without a word, the others scored, exit code
+    0; a clip's LR/ so was called a folder of clips, to pass as data.val_dir."""
+    from training.validation import validation_clips
+    from utils.image_io import write_rgb
+    for folder in ("a", "b/HR"):
+        (tmp_path / "val" / folder).mkdir(parents=True, exist_ok=True)
+        for index in range(5):
+            write_rgb(str(tmp_path / "val" / folder / f"{index:04d}.png"), np.full((16, 16, 3), 40 * index, np.uint8))
+    if link == "b":
+        shutil.rmtree(tmp_path / "val" / "b")
+    (tmp_path / "val" / link).symlink_to(tmp_path / "unmounted")
+    with pytest.raises(UserError, match=rf"^'.*val/{link}' is a symbolic link to nothing \(a disk not mounted, "
+                                        r".*\), so validation cannot read it; mount its disk or remove the link$"):
+        validation_clips(validation_config(str(tmp_path / "val")))

@@ -49,14 +49,15 @@ def make_sequence_folders(root, lengths, name_frame=lambda index: f"frame_{index
     return str(root)
 
 
-def make_lr_hr_pair(root, low, high, count=3, side=32, scale=4, other_pictures=False, brightness=1.0):
+def make_lr_hr_pair(root, low, high, count=3, side=32, scale=4, other_pictures=False, brightness=1.0, first=None):
     """Folders low and high (relative to root) of count frames named alike: high's calendar frames cut to side x side,
     low's those frames made scale times smaller by the bd degradation (an LR and HR pair's), or where other_pictures,
-    of the frames turned upside down (two clips at two sizes); both darkened to brightness. Returns root."""
+    of the frames turned upside down (two clips at two sizes); both darkened to brightness; where first, high's first
+    frame is first (side x side x 3, a fade from black). Returns root."""
     import numpy as np
     from utils.degradation import degrade_frames
     for index in range(count):
-        frame = calendar_frame(index, side, side) * brightness
+        frame = first if first is not None and index == 0 else calendar_frame(index, side, side) * brightness
         small = degrade_frames(frame[::-1] if other_pictures else frame, "bd", scale)
         for name, picture in ((high, frame), (low, np.clip(small, 0, 1))):
             os.makedirs(os.path.join(str(root), name), exist_ok=True)

@@ -21,7 +21,8 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets import reds
-from datasets.sequences import holds_frames, named, once_each, one_series, smaller_twins
+from datasets.sequences import (LINK_TO_NOTHING, holds_frames, links_to_nothing, named, once_each, one_series,
+                                smaller_twins)
 from evaluation import scoring
 from inference import SuperResolver
 from training.checkpoint import MODEL_FILE_PATTERN
@@ -149,7 +150,15 @@ def check_layout(val_dir, names):
     """Refuse a data.val_dir whose subfolders `names` are not one clip each: a clip's LR and HR frames in
     folders of other names, folders of clips' LR and HR frames, a clip passed as data.val_dir (frames beside
     folders, its LR/ and HR/, or its twins told by their frames), a clip or its frames' folder twice, and a
-    folder of clips a level up."""
+    folder of clips a level up, and its links to nothing."""
+    # a clip that is a link to nothing (a disk not mounted) was left out without a word, the others scored, exit code 0;
+    # a clip's LR/ or HR/ so, called a folder of clips to pass as data.val_dir
+    dangling = links_to_nothing(val_dir) + [f"{name}/{inner}" for name in names if readable(os.path.join(val_dir, name))
+                                            for inner in links_to_nothing(os.path.join(val_dir, name))
+                                            if inner.casefold() in PAIR_NAMES]
+    if dangling:
+        problem, remedy = LINK_TO_NOTHING
+        raise UserError(f"'{os.path.join(val_dir, dangling[0])}' {problem}, so validation cannot read it; {remedy}")
     # of any case: a clip's 'lr/' and 'hr/' passed so were scored as two clips of HR frames, exit code 0
     pair_folders = [name for name in names if name.casefold() in PAIR_NAMES]
     pair = {name.casefold() for name in pair_folders} == PAIR_NAMES

@@ -113,15 +113,17 @@ HALF_OF_THE_DAY_JOINED = {"上午": False, "下午": True, "午前": False, "午
 # (HALF_OF_THE_DAY_AFTER, HALF_OF_THE_DAY_BEFORE), and theirs too where a site or a tool made the blanks '_' or '-'
 # ('Skärmavbild_.._kl._1.00.00_em', '스크린샷_.._PM_1.00.00', 'Ekran-Resmi-..-ÖS-1.00.00'). The hour follows no number
 # and separator (a date's '2023-06-01 PM' is no time '06-01'). Two separators beside a word ('Shot__1.00.00__PM', a
-# blank and a narrow no-break space) misordered so too
-TWELVE_HOUR_CLOCK = re.compile(rf"(?:(?P<half>{'|'.join(HALF_OF_THE_DAY_JOINED)})[ \u202f\u00a0_-]{{0,2}}"
+# blank and a narrow no-break space) misordered so too, and so did three, and blanks of other scripts' (the ideographic
+# space, a thin space): CLOCK_SEPARATOR, any number of them
+CLOCK_SEPARATOR = r"[\s_-]"
+TWELVE_HOUR_CLOCK = re.compile(rf"(?:(?P<half>{'|'.join(HALF_OF_THE_DAY_JOINED)}){CLOCK_SEPARATOR}*"
                                rf"|(?<![^\W_])(?-i:(?P<before>{'|'.join(map(re.escape, HALF_OF_THE_DAY_BEFORE))}))"
-                               r"[ \u202f\u00a0_-]{1,2})(?P<hour>\d{1,2})"
+                               rf"{CLOCK_SEPARATOR}+)(?P<hour>\d{{1,2}})"
                                r"(?P<time>[.:_-]\d{2}(?:[.:_-]\d{2})?)(?!\d)"
                                r"|(?<![\d.:])(?<!\d[.:_-])(?P<hour_>\d{1,2})"
-                               r"(?P<time_>[.:_-]\d{2}(?:[.:_-]\d{2})?[ \u202f\u00a0_-]{0,2})"
+                               rf"(?P<time_>[.:_-]\d{{2}}(?:[.:_-]\d{{2}})?{CLOCK_SEPARATOR}*)"
                                r"(?P<half_>[apπμ](?:\.[ \u202f\u00a0]?)?[mμ]\.?(?![a-zα-ω])"
-                               rf"|(?<=[ \u202f\u00a0_-])(?:{'|'.join(map(re.escape, HALF_OF_THE_DAY_AFTER))})(?!\w))",
+                               rf"|(?<={CLOCK_SEPARATOR})(?:{'|'.join(map(re.escape, HALF_OF_THE_DAY_AFTER))})(?!\w))",
                                re.IGNORECASE)
 
 
