@@ -4967,3 +4967,17 @@ def test_the_set_up_names_a_constraint_file_pip_refuses_in_a_venv_of_a_newer_pip
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
     assert refused == constraint_refused(tmp_path / "constraints.txt",
                                          reason.format(path=tmp_path / "constraints.txt"))
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["named inside a constraint file", "given"])
+def test_the_set_up_refuses_a_file_url_of_four_slashes_before_a_new_venv(tmp_path, python_310_of_compiled_pip, given):
+    """`file:////otherhost/x.txt`, a path (`//otherhost/x.txt`) to the check's reading of a `file:` URL, another host to
+    pip's session reading it: pip's ValueError, a traceback the check took for no refusal, said once a new venv was
+    made, naming no PIP_CONSTRAINT."""
+    constraint = "file:////otherhost/x.txt"
+    if not given:
+        (tmp_path / "constraints.txt").write_text(f"-r {constraint}\n")
+        constraint = str(tmp_path / "constraints.txt")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new", {"PIP_CONSTRAINT": constraint})
+    assert refused == constraint_refused(constraint, "non-local file URIs are not supported on this platform: "
+                                         "'file://otherhost/x.txt'")

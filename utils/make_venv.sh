@@ -712,7 +712,13 @@ try:
             raise InstallationError("Could not open requirements file: %s, which %s names, is a pipe, device or "
                                     "stream, not a file, which each pip of the set-up would read in turn; name a "
                                     "file" % (url, reading[-2]))
-        url_read, content = read(url, session)
+        # (`file:////otherhost/x`: a path to url_to_path, `//otherhost/x`, another host to the session pip reads it by)
+        try:
+            url_read, content = read(url, session)
+        except UnicodeError:
+            raise
+        except ValueError as elsewhere:
+            raise InstallationError(elsewhere)
         if "\0" in content:
             holding_nuls[url] = nuls_told(bytes_read[0])
         return url_read, content
