@@ -4978,6 +4978,7 @@ def test_the_set_up_refuses_a_file_url_of_four_slashes_before_a_new_venv(tmp_pat
     if not given:
         (tmp_path / "constraints.txt").write_text(f"-r {constraint}\n")
         constraint = str(tmp_path / "constraints.txt")
-    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new", {"PIP_CONSTRAINT": constraint})
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": constraint})
     assert refused == constraint_refused(constraint, "non-local file URIs are not supported on this platform: "
                                          "'file://otherhost/x.txt'")
