@@ -4449,8 +4449,12 @@ def test_the_set_up_refuses_a_pip_file_of_a_device_that_never_ends(tmp_path, sta
 def venv_of_the_tests_pip(tmp_path_factory):
     """A venv made without pip, whose pip is a link to the tests' own (compiled): a real pip for the set-up's checks,
     without venv_with_pip's first cost (ensurepip's seconds). Only for set-ups that install nothing."""
+    return venv_linked_to_the_tests_pip(tmp_path_factory.mktemp("venv-of-the-tests-pip") / "venv")
+
+
+def venv_linked_to_the_tests_pip(folder):
+    """folder made a venv without pip, its pip a link to the tests' own."""
     import pip
-    folder = tmp_path_factory.mktemp("venv-of-the-tests-pip") / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
     os.symlink(os.path.dirname(pip.__file__), next(folder.glob("lib/python3*/site-packages")) / "pip")
     return folder
@@ -4943,12 +4947,8 @@ del req_file.auto_decode, urls.get_url_scheme
 @pytest.fixture(scope="module")
 def venv_of_pip_25s_internals(tmp_path_factory):
     """A venv made without pip, whose pip is a link to the tests' own, its internals renamed as pip 25's."""
-    import pip
-    folder = tmp_path_factory.mktemp("venv-of-pip-25s-internals") / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
-    site_packages = next(folder.glob("lib/python3*/site-packages"))
-    os.symlink(os.path.dirname(pip.__file__), site_packages / "pip")
-    (site_packages / "sitecustomize.py").write_text(PIP_25_INTERNALS)
+    folder = venv_linked_to_the_tests_pip(tmp_path_factory.mktemp("venv-of-pip-25s-internals") / "venv")
+    (next(folder.glob("lib/python3*/site-packages")) / "sitecustomize.py").write_text(PIP_25_INTERNALS)
     return folder
 
 
