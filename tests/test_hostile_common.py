@@ -4449,8 +4449,12 @@ def test_the_set_up_refuses_a_pip_file_of_a_device_that_never_ends(tmp_path, sta
 def venv_of_the_tests_pip(tmp_path_factory):
     """A venv made without pip, whose pip is a link to the tests' own (compiled): a real pip for the set-up's checks,
     without venv_with_pip's first cost (ensurepip's seconds). Only for set-ups that install nothing."""
+    return venv_linked_to_the_tests_pip(tmp_path_factory.mktemp("venv-of-the-tests-pip") / "venv")
+
+
+def venv_linked_to_the_tests_pip(folder):
+    """folder made a venv without pip, its pip a link to the tests' own."""
     import pip
-    folder = tmp_path_factory.mktemp("venv-of-the-tests-pip") / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
     os.symlink(os.path.dirname(pip.__file__), next(folder.glob("lib/python3*/site-packages")) / "pip")
     return folder
@@ -4915,3 +4919,66 @@ def test_the_set_up_names_a_constraint_file_naming_a_file_url_of_another_host(tm
                                        {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
     assert refused == constraint_refused(f"{tmp_path}/constraints.txt", "non-local file URIs are not supported on "
                                          "this platform: 'file://otherhost/x.txt'")
+
+
+# Twenty-eighth pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+# pip 25's internals, as a venv's newer pip names them, put in place of pip 23's when the venv's Python starts: no
+# pip._internal.utils.urls.get_url_scheme (gone since pip 24), no req_file.auto_decode, but _decode_req_file(data, url)
+# called by get_file_content.
+PIP_25_INTERNALS = """
+from pip._internal.exceptions import InstallationError
+from pip._internal.req import req_file
+from pip._internal.utils import urls
+from pip._internal.utils.encoding import auto_decode
+def get_file_content(url, session):
+    try:
+        with open(url, "rb") as read:
+            data = read.read()
+    except OSError as unread:
+        raise InstallationError(f"Could not open requirements file: {unread}")
+    return url, req_file._decode_req_file(data, url)
+req_file._decode_req_file = lambda data, url: auto_decode(data)
+req_file.get_file_content = get_file_content
+del req_file.auto_decode, urls.get_url_scheme
+"""
+
+
+@pytest.fixture(scope="module")
+def venv_of_pip_25s_internals(tmp_path_factory):
+    """A venv made without pip, whose pip is a link to the tests' own, its internals renamed as pip 25's."""
+    folder = venv_linked_to_the_tests_pip(tmp_path_factory.mktemp("venv-of-pip-25s-internals") / "venv")
+    (next(folder.glob("lib/python3*/site-packages")) / "sitecustomize.py").write_text(PIP_25_INTERNALS)
+    return folder
+
+
+@pytest.mark.parametrize("text, reason", [
+    (b"# coding: undefined\nnumpy\n", "Could not decode requirements file: decoding with 'undefined' codec failed "
+                                      "(UnicodeError: undefined encoding)"),
+    ("numpy\n".encode("utf-16-le"), "Could not decode requirements file: {path} holds NUL bytes (as UTF-16 or UTF-32 "
+                                    "without its BOM, which pip reads as UTF-8); save it in UTF-8")],
+    ids=["coding line of undefined", "UTF-16 without its BOM"])
+def test_the_set_up_names_a_constraint_file_pip_refuses_in_a_venv_of_a_newer_pip(
+        tmp_path, venv_of_pip_25s_internals, text, reason):
+    """In a venv whose pip is 24 or 25 (upgraded in it), the check's import of get_url_scheme, or its patch of
+    req_file.auto_decode, was a traceback taken for no refusal: pip's own reason said, naming no PIP_CONSTRAINT."""
+    (tmp_path / "constraints.txt").write_bytes(text)
+    refused = refusal_of_a_pip_setting(tmp_path, os.environ["PATH"], venv_of_pip_25s_internals, "there",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == constraint_refused(tmp_path / "constraints.txt",
+                                         reason.format(path=tmp_path / "constraints.txt"))
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["named inside a constraint file", "given"])
+def test_the_set_up_refuses_a_file_url_of_four_slashes_before_a_new_venv(tmp_path, python_310_of_compiled_pip, given):
+    """`file:////otherhost/x.txt`, a path (`//otherhost/x.txt`) to the check's reading of a `file:` URL, another host to
+    pip's session reading it: pip's ValueError, a traceback the check took for no refusal, said once a new venv was
+    made, naming no PIP_CONSTRAINT."""
+    constraint = "file:////otherhost/x.txt"
+    if not given:
+        (tmp_path / "constraints.txt").write_text(f"-r {constraint}\n")
+        constraint = str(tmp_path / "constraints.txt")
+    refused = refusal_of_a_pip_setting(tmp_path, python_310_of_compiled_pip, None, "new",
+                                       {"PIP_CONSTRAINT": constraint})
+    assert refused == constraint_refused(constraint, "non-local file URIs are not supported on this platform: "
+                                         "'file://otherhost/x.txt'")

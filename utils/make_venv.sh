@@ -662,7 +662,7 @@ try:
     from pip._internal.req.constructors import install_req_from_editable, install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
     from pip._internal.req.req_install import check_invalid_constraint_type
-    from pip._internal.utils.urls import get_url_scheme, url_to_path
+    from pip._internal.utils.urls import url_to_path
     # (The files read holding NULs, and how pip read them; the one whose line pip then refuses named, the innermost of
     # those pip is reading, left where a line is refused: a `-c FILE` line of UTF-16 without its BOM, its NULs dropped
     # from the reason of pip, was said "Invalid requirement: -c FILE", a line pip takes. A file of a NUL in a comment
@@ -673,6 +673,11 @@ try:
     import codecs
     reading, holding_nuls, bytes_read = [], {}, [b""]
     # (A `file:` URL of another host, given or named inside a file: a traceback of pip install, said naming no setting.)
+    # (The internals of pip as pip 23 names them, where the pip of a venv is another: pip 24 has no get_url_scheme,
+    # pip 25 no req_file.auto_decode but _decode_req_file(data, url). Their ImportError or AttributeError was a
+    # traceback, taken for no refusal, so that the later pips of a venv there said the reason of pip naming no setting.)
+    def get_url_scheme(name):
+        return name.split(":", 1)[0].lower() if ":" in name else None
     def path_of(name):
         try:
             return url_to_path("file:" + name.split(":", 1)[1]) if get_url_scheme(name) == "file" else name
@@ -693,9 +698,10 @@ try:
                 and wide(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]):
             return "holds NUL bytes (as UTF-16 or UTF-32 without its BOM, which pip reads as UTF-8); save it in UTF-8"
         return "holds NUL characters in its lines, which pip cannot read; remove them"
-    def decoded(data, decode=req_file.auto_decode):
+    decoding = "auto_decode" if hasattr(req_file, "auto_decode") else "_decode_req_file"
+    def decoded(data, *url, decode=getattr(req_file, decoding)):
         bytes_read[0] = data
-        return decode(data)
+        return decode(data, *url)
     # (A pipe, device or stream named inside a file, `-r /tmp/fifo` or `-c /dev/stdin`, which each pip of the set-up
     # reads in turn after this: a FIFO no one writes left the set-up waiting forever, no line said, and /dev/stdin was
     # the /dev/null of the pips, its pins left out. A file is asked for; /dev/null by that name is taken.)
@@ -706,7 +712,13 @@ try:
             raise InstallationError("Could not open requirements file: %s, which %s names, is a pipe, device or "
                                     "stream, not a file, which each pip of the set-up would read in turn; name a "
                                     "file" % (url, reading[-2]))
-        url_read, content = read(url, session)
+        # (`file:////otherhost/x`: a path to url_to_path, `//otherhost/x`, another host to the session pip reads it by)
+        try:
+            url_read, content = read(url, session)
+        except UnicodeError:
+            raise
+        except ValueError as elsewhere:
+            raise InstallationError(elsewhere)
         if "\0" in content:
             holding_nuls[url] = nuls_told(bytes_read[0])
         return url_read, content
@@ -714,7 +726,8 @@ try:
         reading.append(name)
         yield from parse(parser, name, constraint)
         reading.pop()
-    req_file.auto_decode, req_file.get_file_content = decoded, content_read
+    setattr(req_file, decoding, decoded)
+    req_file.get_file_content = content_read
     req_file.RequirementsFileParser._parse_file = lines_read
     for key, names in (("constraint", options.constraints), ("requirement", options.requirements)):
         for name in names:
