@@ -422,6 +422,13 @@ def _fetch_whole(url, partial, validate):
                 raise UserError(f"{url} answered with a web page (Content-Type '{reply_text(page, 40)}'), not the "
                                 "file: a network's sign-in page or a server's error page; sign in, or check "
                                 f"--base-url, then run again{kept}")
+            # a reply of no byte (204 No Content, 205, a Content-Length of 0) to a resume: the part downloaded (a REDS
+            # zip's gigabytes) was written over with it and deleted, "gave an empty file", where it says nothing of them
+            if offset and response.status != 206 and (response.status in (204, 205) or content_length(response) == 0):
+                raise UserError(f"{url} answered the request to resume at byte {offset} with no byte of the file (HTTP "
+                                f"{response.status} {reply_text(response.reason, 40)}); the {size_text(offset)} "
+                                f"downloaded are kept in {partial}: run again later to resume, or fetch from another "
+                                "host with --base-url")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, last, total = _content_range(response)
