@@ -5309,30 +5309,33 @@ def test_a_weight_file_sent_after_interim_replies_is_downloaded(tmp_path, interi
 
 
 # Twenty-eighth pass, second look at the twenty-eighth pass's download and weight-file fixes
-@pytest.mark.parametrize("status", [204, 205, 200])
-def test_a_resume_answered_with_no_byte_keeps_the_part(tmp_path, capsys, status):
-    """A part of 2000 bytes of "v1", its resume answered 204 No Content (or 205, or a 200 of Content-Length 0): the
-    part was written over with nothing and deleted, "gave an empty file", its bytes lost. Now it is kept, one line,
-    and the run again resumes it."""
+@pytest.mark.parametrize("status, headers", [(204, {}), (205, {"Content-Length": "0"}), (200, {"Content-Length": "0"}),
+                                             (200, {"Connection": "close"}), (200, {"Transfer-Encoding": "chunked"})])
+def test_a_resume_answered_with_no_byte_keeps_the_part(tmp_path, capsys, status, headers):
+    """A part of 2000 bytes of "v1", its resume answered 204 No Content (or 205, or a 200 of Content-Length 0, of an
+    empty body to the connection's end or of chunks): the part was written over with nothing and deleted, "gave an
+    empty file", its bytes lost. Now it is kept, one line, and the run again resumes it."""
     from file_server import FileServer
     whole = weights_of_value(tmp_path, 1.0, 1000)
     partial = partial_weights(tmp_path, whole[:2000], '"v1"')
     with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
-        server.etags[WEIGHT_PATHS[0]] = '"v1"'
         real_handle = server.handle
 
         def handle(request, head=False):
             if request.path != WEIGHT_PATHS[0] or not request.headers.get("Range"):
                 return real_handle(request, head)
             request.send_response(status)
-            request.send_header("Content-Length", "0")
+            for name, value in headers.items():
+                request.send_header(name, value)
             request.end_headers()
+            request.wfile.write(b"0\r\n\r\n" if "Transfer-Encoding" in headers else b"")
+            request.close_connection = True
         server.handle = handle
         fetch(server, tmp_path, "--weights", "--no-data")
     assert stop.value.code == 2
-    assert re.search(rf"answered the request to resume at byte 2000 with no byte of the file \(HTTP {status} .*\); the "
-                     r"2\.0 kB downloaded are kept in .*\.tecogan_model\.h5\.part: run again later to resume",
-                     capsys.readouterr().err)
+    assert re.search(rf"answered the request to resume at byte 2000 with no byte of the file \(HTTP {status} .*, its "
+                     r"body empty or broken off\); the 2\.0 kB downloaded are kept in .*\.tecogan_model\.h5\.part: run "
+                     "again later to resume", capsys.readouterr().err)
     assert partial.read_bytes() == whole[:2000]
     with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
         server.etags[WEIGHT_PATHS[0]] = '"v1"'
