@@ -4820,7 +4820,7 @@ def test_a_part_longer_than_the_file_answered_from_byte_0_with_bytes_past_it_is_
         "answered the request to resume at byte 2689 with a part of more than 2688 bytes where its Content-Range "
         "('bytes 0-2687/2688') says 2688, which does not say where its bytes go; the 2.6 kB downloaded, not the start "
         "of its file, were written over and deleted: run again later, or fetch from another host with --base-url\n")
-    assert os.listdir(tmp_path / "weights") == []
+    assert not (tmp_path / "weights").exists()  # made by the run, left empty
 
 
 @pytest.mark.parametrize("script, flag, example", [("convert_lpips_weights", "--output", "alex_with_LPIPS.h5"),
@@ -5342,3 +5342,37 @@ def test_a_resume_answered_with_no_byte_keeps_the_part(tmp_path, capsys, status,
         fetch(server, tmp_path, "--weights", "--no-data")
         assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=2000-")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def weights_damaged_at(tmp_path, offset):
+    """Bytes of weights_of_value(tmp_path, 1.0, 1000) with the byte at offset inverted: of its dataset's name (720),
+    its object header (800, 1520), which HDF5's walk of the links fails to read."""
+    damaged = bytearray(weights_of_value(tmp_path, 1.0, 1000))
+    damaged[offset] ^= 0xFF
+    return bytes(damaged)
+
+
+@pytest.mark.parametrize("offset", [720, 800, 1520])
+def test_a_weight_file_downloaded_damaged_in_its_links_is_one_line_and_deleted(tmp_path, capsys, offset):
+    """A weight file whose name or object header HDF5's walk of its links cannot read: the error came out of h5py's
+    lock as "SystemError: <cyfunction FastRLock.__exit__ ...> returned a result with an exception set", a traceback,
+    the partial file and its record left. Now the file is not a complete HDF5 file, deleted, one line."""
+    from file_server import FileServer
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights_damaged_at(tmp_path, offset)))) as server, \
+            pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2
+    assert re.search(r"tecogan_model\.h5 gave not a complete HDF5 \(\.h5\) file \(.+\); the file was deleted",
+                     capsys.readouterr().err)
+    assert not (tmp_path / "weights").exists()  # made by the run, left empty
+
+
+@pytest.mark.parametrize("offset", [720, 800, 1520])
+def test_a_weights_file_damaged_in_its_links_is_said_damaged(tmp_path, offset):
+    """generate.py's and the others' read of such a file: the same SystemError, a traceback."""
+    from utils.weights import read_weight_file
+    path = tmp_path / "damaged.h5"
+    path.write_bytes(weights_damaged_at(tmp_path, offset))
+    with pytest.raises(UserError, match=r"^weights file '.*damaged\.h5' is damaged \(.+\); pass a file saved by "
+                                        r"train\.py or an official NNabla model$"):
+        read_weight_file(str(path))
