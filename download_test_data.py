@@ -422,6 +422,16 @@ def _fetch_whole(url, partial, validate):
                 raise UserError(f"{url} answered with a web page (Content-Type '{reply_text(page, 40)}'), not the "
                                 "file: a network's sign-in page or a server's error page; sign in, or check "
                                 f"--base-url, then run again{kept}")
+            # a reply of no byte (204 No Content, 205, a Content-Length of 0, an empty body) to a resume: the part
+            # downloaded (a REDS zip's gigabytes) was written over with it and deleted, "gave an empty file", where it
+            # says nothing of them
+            if offset and response.status != 206:
+                start = start or first_bytes(response)
+                if not start:
+                    raise UserError(f"{url} answered the request to resume at byte {offset} with no byte of the file "
+                                    f"(HTTP {response.status} {reply_text(response.reason, 40)}, its body empty or "
+                                    f"broken off); the {size_text(offset)} downloaded are kept in {partial}: run again "
+                                    "later to resume, or fetch from another host with --base-url")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, last, total = _content_range(response)
@@ -611,17 +621,24 @@ def web_page(response, offset):
         return None, b""
     if response.status == 206 and offset and _content_range(response)[0] == offset:
         return None, b""
-    start = b""
-    try:
-        while len(start) < len(FILE_SIGNATURES[-1]):
-            block = response.read1(len(FILE_SIGNATURES[-1]) - len(start))
-            if not block:
-                break
-            start += block
-    except (OSError, http.client.HTTPException, ValueError):  # the reply broken off: nothing says it is the file
-        start = b""
+    start = first_bytes(response)
     is_file = any(start.startswith(signature) for signature in FILE_SIGNATURES)
     return (None if is_file else content_type), start
+
+
+def first_bytes(response):
+    """The body's first bytes, as many as the longest FILE_SIGNATURES (fewer where it ends first), read whole; none
+    where it breaks off before them (nothing then says it is the file)."""
+    read = b""
+    try:
+        while len(read) < len(FILE_SIGNATURES[-1]):
+            block = response.read1(len(FILE_SIGNATURES[-1]) - len(read))
+            if not block:
+                break
+            read += block
+    except (OSError, http.client.HTTPException, ValueError):
+        return b""
+    return read
 
 
 def another_file(response, offset, version):

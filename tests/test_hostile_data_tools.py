@@ -5306,3 +5306,73 @@ def test_a_weight_file_sent_after_interim_replies_is_downloaded(tmp_path, interi
         server.handle = handle
         fetch(server, tmp_path, "--weights", "--no-data")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's download and weight-file fixes
+@pytest.mark.parametrize("status, headers", [(204, {}), (205, {"Content-Length": "0"}), (200, {"Content-Length": "0"}),
+                                             (200, {"Connection": "close"}), (200, {"Transfer-Encoding": "chunked"})])
+def test_a_resume_answered_with_no_byte_keeps_the_part(tmp_path, capsys, status, headers):
+    """A part of 2000 bytes of "v1", its resume answered 204 No Content (or 205, or a 200 of Content-Length 0, of an
+    empty body to the connection's end or of chunks): the part was written over with nothing and deleted, "gave an
+    empty file", its bytes lost. Now it is kept, one line, and the run again resumes it."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 1000)
+    partial = partial_weights(tmp_path, whole[:2000], '"v1"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        real_handle = server.handle
+
+        def handle(request, head=False):
+            if request.path != WEIGHT_PATHS[0] or not request.headers.get("Range"):
+                return real_handle(request, head)
+            request.send_response(status)
+            for name, value in headers.items():
+                request.send_header(name, value)
+            request.end_headers()
+            request.wfile.write(b"0\r\n\r\n" if "Transfer-Encoding" in headers else b"")
+            request.close_connection = True
+        server.handle = handle
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2
+    assert re.search(rf"answered the request to resume at byte 2000 with no byte of the file \(HTTP {status} .*, its "
+                     r"body empty or broken off\); the 2\.0 kB downloaded are kept in .*\.tecogan_model\.h5\.part: run "
+                     "again later to resume", capsys.readouterr().err)
+    assert partial.read_bytes() == whole[:2000]
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"v1"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+        assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=2000-")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def weights_damaged_at(tmp_path, offset):
+    """Bytes of weights_of_value(tmp_path, 1.0, 1000) with the byte at offset inverted: of its dataset's name (720),
+    its object header (800, 1520), which HDF5's walk of the links fails to read."""
+    damaged = bytearray(weights_of_value(tmp_path, 1.0, 1000))
+    damaged[offset] ^= 0xFF
+    return bytes(damaged)
+
+
+@pytest.mark.parametrize("offset", [720, 800, 1520])
+def test_a_weight_file_downloaded_damaged_in_its_links_is_one_line_and_deleted(tmp_path, capsys, offset):
+    """A weight file whose name or object header HDF5's walk of its links cannot read: the error came out of h5py's
+    lock as "SystemError: <cyfunction FastRLock.__exit__ ...> returned a result with an exception set", a traceback,
+    the partial file and its record left. Now the file is not a complete HDF5 file, deleted, one line."""
+    from file_server import FileServer
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights_damaged_at(tmp_path, offset)))) as server, \
+            pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2
+    assert re.search(r"tecogan_model\.h5 gave not a complete HDF5 \(\.h5\) file \(.+\); the file was deleted",
+                     capsys.readouterr().err)
+    assert not (tmp_path / "weights").exists()  # made by the run, left empty
+
+
+@pytest.mark.parametrize("offset", [720, 800, 1520])
+def test_a_weights_file_damaged_in_its_links_is_said_damaged(tmp_path, offset):
+    """generate.py's and the others' read of such a file: the same SystemError, a traceback."""
+    from utils.weights import read_weight_file
+    path = tmp_path / "damaged.h5"
+    path.write_bytes(weights_damaged_at(tmp_path, offset))
+    with pytest.raises(UserError, match=r"^weights file '.*damaged\.h5' is damaged \(.+\); pass a file saved by "
+                                        r"train\.py or an official NNabla model$"):
+        read_weight_file(str(path))

@@ -77,7 +77,15 @@ def named_datasets(h5, names=()):
             else None
         if item is not None:
             found.append((name, item))
-    h5.visititems_links(visit)
+    try:
+        h5.visititems_links(visit)
+    except SystemError as error:
+        # an object or link damaged ("bad flag combination for message"): HDF5's error within its walk came out of
+        # h5py's lock as a SystemError, a traceback (the error its cause); raised as the OSError of bytes damaged
+        damaged = error.__cause__
+        if not isinstance(damaged, (KeyError, OSError, RuntimeError, ValueError)):
+            raise
+        raise OSError(damaged.args[0] if damaged.args else type(damaged).__name__) from None
     seen = {name for name, _ in found}
     found += [(name, item) for name in sorted(set(names) - seen) for item in [dataset_at(name, hard=False)] if item]
     return found

@@ -53,8 +53,9 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
         with h5:
             if attributes is not None:
                 attributes.update(h5.attrs)
-            arrays, datasets, read = {}, named_datasets(h5, names or ()), {}
+            arrays, datasets, read = {}, [], {}
             try:
+                datasets = named_datasets(h5, names or ())
                 for name, dataset in datasets:
                     if names is not None and name not in names:
                         continue
