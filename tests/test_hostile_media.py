@@ -2755,3 +2755,29 @@ def test_two_mpeg2_open_gop_cuts_in_ts_joined_by_cat_are_read_whole_not_called_t
     subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", seconds, "-i", whole, "-c", "copy", str(cut)], check=True)
     joined.write_bytes(cut.read_bytes() * 2)
     assert len(list(VideoReader(str(joined)))) == decoded_count(str(joined))
+
+
+def ts_timed_every_second_picture(path):
+    """The bytes of the H.264 TS at path with its video PES headers' times (PTS, DTS) flagged absent but every second
+    one's, as a TS may (a time each 0.7 s is needed); the bytes they held are left as the header's stuffing."""
+    data = bytearray(open(path, "rb").read())
+    starts = [offset + 4 + (1 + data[offset + 4] if data[offset + 3] & 0x20 else 0)
+              for offset in range(0, len(data), 188) if data[offset + 1] & 0x40]
+    pictures = [start for start in starts if data[start:start + 4] == b"\x00\x00\x01\xe0"]
+    for start in pictures[1::2]:
+        data[start + 7] &= 0x3F
+    return bytes(data)
+
+
+def test_a_ts_of_sparse_times_joined_to_one_its_decoder_drops_is_refused(tmp_path):
+    """Two TS joined by cat, their pictures timed every second one (untimed packets were counted as shown before the
+    first frame, as a live MKV cut at an open GOP leaves them), the second's sample aspect invalid (65535:1): FFmpeg
+    decodes 18 of its 32 packets, and it was read as 18 frames, exit code 0."""
+    from hostile import video_refusal
+    plain = ffmpeg_video(tmp_path / "plain.ts", "-c:v", "libx264", "-bf", "0", frames=16, size="32x32")
+    invalid = ffmpeg_video(tmp_path / "invalid.ts", "-c:v", "libx264", "-bf", "0", "-bsf:v",
+                           "h264_metadata=sample_aspect_ratio=65535/1", frames=16, size="32x32")
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(ts_timed_every_second_picture(plain) + ts_timed_every_second_picture(invalid))
+    assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after \d+ frames: it is truncated or damaged; .*",
+                        video_refusal(str(joined)))
