@@ -2745,14 +2745,15 @@ def test_a_raw_h264_stream_its_decoder_does_not_decode_whole_is_refused(tmp_path
 
 @pytest.mark.parametrize("seconds", ["2.3", "3.1"])
 def test_two_mpeg2_open_gop_cuts_in_ts_joined_by_cat_are_read_whole_not_called_truncated(tmp_path, seconds):
-    """`ffmpeg -ss T -c copy` of MPEG-2 of open GOPs into a TS lifts the leading B-frames' negative times to a tick or two
-    after the first frame's; the decoder drops them. Two such cuts joined by cat, read past the count the first
+    """`ffmpeg -ss T -c copy` of MPEG-2 of open GOPs into a TS lifts the leading B-frames' negative times to a tick or
+    two after the first frame's; the decoder drops them. Two such cuts joined by cat, read past the count the first
     announces, were refused as "truncated or damaged", all the frames FFmpeg decodes read."""
     from utils.video_io import VideoReader
     from utils.video_probe import ffmpeg_executable
     whole = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "mpeg2video", "-g", "12", "-bf", "2", frames=48, size="32x32")
     cut, joined = tmp_path / "cut.ts", tmp_path / "joined.ts"
-    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", seconds, "-i", whole, "-c", "copy", str(cut)], check=True)
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", seconds, "-i", whole, "-c", "copy", str(cut)],
+                   check=True)
     joined.write_bytes(cut.read_bytes() * 2)
     assert len(list(VideoReader(str(joined)))) == decoded_count(str(joined))
 

@@ -454,8 +454,8 @@ def each_packet_decoded(path, text=None):
     # copy` joined by cat were refused, their frames all read): within half a frame (the frames' median step) of it
     first, *later = sorted(set(shown))
     half_a_frame = statistics.median([after - before for before, after in zip([first, *later], later)] or [0]) / 2
-    # untimed packets only before any timed later: a TS must time a picture only each 0.7 s, and two joined, of times
-    # every second picture, the second's sample aspect invalid (65535:1), were read as 18 of their 32 frames, exit code 0
+    # untimed packets only before any timed later: a TS must time a picture only each 0.7 s, and two joined, timed at
+    # every second picture, the second's sample aspect invalid (65535:1), were read as 18 of 32 frames, exit code 0
     leading = itertools.takewhile(lambda time: time == "NOPTS" or float(time) < first + half_a_frame
                                   or float(time) <= first, packets)
     return (sum(time < first or first < time < first + half_a_frame for time in timed)
