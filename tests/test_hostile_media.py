@@ -2738,3 +2738,47 @@ def test_a_raw_h264_stream_its_decoder_does_not_decode_whole_is_refused(tmp_path
         open(path, "wb").write(data[:len(data) * 2 // 3])
     assert re.fullmatch(rf"video '{re.escape(path)}' ended after \d+ frames?: it is truncated or damaged; repair it "
                         r"\(or pass --end \d+ to use what is there\)", video_refusal(path))
+
+
+# Twenty-eighth pass, third look at the twenty-eighth pass's video fixes
+
+
+@pytest.mark.parametrize("seconds", ["2.3", "3.1"])
+def test_two_mpeg2_open_gop_cuts_in_ts_joined_by_cat_are_read_whole_not_called_truncated(tmp_path, seconds):
+    """`ffmpeg -ss T -c copy` of MPEG-2 of open GOPs into a TS lifts the leading B-frames' negative times to a tick or
+    two after the first frame's; the decoder drops them. Two such cuts joined by cat, read past the count the first
+    announces, were refused as "truncated or damaged", all the frames FFmpeg decodes read."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "mpeg2video", "-g", "12", "-bf", "2", frames=48, size="32x32")
+    cut, joined = tmp_path / "cut.ts", tmp_path / "joined.ts"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", seconds, "-i", whole, "-c", "copy", str(cut)],
+                   check=True)
+    joined.write_bytes(cut.read_bytes() * 2)
+    assert len(list(VideoReader(str(joined)))) == decoded_count(str(joined))
+
+
+def ts_timed_every_second_picture(path):
+    """The bytes of the H.264 TS at path with its video PES headers' times (PTS, DTS) flagged absent but every second
+    one's, as a TS may (a time each 0.7 s is needed); the bytes they held are left as the header's stuffing."""
+    data = bytearray(open(path, "rb").read())
+    starts = [offset + 4 + (1 + data[offset + 4] if data[offset + 3] & 0x20 else 0)
+              for offset in range(0, len(data), 188) if data[offset + 1] & 0x40]
+    pictures = [start for start in starts if data[start:start + 4] == b"\x00\x00\x01\xe0"]
+    for start in pictures[1::2]:
+        data[start + 7] &= 0x3F
+    return bytes(data)
+
+
+def test_a_ts_of_sparse_times_joined_to_one_its_decoder_drops_is_refused(tmp_path):
+    """Two TS joined by cat, their pictures timed every second one (untimed packets were counted as shown before the
+    first frame, as a live MKV cut at an open GOP leaves them), the second's sample aspect invalid (65535:1): FFmpeg
+    decodes 18 of its 32 packets, and it was read as 18 frames, exit code 0."""
+    from hostile import video_refusal
+    plain = ffmpeg_video(tmp_path / "plain.ts", "-c:v", "libx264", "-bf", "0", frames=16, size="32x32")
+    invalid = ffmpeg_video(tmp_path / "invalid.ts", "-c:v", "libx264", "-bf", "0", "-bsf:v",
+                           "h264_metadata=sample_aspect_ratio=65535/1", frames=16, size="32x32")
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(ts_timed_every_second_picture(plain) + ts_timed_every_second_picture(invalid))
+    assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after \d+ frames: it is truncated or damaged; .*",
+                        video_refusal(str(joined)))

@@ -7,6 +7,7 @@ import os
 import re
 import select
 import shutil
+import statistics
 import struct
 import subprocess
 from fractions import Fraction
@@ -448,10 +449,17 @@ def each_packet_decoded(path, text=None):
     timed = [float(time) for time in packets if time != "NOPTS"]
     if not shown or not timed:  # a raw stream's packets are untimed: nothing says which were shown first
         return False
-    # a cut MKV's leading B-frames are timed at its first frame's time, or untimed (a live MKV cut at an open GOP)
-    first = min(shown)
-    return (sum(time < first for time in timed) + max(0, timed.count(first) - shown.count(first))
-            + len(packets) - len(timed) >= not_decoded)
+    # a cut MKV's leading B-frames are timed at its first frame's time, or untimed (a live MKV cut at an open GOP); a
+    # cut TS's a tick or two after it, where ffmpeg lifted their negative times (two MPEG-2 open-GOP cuts of `-ss T -c
+    # copy` joined by cat were refused, their frames all read): within half a frame (the frames' median step) of it
+    first, *later = sorted(set(shown))
+    half_a_frame = statistics.median([after - before for before, after in zip([first, *later], later)] or [0]) / 2
+    # untimed packets only before any timed later: a TS must time a picture only each 0.7 s, and two joined, timed at
+    # every second picture, the second's sample aspect invalid (65535:1), were read as 18 of 32 frames, exit code 0
+    leading = itertools.takewhile(lambda time: time == "NOPTS" or float(time) < first + half_a_frame
+                                  or float(time) <= first, packets)
+    return (sum(time < first or first < time < first + half_a_frame for time in timed)
+            + max(0, timed.count(first) - shown.count(first)) + list(leading).count("NOPTS") >= not_decoded)
 
 
 # the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
