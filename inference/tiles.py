@@ -266,8 +266,11 @@ class TilePlan:
                 if not self.budget_given:  # was "--max-memory 0.342 GB is too small", never given (demo.py has none)
                     shared = f" shared by {self.shared_by} processes" if self.shared_by > 1 else ""
                     said = f"the default memory budget, half the memory free{shared} ({size_said(budget, math.floor)}),"
-                    # mpirun -n 3's line said "free memory or use smaller frames", where -n 1 has the budget it needs
-                    advice = ["run fewer processes (mpirun -n), free memory" if self.shared_by > 1 else "free memory"]
+                    # mpirun -n 3's line said "free memory or use smaller frames", where -n 1 has the budget it needs;
+                    # and -n 2's said "run fewer processes" where -n 1's whole half is too small too (64x64 frames
+                    # needing 0.25 GB, -n 1's 0.2 GB): said where one process's budget fits these frames
+                    fewer = self.shared_by > 1 and budget * self.shared_by >= self.smallest_bytes(frames)
+                    advice = ["run fewer processes (mpirun -n), free memory" if fewer else "free memory"]
                 # a budget under the smallest frames' least fits no frame: 17x1 frames in --max-memory 0.001 were told
                 # to "use smaller frames", and so were budgets of the process's own bytes to some MB over them
                 advice += self.smaller_advice(budget)

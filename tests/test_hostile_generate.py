@@ -3211,7 +3211,9 @@ def test_a_budget_no_frame_fits_is_not_told_to_use_smaller_frames(backend):
         TilePlan(1, 1, 10, budget=budget, backend=backend)
     with pytest.raises(UserError, match=r"is too small for 1920x1080 LR frames .*; raise --max-memory$"):
         TilePlan(1080, 1920, 10, budget=budget, backend=backend)
-    with pytest.raises(UserError, match=r"shared by 3 processes .*; run fewer processes \(mpirun -n\), free memory$"):
+    # (one process's whole half does not fit these frames either: fewer processes are not named, the twenty-eighth
+    # pass's second look)
+    with pytest.raises(UserError, match=r"shared by 3 processes .*; free memory$"):
         TilePlan(1080, 1920, 10, budget=budget, budget_given=False, backend=backend, shared_by=3)
     least = TilePlan(1080, 1920, 10, budget=2 ** 40, backend=backend).smallest_frames_bytes()
     TilePlan(1, 1, 10, budget=least, backend=backend)
@@ -3256,3 +3258,19 @@ def test_a_too_small_budget_advises_only_what_fits_it(backend, sides, written, f
     budget = least_budget(*fitting, backend)
     with pytest.raises(UserError, match=rf"; raise --max-memory or {advice}$"):
         TilePlan(*sides, 10, budget=budget, written_pixels=written, backend=backend, written_fixed=fixed)
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's tile, cache and score fixes
+
+@pytest.mark.parametrize("backend", ["nnabla", "openvino"])
+@pytest.mark.parametrize("sides", [(64, 64), (1, 4001), (2160, 3840)])
+def test_mpirun_s_shared_default_budget_names_fewer_processes_only_where_one_process_s_fits(backend, sides):
+    """mpirun -n 2's share of the default budget was told "run fewer processes (mpirun -n), free memory" where -n 1's
+    whole half is too small for these frames too. Now fewer processes are named where one process's budget fits."""
+    from inference.tiles import TilePlan
+    least = least_budget(*sides, None, backend)
+    with pytest.raises(UserError, match=r"shared by 2 processes .*; free memory( or use smaller frames)?$"):
+        TilePlan(*sides, 10, budget=least / 2.5, budget_given=False, backend=backend, shared_by=2)
+    with pytest.raises(UserError, match=r"shared by 2 processes .*; run fewer processes \(mpirun -n\), free memory"):
+        TilePlan(*sides, 10, budget=least / 2, budget_given=False, backend=backend, shared_by=2)
+    TilePlan(*sides, 10, budget=least, budget_given=False, backend=backend)  # -n 1's whole half
