@@ -206,6 +206,16 @@ def check_layout(val_dir, names):
                           if is_pair_clip(folder) else [(name, folder)])
     once_each(val_dir, frame_folders, False, "frames folder of a validation clip",
               "it would be scored twice at each validation", ("or move it out of data.val_dir",))
+    for name in groups:
+        # a clip's LR/ without its HR/ (or HR/ without LR/: the other missing, a file, or a link to one) was called a
+        # folder of clips (REDS' val_sharp), to pass as data.val_dir, where its frames would be scored as a clip's
+        halves = [part for part in PAIR_FOLDERS if os.path.isdir(os.path.join(val_dir, name, part))]
+        if len(halves) == 1:
+            clip, other = os.path.join(val_dir, name), next(part for part in PAIR_FOLDERS if part not in halves)
+            raise UserError(f"validation clip '{clip}' holds an {halves[0]}/ folder but no {other}/ folder beside it, "
+                            "where validation reads a clip's LR and HR frames: put its "
+                            f"{other} frames in '{os.path.join(clip, other)}'"
+                            f"{' (or its HR frames alone in the clip)' if other == 'LR' else ''}")
     if groups:
         # REDS' val/ (its val_sharp/<clip>), a folder of clips passed a level up: it was called a clip that "has no
         # images", to put frames in it or remove it, neither of which makes a run
