@@ -7456,3 +7456,19 @@ def test_a_validation_clip_of_one_frames_folder_of_the_two_is_one_line(tmp_path,
                                         rf"beside it, where validation reads a clip's LR and HR frames: put its "
                                         rf"{missing} frames in '.*val/b/{missing}'"):
         validation_clips(validation_config(str(tmp_path / "val")))
+
+
+def test_a_reds_sequence_list_naming_a_clip_validation_scores_is_one_line(tmp_path):
+    """A REDS list naming REDS4's '000' with data.val_dir the REDS folder trained on a clip validation scores,
+    model_best.h5 chosen by it, exit code 0 (training.validation.validation_clips)."""
+    from training.validation import validation_clips
+    from training_data import make_reds_folder
+    reds_dir = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=16, width=16)
+    (tmp_path / "list.txt").write_text("001\n000\n")
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={reds_dir}", "--set",
+                             "data.layout=reds", "--set", f"data.sequence_list={tmp_path / 'list.txt'}")
+    with pytest.raises(UserError, match=r"^sequence list '.*list.txt' names REDS4's 000, which validation scores "
+                                        r"\(data.val_dir '.*REDS' is a REDS folder\), so it would be trained on and "
+                                        r"scored; leave REDS4 out of the list, or set data.val_dir to a folder of "
+                                        r"other clips$"):
+        validation_clips(config)

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from datasets import reds
 from datasets.sequences import (LINK_TO_NOTHING, holds_frames, links_to_nothing, named, once_each, one_series,
-                                smaller_twins)
+                                read_sequence_list, smaller_twins)
 from evaluation import scoring
 from inference import SuperResolver
 from training.checkpoint import MODEL_FILE_PATTERN
@@ -240,6 +240,16 @@ def validation_clips(config):
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
     if reds.is_reds_folder(val_dir):
+        # a REDS list naming a REDS4 sequence trained on a clip validation scores, model_best.h5 chosen by it, exit
+        # code 0
+        listed = (read_sequence_list(config.data.sequence_list)
+                  if config.data.layout == "reds" and config.data.sequence_list else [])
+        trained = [name for name in reds.REDS4 if name in listed]
+        if trained:
+            raise UserError(f"sequence list '{config.data.sequence_list}' names REDS4's {named(trained)}, which "
+                            f"validation scores (data.val_dir '{val_dir}' is a REDS folder), so it would be trained "
+                            "on and scored; leave REDS4 out of the list, or set data.val_dir to a folder of other "
+                            "clips")
         folders = reds.reds4_folders(val_dir)
     else:
         names = visible_subfolders(val_dir)
