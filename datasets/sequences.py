@@ -273,11 +273,13 @@ def smaller_twins(sequences):
                         # sizes; '2019/beach' and '2020/beach'), which an LR and HR pair's names are not
                         # and of its frames made smaller (is_made_smaller): two clips of other pictures at two
                         # sizes, named alike, were refused as a pair ('beach/' and 'city/' of ffmpeg's frames). Its
-                        # first, middle and last frames, as its first alone, a fade from black, told nothing
+                        # first, middle and last frames, as its first alone, a fade from black, told nothing; then
+                        # the others, where those are all flat (two clips of other pictures, black but for one frame,
+                        # were refused as a pair)
+                        order = dict.fromkeys((0, len(stems) // 2, len(stems) - 1, *range(len(stems))))
                         twin = next((twin for twin in larger if re.sub(r"\d", "", twin) != re.sub(r"\d", "", name)
-                                     and is_made_smaller([(frames[name][1][index], frames[twin][1][index])
-                                                          for index in dict.fromkeys((0, len(stems) // 2, -1))])),
-                                    None)
+                                     and is_made_smaller((frames[name][1][index], frames[twin][1][index])
+                                                         for index in order)), None)
                         if twin:
                             twins[name] = (twin, factor)
     return twins

@@ -7409,3 +7409,66 @@ def test_a_validation_clip_or_its_frames_folder_linked_to_nothing_is_one_line(tm
     with pytest.raises(UserError, match=rf"^'.*val/{link}' is a symbolic link to nothing \(a disk not mounted, "
                                         r".*\), so validation cannot read it; mount its disk or remove the link$"):
         validation_clips(validation_config(str(tmp_path / "val")))
+
+
+# Twenty-eighth pass, third look at the twenty-eighth pass's training-data fixes
+def test_two_clips_of_other_pictures_at_two_sizes_both_from_one_colour_are_trained_on(tmp_path):
+    """A frame of one colour (a title card's blue) varies across its channels alone: it was no flat picture, and two
+    clips of other pictures from one were refused as an LR and HR pair (utils.image_io.FLAT_VARIANCE, per channel)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_lr_hr_pair
+    blue = np.broadcast_to(np.array([0.1, 0.2, 0.8], np.float32), (32, 32, 3)).copy()
+    root = make_lr_hr_pair(tmp_path / "data", "beach", "city", other_pictures=True, first=blue)
+    assert [sequence.name for sequence in folder_sequences(root)] == ["beach", "city"]
+
+
+def test_two_clips_of_other_pictures_at_two_sizes_black_but_for_one_frame_are_trained_on(tmp_path):
+    """Clips black at their first, middle and last frames told nothing there: two clips of other pictures, black but
+    for their second frame, were refused as an LR and HR pair (datasets.sequences.smaller_twins asks the others)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_lr_hr_pair
+    from utils.image_io import write_rgb
+    root = make_lr_hr_pair(tmp_path / "data", "beach", "city", count=5, other_pictures=True)
+    for index in (0, 2, 3, 4):
+        for name, side in (("city", 32), ("beach", 8)):
+            write_rgb(str(tmp_path / "data" / name / f"{index:04d}.png"), np.zeros((side, side, 3), np.uint8))
+    assert [sequence.name for sequence in folder_sequences(root)] == ["beach", "city"]
+
+
+@pytest.mark.parametrize("other", ["missing", "a file", "a link to a file"])
+@pytest.mark.parametrize("half", ["LR", "HR"])
+def test_a_validation_clip_of_one_frames_folder_of_the_two_is_one_line(tmp_path, half, other):
+    """A clip's LR/ without its HR/ (or HR/ without LR/) was called a folder of clips (REDS' val_sharp), to pass as
+    data.val_dir, where its frames would be scored as a clip's (training.validation.check_layout)."""
+    from training.validation import validation_clips
+    from utils.image_io import write_rgb
+    missing = "HR" if half == "LR" else "LR"
+    for folder in ("a", f"b/{half}"):
+        (tmp_path / "val" / folder).mkdir(parents=True)
+        for index in range(5):
+            write_rgb(str(tmp_path / "val" / folder / f"{index:04d}.png"), np.full((48, 48, 3), 40 * index, np.uint8))
+    (tmp_path / "notes.txt").write_text("x")
+    if other == "a file":
+        (tmp_path / "val" / "b" / missing).write_text("x")
+    elif other == "a link to a file":
+        (tmp_path / "val" / "b" / missing).symlink_to(tmp_path / "notes.txt")
+    with pytest.raises(UserError, match=rf"^validation clip '.*val/b' holds an {half}/ folder but no {missing}/ folder "
+                                        rf"beside it, where validation reads a clip's LR and HR frames: put its "
+                                        rf"{missing} frames in '.*val/b/{missing}'"):
+        validation_clips(validation_config(str(tmp_path / "val")))
+
+
+def test_a_reds_sequence_list_naming_a_clip_validation_scores_is_one_line(tmp_path):
+    """A REDS list naming REDS4's '000' with data.val_dir the REDS folder trained on a clip validation scores,
+    model_best.h5 chosen by it, exit code 0 (training.validation.validation_clips)."""
+    from training.validation import validation_clips
+    from training_data import make_reds_folder
+    reds_dir = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=16, width=16)
+    (tmp_path / "list.txt").write_text("001\n000\n")
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={reds_dir}", "--set",
+                             "data.layout=reds", "--set", f"data.sequence_list={tmp_path / 'list.txt'}")
+    with pytest.raises(UserError, match=r"^sequence list '.*list.txt' names REDS4's 000, which validation scores "
+                                        r"\(data.val_dir '.*REDS' is a REDS folder\), so it would be trained on and "
+                                        r"scored; leave REDS4 out of the list, or set data.val_dir to a folder of "
+                                        r"other clips$"):
+        validation_clips(config)

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from datasets import reds
 from datasets.sequences import (LINK_TO_NOTHING, holds_frames, links_to_nothing, named, once_each, one_series,
-                                smaller_twins)
+                                read_sequence_list, smaller_twins)
 from evaluation import scoring
 from inference import SuperResolver
 from training.checkpoint import MODEL_FILE_PATTERN
@@ -206,6 +206,16 @@ def check_layout(val_dir, names):
                           if is_pair_clip(folder) else [(name, folder)])
     once_each(val_dir, frame_folders, False, "frames folder of a validation clip",
               "it would be scored twice at each validation", ("or move it out of data.val_dir",))
+    for name in groups:
+        # a clip's LR/ without its HR/ (or HR/ without LR/: the other missing, a file, or a link to one) was called a
+        # folder of clips (REDS' val_sharp), to pass as data.val_dir, where its frames would be scored as a clip's
+        halves = [part for part in PAIR_FOLDERS if os.path.isdir(os.path.join(val_dir, name, part))]
+        if len(halves) == 1:
+            clip, other = os.path.join(val_dir, name), next(part for part in PAIR_FOLDERS if part not in halves)
+            raise UserError(f"validation clip '{clip}' holds an {halves[0]}/ folder but no {other}/ folder beside it, "
+                            "where validation reads a clip's LR and HR frames: put its "
+                            f"{other} frames in '{os.path.join(clip, other)}'"
+                            f"{' (or its HR frames alone in the clip)' if other == 'LR' else ''}")
     if groups:
         # REDS' val/ (its val_sharp/<clip>), a folder of clips passed a level up: it was called a clip that "has no
         # images", to put frames in it or remove it, neither of which makes a run
@@ -230,6 +240,16 @@ def validation_clips(config):
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
     if reds.is_reds_folder(val_dir):
+        # a REDS list naming a REDS4 sequence trained on a clip validation scores, model_best.h5 chosen by it, exit
+        # code 0
+        listed = (read_sequence_list(config.data.sequence_list)
+                  if config.data.layout == "reds" and config.data.sequence_list else [])
+        trained = [name for name in reds.REDS4 if name in listed]
+        if trained:
+            raise UserError(f"sequence list '{config.data.sequence_list}' names REDS4's {named(trained)}, which "
+                            f"validation scores (data.val_dir '{val_dir}' is a REDS folder), so it would be trained "
+                            "on and scored; leave REDS4 out of the list, or set data.val_dir to a folder of other "
+                            "clips")
         folders = reds.reds4_folders(val_dir)
     else:
         names = visible_subfolders(val_dir)

@@ -182,7 +182,8 @@ def read_rgb(path):
 # picture, 0.79 and more). A small frame whose variance is within an 8-bit frame's rounding (FLAT_VARIANCE: a black or
 # grey frame, a fade from black) tells no picture from another: against it an LR frame's rounding was past the share,
 # and a pair whose first frames were a fade was trained on as sequences of HR frames, exit code 0, while two clips of
-# other pictures, both from black, were refused as a pair
+# other pictures, both from black, were refused as a pair. Flat over the frame in each channel: a frame of one colour
+# (a title card's blue) varies across its channels alone, and two clips from one were refused as a pair so too
 SAME_PICTURE_ERROR = 0.01
 SAME_PICTURE_SHARE = 0.5
 SAME_PICTURE_BLUR = 1.0
@@ -190,16 +191,17 @@ FLAT_VARIANCE = (1 / 255) ** 2 / 12
 
 
 def is_made_smaller(pairs):
-    """Whether frames are other frames made smaller, pairs [(small_path, large_path)] of them in the order to ask: the
-    first pair whose small frame is no flat picture (FLAT_VARIANCE) says (SAME_PICTURE_ERROR, SAME_PICTURE_SHARE); where
-    all are flat, the first pair, within SAME_PICTURE_ERROR (flat frames of one value at two sizes)."""
+    """Whether frames are other frames made smaller, pairs (an iterable of (small_path, large_path), read as asked) of
+    them in the order to ask: the first pair whose small frame is no flat picture (FLAT_VARIANCE) says
+    (SAME_PICTURE_ERROR, SAME_PICTURE_SHARE); where all are flat, the first pair, within SAME_PICTURE_ERROR (flat
+    frames of one value at two sizes)."""
     errors = []
     for small_path, large_path in pairs:
         small, large = read_rgb(small_path), read_rgb(large_path)
         shrunk = cv2.resize(large, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
         small, shrunk = (cv2.GaussianBlur(frame, (0, 0), SAME_PICTURE_BLUR) for frame in (small, shrunk))
         error, variance = float(np.mean(np.square(shrunk - small))), float(np.var(small))
-        if variance >= FLAT_VARIANCE:
+        if np.var(small, axis=(0, 1)).max() >= FLAT_VARIANCE:
             return error <= min(SAME_PICTURE_ERROR, SAME_PICTURE_SHARE * variance)
         errors.append(error)
     return errors[0] <= SAME_PICTURE_ERROR
