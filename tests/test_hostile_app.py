@@ -3066,3 +3066,70 @@ def test_a_job_s_sr_frames_deleted_before_its_finish_step_are_named_as_the_job_s
     what = "does not exist" if change == "deleted" else "has no images (.png, .jpg, .jpeg, .bmp)"
     assert finish_step_line(tmp_path, capsys) == (
         2, f"the job's folder of SR frames 'frames' {what}; it was changed while the job ran; press Run again")
+
+
+# Twenty-eighth pass, third look at the twenty-eighth pass's demo and page fixes
+
+@pytest.mark.parametrize("text, reason", [("", "not JSON"), ('{"input": {"kind": "fra', "not JSON"),
+                                          ("\udcff", "not JSON"), ("[1, 2]", "not a job's settings"),
+                                          ("null", "not a job's settings"), ('{"input": "x"}', "not a job's settings")])
+def test_a_job_s_settings_changed_to_other_text_while_it_runs_fail_its_finish_step_with_what_to_do(tmp_path, capsys,
+                                                                                                   text, reason):
+    """The job's job.json emptied, cut short, not UTF-8 or other JSON while it ran: a JSONDecodeError,
+    UnicodeDecodeError or TypeError traceback ("the run stopped with exit code 1 (...); please report it"), or, a list,
+    "its job.json lacks 'input': the code was updated while the server ran". It is one line: the file, what to do."""
+    from helpers import finish_step_line
+    (tmp_path / "job.json").write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert finish_step_line(tmp_path, capsys) == (2, f"the job's settings 'job.json' cannot be read ({reason}); "
+                                                     "it was changed while the job ran; press Run again")
+
+
+def job_of_frames(folder, lr_count, sr_count):
+    """A job's folder as the finish step finds it after generate.py: job.json of an input of lr_count LR frames (16x12)
+    in folder/input, sr_count SR frames (64x48) in frames/."""
+    import json
+
+    from app_media import png_bytes
+    for name, count, width, height in (("input", lr_count, 16, 12), ("frames", sr_count, 64, 48)):
+        (folder / name).mkdir()
+        for index in range(1, count + 1):
+            (folder / name / f"{index:04d}.png").write_bytes(png_bytes(width, height))
+    (folder / "job.json").write_text(json.dumps(dict(input=dict(kind="frames", path=str(folder / "input"),
+                                                                 frames=lr_count),
+                                                     flags={}, scale=4, degradation="bd")))
+
+
+@pytest.mark.parametrize("lr_count, sr_count", [(1, 3), (3, 7)])
+def test_a_job_s_input_cut_short_before_its_finish_step_is_told_it_was_changed(tmp_path, capsys, lr_count, sr_count):
+    """The job's input holding fewer frames than its SR frames at its finish step (its copy cut, or SR frames added,
+    while it ran): an IndexError traceback (a video's StopIteration), "please report it". It is one line."""
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, lr_count, sr_count)
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's input has fewer frames than its SR frames 'frames'; "
+                                                     "it was changed while the job ran; press Run again")
+
+
+def test_a_job_s_input_deleted_before_its_finish_step_is_named_as_the_job_s(tmp_path, capsys):
+    """The job's copy of its input frames deleted before its finish step: "input folder '.../input' does not exist; pass
+    a folder of LR frames", of a folder the user never passed and advice no field follows. It is the job's folder."""
+    import shutil
+
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    shutil.rmtree(tmp_path / "input")
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's folder of LR frames 'input' does not exist; it was "
+                                                     "changed while the job ran; press Run again")
+
+
+def test_a_job_s_video_copy_deleted_before_its_finish_step_is_named_as_the_job_s(tmp_path, capsys):
+    """The job's copy of its video deleted before its finish step: "video file '.../clip.mp4' does not exist", a path
+    the user never gave, and no word of what to do. It names the job's copy, and what to do."""
+    import json
+
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    (tmp_path / "job.json").write_text(json.dumps(dict(input=dict(kind="video", path=str(tmp_path / "clip.mp4"),
+                                                                  start="", end="", frames=3),
+                                                       flags={}, scale=4, degradation="bd")))
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's copy of its video 'clip.mp4' does not exist; it was "
+                                                     "changed while the job ran; press Run again")
