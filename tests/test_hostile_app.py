@@ -3133,3 +3133,61 @@ def test_a_job_s_video_copy_deleted_before_its_finish_step_is_named_as_the_job_s
                                                        flags={}, scale=4, degradation="bd")))
     assert finish_step_line(tmp_path, capsys) == (2, "the job's copy of its video 'clip.mp4' does not exist; it was "
                                                      "changed while the job ran; press Run again")
+
+
+def test_a_job_s_folder_made_a_link_while_it_waits_writes_nothing_into_the_link_s_target(tmp_path):
+    """A job's folder replaced by a link to another folder while it waited behind another job: its model, job.json and
+    outputs were written into the link's target (another job's folder, or anyone's), and the job was done. It fails
+    with the line of the folder replaced, and the target is left as it was."""
+    import shutil
+
+    from app_media import png_bytes
+    from utils.paths import BUNDLED_MODEL
+    from webapp.jobs import JobQueue
+    other, frames, go = tmp_path / "other", tmp_path / "lr", tmp_path / "go"
+    other.mkdir(), frames.mkdir()
+    (frames / "0001.png").write_bytes(png_bytes(16, 12))
+    wait_for_go = f"import os, time\nwhile not os.path.exists({str(go)!r}): time.sleep(0.01)"
+
+    class WaitingCommands(JobQueue):
+        def commands(self, job):
+            return [("super-resolving", [sys.executable, "-c", wait_for_go]),
+                    ("making the comparison and the downloads",
+                     [sys.executable, "-c", "import sys\nopen(sys.argv[1] + '/compare.png', 'w')", job.folder])]
+
+    queue = WaitingCommands(str(tmp_path / "work"), 60)
+    jobs = [queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(frames), frames=1),
+                                             model=BUNDLED_MODEL, flags={})) for _ in range(2)]
+    shutil.rmtree(jobs[1].folder)
+    os.symlink(other, jobs[1].folder)
+    go.touch()
+    assert jobs[1].finished.wait(60) and jobs[1].state == "failed"
+    assert jobs[1].message == "the job's folder was replaced while the job waited to start; press Run again"
+    assert os.listdir(other) == []
+
+
+def test_a_job_s_folder_made_a_link_to_another_job_s_between_its_steps_leaves_that_job_s_files(tmp_path):
+    """A job's folder replaced by a link to another job's folder (holding its job.json) between two of its commands,
+    none failing: the finish step overwrote that job's comparison and downloads, and this job was done. It fails with
+    the line of the folder replaced, and the other job's files are left as they were."""
+    from app_media import png_bytes
+    from utils.paths import BUNDLED_MODEL
+    from webapp.jobs import JobQueue
+    other, frames = tmp_path / "other", tmp_path / "lr"
+    other.mkdir(), frames.mkdir()
+    (frames / "0001.png").write_bytes(png_bytes(16, 12))
+    (other / "job.json").write_text("{}")
+    replace = "import os, shutil, sys\nshutil.rmtree(sys.argv[1])\nos.symlink(sys.argv[2], sys.argv[1])"
+
+    class ReplacingCommands(JobQueue):
+        def commands(self, job):
+            return [("super-resolving", [sys.executable, "-c", replace, job.folder, str(other)]),
+                    ("making the comparison and the downloads",
+                     [sys.executable, "-c", "import sys\nopen(sys.argv[1] + '/compare.png', 'w')", job.folder])]
+
+    queue = ReplacingCommands(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(frames), frames=1),
+                                           model=BUNDLED_MODEL, flags={}))
+    assert job.finished.wait(60) and job.state == "failed"
+    assert job.message == "the job's folder was replaced while the job ran; press Run again"
+    assert os.listdir(other) == ["job.json"]
