@@ -3191,3 +3191,22 @@ def test_a_job_s_folder_made_a_link_to_another_job_s_between_its_steps_leaves_th
     assert job.finished.wait(60) and job.state == "failed"
     assert job.message == "the job's folder was replaced while the job ran; press Run again"
     assert os.listdir(other) == ["job.json"]
+
+
+def test_a_job_s_file_the_start_cannot_delete_is_named_by_its_path(tmp_path, monkeypatch):
+    """A job's folder left read-only by a user's chmod (its files stay after the server's stop): the next start was
+    refused with "cannot make the folder '.../jobs' ([Errno 13] Permission denied: 'result.mp4')", a file named by its
+    name alone. The file is named by its path (root deletes anyway, hence the stand-in)."""
+    import errno
+
+    from helpers import failing_for
+    from utils.paths import make_scratch_folder
+    jobs = tmp_path / "jobs"
+    make_scratch_folder(str(jobs), "choose another --work-dir")
+    (jobs / "abc").mkdir()
+    (jobs / "abc" / "result.mp4").write_bytes(b"")
+    monkeypatch.setattr(os, "unlink", failing_for(os.unlink, "result.mp4", errno.EACCES))
+    with pytest.raises(UserError) as refusal:
+        make_scratch_folder(str(jobs), "choose another --work-dir")
+    assert str(refusal.value) == (f"cannot make the folder '{jobs}' ([Errno 13] Permission denied: "
+                                  f"'{jobs / 'abc' / 'result.mp4'}'); choose another --work-dir")
