@@ -3210,3 +3210,19 @@ def test_a_job_s_file_the_start_cannot_delete_is_named_by_its_path(tmp_path, mon
         make_scratch_folder(str(jobs), "choose another --work-dir")
     assert str(refusal.value) == (f"cannot make the folder '{jobs}' ([Errno 13] Permission denied: "
                                   f"'{jobs / 'abc' / 'result.mp4'}'); choose another --work-dir")
+
+
+def test_a_demo_frame_folder_made_read_only_is_told_not_writable(tmp_path, monkeypatch):
+    """demo.py run again into an --output whose sr/ was made read-only: its earlier frames not deleted were a
+    PermissionError traceback, exit code 1. It is the line of a folder not writable (root deletes anyway, hence the
+    stand-in)."""
+    import errno
+
+    from demo import remove_own_frames
+    from helpers import failing_for
+    (tmp_path / "output_0001.png").write_bytes(b"")
+    monkeypatch.setattr(os, "remove", failing_for(os.remove, "output_0001.png", errno.EACCES))
+    with pytest.raises(UserError) as refusal:
+        remove_own_frames(str(tmp_path), r"output_\d{4,}\.png")
+    assert str(refusal.value) == (f"cannot delete '{tmp_path / 'output_0001.png'}' (Permission denied): its folder is "
+                                  "not writable (or no longer); make it writable, then run again")
