@@ -3001,24 +3001,12 @@ def test_a_job_s_folder_replaced_while_it_runs_is_the_line_of_the_folder_replace
     """A job's folder replaced while it ran (by a link to another folder, or by a new folder, which may get the deleted
     one's inode) was taken for the job's: the finish step's FileNotFoundError of job.json was shown as "the run stopped
     with exit code 1 (FileNotFoundError: ...); please report it". It is the line of the folder replaced."""
-    from app_media import png_bytes
-    from utils.paths import BUNDLED_MODEL
-    from webapp.jobs import JobQueue
-    other, frames = tmp_path / "other", tmp_path / "lr"
-    other.mkdir(), frames.mkdir()
-    (frames / "0001.png").write_bytes(png_bytes(16, 12))
+    from helpers import stand_in_queue
     put = "os.symlink(sys.argv[2], sys.argv[1])" if replacement == "link to a folder" else "os.mkdir(sys.argv[1])"
-    replace = f"import os, shutil, sys\nshutil.rmtree(sys.argv[1])\n{put}"
-
-    class ReplacingCommands(JobQueue):
-        def commands(self, job):  # the folder replaced, then the finish step's first read of it
-            return [("super-resolving", [sys.executable, "-c", replace, job.folder, str(other)]),
-                    ("making the comparison and the downloads",
-                     [sys.executable, "-c", "import sys\nopen(sys.argv[1] + '/job.json')", job.folder])]
-
-    queue = ReplacingCommands(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(frames), frames=1),
-                                           model=BUNDLED_MODEL, flags={}))
+    # the folder replaced, then the finish step's first read of it
+    submit = stand_in_queue(tmp_path, f"import os, shutil, sys\nshutil.rmtree(sys.argv[1])\n{put}",
+                            "import sys\nopen(sys.argv[1] + '/job.json')")
+    job = submit()
     assert job.finished.wait(60) and job.state == "failed"
     assert job.message == "the job's folder was replaced while the job ran; press Run again"
 
@@ -3141,56 +3129,31 @@ def test_a_job_s_folder_made_a_link_while_it_waits_writes_nothing_into_the_link_
     with the line of the folder replaced, and the target is left as it was."""
     import shutil
 
-    from app_media import png_bytes
-    from utils.paths import BUNDLED_MODEL
-    from webapp.jobs import JobQueue
-    other, frames, go = tmp_path / "other", tmp_path / "lr", tmp_path / "go"
-    other.mkdir(), frames.mkdir()
-    (frames / "0001.png").write_bytes(png_bytes(16, 12))
-    wait_for_go = f"import os, time\nwhile not os.path.exists({str(go)!r}): time.sleep(0.01)"
-
-    class WaitingCommands(JobQueue):
-        def commands(self, job):
-            return [("super-resolving", [sys.executable, "-c", wait_for_go]),
-                    ("making the comparison and the downloads",
-                     [sys.executable, "-c", "import sys\nopen(sys.argv[1] + '/compare.png', 'w')", job.folder])]
-
-    queue = WaitingCommands(str(tmp_path / "work"), 60)
-    jobs = [queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(frames), frames=1),
-                                             model=BUNDLED_MODEL, flags={})) for _ in range(2)]
+    from helpers import stand_in_queue
+    go = tmp_path / "go"
+    submit = stand_in_queue(tmp_path, f"import os, time\nwhile not os.path.exists({str(go)!r}): time.sleep(0.01)",
+                            "import sys\nopen(sys.argv[1] + '/compare.png', 'w')")
+    jobs = [submit() for _ in range(2)]
     shutil.rmtree(jobs[1].folder)
-    os.symlink(other, jobs[1].folder)
+    os.symlink(tmp_path / "other", jobs[1].folder)
     go.touch()
     assert jobs[1].finished.wait(60) and jobs[1].state == "failed"
     assert jobs[1].message == "the job's folder was replaced while the job waited to start; press Run again"
-    assert os.listdir(other) == []
+    assert os.listdir(tmp_path / "other") == []
 
 
 def test_a_job_s_folder_made_a_link_to_another_job_s_between_its_steps_leaves_that_job_s_files(tmp_path):
     """A job's folder replaced by a link to another job's folder (holding its job.json) between two of its commands,
     none failing: the finish step overwrote that job's comparison and downloads, and this job was done. It fails with
     the line of the folder replaced, and the other job's files are left as they were."""
-    from app_media import png_bytes
-    from utils.paths import BUNDLED_MODEL
-    from webapp.jobs import JobQueue
-    other, frames = tmp_path / "other", tmp_path / "lr"
-    other.mkdir(), frames.mkdir()
-    (frames / "0001.png").write_bytes(png_bytes(16, 12))
-    (other / "job.json").write_text("{}")
-    replace = "import os, shutil, sys\nshutil.rmtree(sys.argv[1])\nos.symlink(sys.argv[2], sys.argv[1])"
-
-    class ReplacingCommands(JobQueue):
-        def commands(self, job):
-            return [("super-resolving", [sys.executable, "-c", replace, job.folder, str(other)]),
-                    ("making the comparison and the downloads",
-                     [sys.executable, "-c", "import sys\nopen(sys.argv[1] + '/compare.png', 'w')", job.folder])]
-
-    queue = ReplacingCommands(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(frames), frames=1),
-                                           model=BUNDLED_MODEL, flags={}))
+    from helpers import stand_in_queue
+    replace_by_link = "import os, shutil, sys\nshutil.rmtree(sys.argv[1])\nos.symlink(sys.argv[2], sys.argv[1])"
+    submit = stand_in_queue(tmp_path, replace_by_link, "import sys\nopen(sys.argv[1] + '/compare.png', 'w')")
+    (tmp_path / "other" / "job.json").write_text("{}")
+    job = submit()
     assert job.finished.wait(60) and job.state == "failed"
     assert job.message == "the job's folder was replaced while the job ran; press Run again"
-    assert os.listdir(other) == ["job.json"]
+    assert os.listdir(tmp_path / "other") == ["job.json"]
 
 
 def test_a_job_s_file_the_start_cannot_delete_is_named_by_its_path(tmp_path, monkeypatch):

@@ -339,8 +339,8 @@ class JobQueue:
     def _run(self, job):
         failed = False  # the state says so only once the job's files are gone: who sees "failed" finds no folder
         try:
-            # its folder replaced by a link while it waited: its model, job.json and outputs were written into the link's
-            # target (another job's folder, or anyone's), and the job done
+            # its folder replaced by a link while it waited: its model, job.json and outputs were written into the
+            # link's target (another job's folder, or anyone's), and the job done
             gone = self._folder_gone(job.folder, job.identity, "the job waited to start")
             if gone:
                 raise UserError(gone)
