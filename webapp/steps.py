@@ -85,10 +85,11 @@ def lr_frame(folder, spec, index):
         reader = VideoReader(source["path"])
         reader.select(source["start"] or None, source["end"] or None)
         frames = itertools.islice(reader, index, None)
+    elif source["kind"] == "frames":
+        frames = map(read_rgb, job_frames(source["path"], "LR frames")[index:index + 1])
     else:
-        paths = (job_frames(source["path"], "LR frames") if source["kind"] == "frames"
-                 else job_frames(hr_folder(folder), "HR frames"))[index:index + 1]
-        frames = (read_rgb(path) if source["kind"] == "frames" else degraded(read_rgb(path), spec) for path in paths)
+        hr_paths = job_frames(hr_folder(folder), "HR frames")[index:index + 1]
+        frames = (degraded(read_rgb(path), spec) for path in hr_paths)
     frame = next(frames, None)
     if frame is None:  # the job's input cut (or SR frames added) after generate.py: an IndexError or StopIteration
         raise UserError(f"the job's input has fewer frames than its SR frames 'frames'; {CHANGED_WHILE_RUNNING}")
