@@ -39,7 +39,7 @@ from utils import metrics
 from utils.errors import UserError, counted, error_reason, exit_on_user_error, printable, shortened, size_said
 from utils.degradation import (DEFAULT_DEGRADATION, degrade as degrade_graph, known_degradation, margin,
                                recorded_degradation)
-from utils.atomic_files import remove_stale_temporaries, write_bytes
+from utils.atomic_files import folder_changed, remove_stale_temporaries, write_bytes
 from utils.flags import MAX_THREADS, FlagParser, grouping_refused, positive, refuse_empty
 from utils.image_io import to_uint8, write_rgb
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
@@ -218,7 +218,10 @@ def remove_own_frames(folder, name_pattern):
     if os.path.isdir(folder):
         for name in os.listdir(folder):
             if re.fullmatch(name_pattern, name):
-                os.remove(os.path.join(folder, name))
+                try:
+                    os.remove(os.path.join(folder, name))
+                except OSError as error:  # a run's frame folder made read-only: a PermissionError traceback, exit 1
+                    raise folder_changed(os.path.join(folder, name), error, "delete") or error from None
 
 
 def write_frames(folder, frames):

@@ -200,3 +200,22 @@ def finish_step_line(folder, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["finish", str(folder)])
     return exit_info.value.code, failure(capsys.readouterr().err.splitlines(), 2, str(folder))
+
+
+def stand_in_queue(tmp_path, *sources):
+    """A submit of a job of one 16x12 frame (tmp_path/lr) on the bundled model to a JobQueue in tmp_path/work whose
+    jobs' commands are the Python sources, each run with the job's folder and tmp_path/other as its arguments."""
+    from app_media import png_bytes
+    from utils.paths import BUNDLED_MODEL
+    from webapp.jobs import JobQueue
+    (tmp_path / "other").mkdir(), (tmp_path / "lr").mkdir()
+    (tmp_path / "lr" / "0001.png").write_bytes(png_bytes(16, 12))
+
+    class StandInCommands(JobQueue):
+        def commands(self, job):
+            return [(phase, [sys.executable, "-c", source, job.folder, str(tmp_path / "other")])
+                    for phase, source in zip(("super-resolving", "making the comparison and the downloads"), sources)]
+
+    queue = StandInCommands(str(tmp_path / "work"), 60)
+    return lambda: queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(tmp_path / "lr"),
+                                                                      frames=1), model=BUNDLED_MODEL, flags={}))

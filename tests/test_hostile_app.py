@@ -3001,24 +3001,12 @@ def test_a_job_s_folder_replaced_while_it_runs_is_the_line_of_the_folder_replace
     """A job's folder replaced while it ran (by a link to another folder, or by a new folder, which may get the deleted
     one's inode) was taken for the job's: the finish step's FileNotFoundError of job.json was shown as "the run stopped
     with exit code 1 (FileNotFoundError: ...); please report it". It is the line of the folder replaced."""
-    from app_media import png_bytes
-    from utils.paths import BUNDLED_MODEL
-    from webapp.jobs import JobQueue
-    other, frames = tmp_path / "other", tmp_path / "lr"
-    other.mkdir(), frames.mkdir()
-    (frames / "0001.png").write_bytes(png_bytes(16, 12))
+    from helpers import stand_in_queue
     put = "os.symlink(sys.argv[2], sys.argv[1])" if replacement == "link to a folder" else "os.mkdir(sys.argv[1])"
-    replace = f"import os, shutil, sys\nshutil.rmtree(sys.argv[1])\n{put}"
-
-    class ReplacingCommands(JobQueue):
-        def commands(self, job):  # the folder replaced, then the finish step's first read of it
-            return [("super-resolving", [sys.executable, "-c", replace, job.folder, str(other)]),
-                    ("making the comparison and the downloads",
-                     [sys.executable, "-c", "import sys\nopen(sys.argv[1] + '/job.json')", job.folder])]
-
-    queue = ReplacingCommands(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: dict(input=dict(kind="frames", path=str(frames), frames=1),
-                                           model=BUNDLED_MODEL, flags={}))
+    # the folder replaced, then the finish step's first read of it
+    submit = stand_in_queue(tmp_path, f"import os, shutil, sys\nshutil.rmtree(sys.argv[1])\n{put}",
+                            "import sys\nopen(sys.argv[1] + '/job.json')")
+    job = submit()
     assert job.finished.wait(60) and job.state == "failed"
     assert job.message == "the job's folder was replaced while the job ran; press Run again"
 
@@ -3066,3 +3054,138 @@ def test_a_job_s_sr_frames_deleted_before_its_finish_step_are_named_as_the_job_s
     what = "does not exist" if change == "deleted" else "has no images (.png, .jpg, .jpeg, .bmp)"
     assert finish_step_line(tmp_path, capsys) == (
         2, f"the job's folder of SR frames 'frames' {what}; it was changed while the job ran; press Run again")
+
+
+# Twenty-eighth pass, third look at the twenty-eighth pass's demo and page fixes
+
+@pytest.mark.parametrize("text, reason", [("", "not JSON"), ('{"input": {"kind": "fra', "not JSON"),
+                                          ("\udcff", "not JSON"), ("[1, 2]", "not a job's settings"),
+                                          ("null", "not a job's settings"), ('{"input": "x"}', "not a job's settings")])
+def test_a_job_s_settings_changed_to_other_text_while_it_runs_fail_its_finish_step_with_what_to_do(tmp_path, capsys,
+                                                                                                   text, reason):
+    """The job's job.json emptied, cut short, not UTF-8 or other JSON while it ran: a JSONDecodeError,
+    UnicodeDecodeError or TypeError traceback ("the run stopped with exit code 1 (...); please report it"), or, a list,
+    "its job.json lacks 'input': the code was updated while the server ran". It is one line: the file, what to do."""
+    from helpers import finish_step_line
+    (tmp_path / "job.json").write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert finish_step_line(tmp_path, capsys) == (2, f"the job's settings 'job.json' cannot be read ({reason}); "
+                                                     "it was changed while the job ran; press Run again")
+
+
+def job_of_frames(folder, lr_count, sr_count):
+    """A job's folder as the finish step finds it after generate.py: job.json of an input of lr_count LR frames (16x12)
+    in folder/input, sr_count SR frames (64x48) in frames/."""
+    import json
+
+    from app_media import png_bytes
+    for name, count, width, height in (("input", lr_count, 16, 12), ("frames", sr_count, 64, 48)):
+        (folder / name).mkdir()
+        for index in range(1, count + 1):
+            (folder / name / f"{index:04d}.png").write_bytes(png_bytes(width, height))
+    (folder / "job.json").write_text(json.dumps(dict(input=dict(kind="frames", path=str(folder / "input"),
+                                                                 frames=lr_count),
+                                                     flags={}, scale=4, degradation="bd")))
+
+
+@pytest.mark.parametrize("lr_count, sr_count", [(1, 3), (3, 7)])
+def test_a_job_s_input_cut_short_before_its_finish_step_is_told_it_was_changed(tmp_path, capsys, lr_count, sr_count):
+    """The job's input holding fewer frames than its SR frames at its finish step (its copy cut, or SR frames added,
+    while it ran): an IndexError traceback (a video's StopIteration), "please report it". It is one line."""
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, lr_count, sr_count)
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's input has fewer frames than its SR frames 'frames'; "
+                                                     "it was changed while the job ran; press Run again")
+
+
+def test_a_job_s_input_deleted_before_its_finish_step_is_named_as_the_job_s(tmp_path, capsys):
+    """The job's copy of its input frames deleted before its finish step: "input folder '.../input' does not exist; pass
+    a folder of LR frames", of a folder the user never passed and advice no field follows. It is the job's folder."""
+    import shutil
+
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    shutil.rmtree(tmp_path / "input")
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's folder of LR frames 'input' does not exist; it was "
+                                                     "changed while the job ran; press Run again")
+
+
+def test_a_job_s_video_copy_deleted_before_its_finish_step_is_named_as_the_job_s(tmp_path, capsys):
+    """The job's copy of its video deleted before its finish step: "video file '.../clip.mp4' does not exist", a path
+    the user never gave, and no word of what to do. It names the job's copy, and what to do."""
+    import json
+
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    (tmp_path / "job.json").write_text(json.dumps(dict(input=dict(kind="video", path=str(tmp_path / "clip.mp4"),
+                                                                  start="", end="", frames=3),
+                                                       flags={}, scale=4, degradation="bd")))
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's copy of its video 'clip.mp4' does not exist; it was "
+                                                     "changed while the job ran; press Run again")
+
+
+def test_a_job_s_folder_made_a_link_while_it_waits_writes_nothing_into_the_link_s_target(tmp_path):
+    """A job's folder replaced by a link to another folder while it waited behind another job: its model, job.json and
+    outputs were written into the link's target (another job's folder, or anyone's), and the job was done. It fails
+    with the line of the folder replaced, and the target is left as it was."""
+    import shutil
+
+    from helpers import stand_in_queue
+    go = tmp_path / "go"
+    submit = stand_in_queue(tmp_path, f"import os, time\nwhile not os.path.exists({str(go)!r}): time.sleep(0.01)",
+                            "import sys\nopen(sys.argv[1] + '/compare.png', 'w')")
+    jobs = [submit() for _ in range(2)]
+    shutil.rmtree(jobs[1].folder)
+    os.symlink(tmp_path / "other", jobs[1].folder)
+    go.touch()
+    assert jobs[1].finished.wait(60) and jobs[1].state == "failed"
+    assert jobs[1].message == "the job's folder was replaced while the job waited to start; press Run again"
+    assert os.listdir(tmp_path / "other") == []
+
+
+def test_a_job_s_folder_made_a_link_to_another_job_s_between_its_steps_leaves_that_job_s_files(tmp_path):
+    """A job's folder replaced by a link to another job's folder (holding its job.json) between two of its commands,
+    none failing: the finish step overwrote that job's comparison and downloads, and this job was done. It fails with
+    the line of the folder replaced, and the other job's files are left as they were."""
+    from helpers import stand_in_queue
+    replace_by_link = "import os, shutil, sys\nshutil.rmtree(sys.argv[1])\nos.symlink(sys.argv[2], sys.argv[1])"
+    submit = stand_in_queue(tmp_path, replace_by_link, "import sys\nopen(sys.argv[1] + '/compare.png', 'w')")
+    (tmp_path / "other" / "job.json").write_text("{}")
+    job = submit()
+    assert job.finished.wait(60) and job.state == "failed"
+    assert job.message == "the job's folder was replaced while the job ran; press Run again"
+    assert os.listdir(tmp_path / "other") == ["job.json"]
+
+
+def test_a_job_s_file_the_start_cannot_delete_is_named_by_its_path(tmp_path, monkeypatch):
+    """A job's folder left read-only by a user's chmod (its files stay after the server's stop): the next start was
+    refused with "cannot make the folder '.../jobs' ([Errno 13] Permission denied: 'result.mp4')", a file named by its
+    name alone. The file is named by its path (root deletes anyway, hence the stand-in)."""
+    import errno
+
+    from helpers import failing_for
+    from utils.paths import make_scratch_folder
+    jobs = tmp_path / "jobs"
+    make_scratch_folder(str(jobs), "choose another --work-dir")
+    (jobs / "abc").mkdir()
+    (jobs / "abc" / "result.mp4").write_bytes(b"")
+    monkeypatch.setattr(os, "unlink", failing_for(os.unlink, "result.mp4", errno.EACCES))
+    with pytest.raises(UserError) as refusal:
+        make_scratch_folder(str(jobs), "choose another --work-dir")
+    assert str(refusal.value) == (f"cannot make the folder '{jobs}' ([Errno 13] Permission denied: "
+                                  f"'{jobs / 'abc' / 'result.mp4'}'); choose another --work-dir")
+
+
+def test_a_demo_frame_folder_made_read_only_is_told_not_writable(tmp_path, monkeypatch):
+    """demo.py run again into an --output whose sr/ was made read-only: its earlier frames not deleted were a
+    PermissionError traceback, exit code 1. It is the line of a folder not writable (root deletes anyway, hence the
+    stand-in)."""
+    import errno
+
+    from demo import remove_own_frames
+    from helpers import failing_for
+    (tmp_path / "output_0001.png").write_bytes(b"")
+    monkeypatch.setattr(os, "remove", failing_for(os.remove, "output_0001.png", errno.EACCES))
+    with pytest.raises(UserError) as refusal:
+        remove_own_frames(str(tmp_path), r"output_\d{4,}\.png")
+    assert str(refusal.value) == (f"cannot delete '{tmp_path / 'output_0001.png'}' (Permission denied): its folder is "
+                                  "not writable (or no longer); make it writable, then run again")

@@ -325,6 +325,14 @@ def remove_scratch_folder(path):
             _delete_scratch(path, ignore_errors=True)
 
 
+def _by_full_path(function, path, exc_info):
+    """shutil.rmtree's onerror: its error raised naming the file by its full path. Its own named a file by its name
+    alone: a job's folder made read-only left the next start refused with "cannot make the folder '.../jobs'
+    ([Errno 13] Permission denied: 'result.mp4')", a file the user could not find."""
+    error = exc_info[1]
+    raise OSError(error.errno, error.strerror, path) from error
+
+
 def _delete_scratch(path, ignore_errors=False):
     """Delete a folder made by make_scratch_folder, its mark last: a server killed while it deleted its jobs (a large
     job's frames take seconds, at its stop or start) left, where the mark came early in the folder's listing, the other
@@ -347,7 +355,7 @@ def _delete_scratch(path, ignore_errors=False):
         for other in others:
             try:
                 if os.path.isdir(other) and not os.path.islink(other):
-                    shutil.rmtree(other)
+                    shutil.rmtree(other, onerror=_by_full_path)
                 else:
                     os.remove(other)
             except OSError as error:  # gone, or a file came into it: the next round lists it again

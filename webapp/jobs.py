@@ -339,6 +339,11 @@ class JobQueue:
     def _run(self, job):
         failed = False  # the state says so only once the job's files are gone: who sees "failed" finds no folder
         try:
+            # its folder replaced by a link while it waited: its model, job.json and outputs were written into the
+            # link's target (another job's folder, or anyone's), and the job done
+            gone = self._folder_gone(job.folder, job.identity, "the job waited to start")
+            if gone:
+                raise UserError(gone)
             self._take_model(job)
         except UserError as error:
             # its folder deleted while it waited behind another job (or as its model was copied): "...while the job ran"
@@ -363,9 +368,11 @@ class JobQueue:
                     break
             lines = read_lines(job.process.stderr, job if GENERATE in command else None)
             code = job.process.wait()
-            if code != 0 and job.state == "running":
-                job.message = (self._folder_gone(job.folder, job.identity)
-                               or failure(lines, code, job.folder, job.spec["input"]))
+            # asked after each command, not only a failed one: its folder made a link to another job's folder between
+            # two commands, the finish step overwrote that job's comparison and downloads, and this job was done
+            gone = job.state == "running" and self._folder_gone(job.folder, job.identity)
+            if (gone or code != 0) and job.state == "running":
+                job.message = gone or failure(lines, code, job.folder, job.spec["input"])
                 failed = True
                 break
         with self.changed:

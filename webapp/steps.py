@@ -41,6 +41,13 @@ def hr_folder(folder):
     return os.path.join(folder, "hr")
 
 
+def job_frames(path, role):
+    """list_frames of one of the job's folders of frames (its input's copy, hr/, frames/), named as the job's: deleted
+    or emptied while the job ran, it was "input folder '...' does not exist; pass a folder of LR frames", of a folder
+    the user never passed."""
+    return list_frames(path, f"the job's folder of {role}", CHANGED_WHILE_RUNNING)
+
+
 def prepare(folder, spec):
     """The frames start..end-1 of the sample clip as numbered PNGs in hr/: the ground truth."""
     source = spec["input"]
@@ -72,12 +79,21 @@ def lr_frame(folder, spec, index):
     """The LR frame generate.py super-resolved as frame `index` of the job (counted from 0)."""
     source = spec["input"]
     if source["kind"] == "video":
+        if not os.path.isfile(source["path"]):  # "video file '...' does not exist", a file the user never named
+            raise UserError(f"the job's copy of its video '{os.path.basename(source['path'])}' does not exist; "
+                            f"{CHANGED_WHILE_RUNNING}")
         reader = VideoReader(source["path"])
         reader.select(source["start"] or None, source["end"] or None)
-        return next(itertools.islice(reader, index, None))
-    if source["kind"] == "frames":
-        return read_rgb(list_frames(source["path"])[index])
-    return degraded(read_rgb(list_frames(hr_folder(folder))[index]), spec)
+        frames = itertools.islice(reader, index, None)
+    elif source["kind"] == "frames":
+        frames = map(read_rgb, job_frames(source["path"], "LR frames")[index:index + 1])
+    else:
+        hr_paths = job_frames(hr_folder(folder), "HR frames")[index:index + 1]
+        frames = (degraded(read_rgb(path), spec) for path in hr_paths)
+    frame = next(frames, None)
+    if frame is None:  # the job's input cut (or SR frames added) after generate.py: an IndexError or StopIteration
+        raise UserError(f"the job's input has fewer frames than its SR frames 'frames'; {CHANGED_WHILE_RUNNING}")
+    return frame
 
 
 def bicubic_like(lr, sr_shape, spec):
@@ -100,7 +116,7 @@ def zip_frames(path, frame_paths):
 def score_table(folder, spec, sr_frames_folder):
     """evaluate.py's table of bicubic (by the model's scale) and ours against the ground truth (hr/), as
     markdown."""
-    hr_paths = list_frames(hr_folder(folder))
+    hr_paths = job_frames(hr_folder(folder), "HR frames")
     if len(hr_paths) < metrics.MIN_FRAMES:
         return (f"The evaluate.py table needs at least {metrics.MIN_FRAMES} frames (the first and last "
                 f"{metrics.BORDER_FRAMES} are not scored); this run has {len(hr_paths)}.\n")
@@ -123,7 +139,7 @@ def finish(folder, spec):
     """The comparison pair of the middle frame, the zip of the SR frames and, for a sample with ground truth,
     the evaluate.py table."""
     sr_frames_folder = os.path.join(folder, "frames")
-    sr_paths = list_frames(sr_frames_folder, "the job's folder of SR frames", CHANGED_WHILE_RUNNING)
+    sr_paths = job_frames(sr_frames_folder, "SR frames")
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
@@ -134,6 +150,25 @@ def finish(folder, spec):
         write_bytes(os.path.join(folder, OUTPUTS["table"]),
                     score_table(folder, spec, sr_frames_folder),
                     mode="w")
+
+
+def read_spec(folder):
+    """The settings in the job's job.json, or UserError where they are not a job's settings: emptied, cut short, not
+    UTF-8 or other JSON (a list; a text for 'input') were a JSONDecodeError, UnicodeDecodeError or TypeError
+    traceback, "please report it", or, a list, "its job.json lacks 'input': the code was updated while the server ran".
+    A job's folder deleted or replaced is JobQueue's line; this is a file of it."""
+    try:
+        with open(job_file(folder), encoding="utf-8") as file:
+            spec = json.load(file)
+    except OSError as error:
+        reason = error.strerror
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        reason = "not JSON"
+    else:
+        if isinstance(spec, dict) and all(isinstance(spec.get(key, {}), dict) for key in ("input", "flags")):
+            return spec
+        reason = "not a job's settings"
+    raise UserError(f"the job's settings 'job.json' cannot be read ({reason}); {CHANGED_WHILE_RUNNING}")
 
 
 STEPS = {"prepare": prepare, "finish": finish}
@@ -148,12 +183,7 @@ def main(argv=None):
         step, folder = argv or sys.argv[1:]
         if step not in STEPS:
             raise UserError(f"unknown step '{step}'; choose one of {', '.join(STEPS)}")
-        try:
-            with open(job_file(folder), encoding="utf-8") as file:
-                spec = json.load(file)
-        except OSError as error:  # a job's folder deleted or replaced is JobQueue's line; this is a file of it
-            raise UserError(f"the job's settings 'job.json' cannot be read ({error.strerror}); "
-                            f"{CHANGED_WHILE_RUNNING}") from None
+        spec = read_spec(folder)
         missing = [key for key in SPEC_KEYS if key not in spec]
         if missing:
             raise UserError(f"the job was set up by code older than its steps' (its job.json lacks '{missing[0]}': the "
