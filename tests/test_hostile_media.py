@@ -2782,3 +2782,23 @@ def test_a_ts_of_sparse_times_joined_to_one_its_decoder_drops_is_refused(tmp_pat
     joined.write_bytes(ts_timed_every_second_picture(plain) + ts_timed_every_second_picture(invalid))
     assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after \d+ frames: it is truncated or damaged; .*",
                         video_refusal(str(joined)))
+
+
+# Twenty-eighth pass, fourth look at the twenty-eighth pass's video fixes
+
+
+@pytest.mark.parametrize("cuts", [2, 3])
+def test_hevc_open_gop_cuts_in_ts_joined_by_cat_that_opencv_reads_short_are_refused(tmp_path, cuts):
+    """`ffmpeg -ss T -c copy` of HEVC of open GOPs into a TS, joined by cat: FFmpeg decodes every frame, OpenCV's
+    decoder drops the second cut's leading pictures and stops at a third cut's. Read past the count the first
+    announces, it was read as 68 of the 72 (or 108) frames FFmpeg decodes, exit code 0."""
+    from hostile import video_refusal
+    from utils.video_probe import ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "libx265", "-x265-params",
+                         "open-gop=1:keyint=12:bframes=2:log-level=0", frames=48, size="32x32")
+    cut, joined = tmp_path / "cut.ts", tmp_path / "joined.ts"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", "2.3", "-i", whole, "-c", "copy", str(cut)],
+                   check=True)
+    joined.write_bytes(cut.read_bytes() * cuts)
+    assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after \d+ frames: it is truncated or damaged; .*",
+                        video_refusal(str(joined)))
