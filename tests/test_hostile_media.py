@@ -2802,3 +2802,28 @@ def test_hevc_open_gop_cuts_in_ts_joined_by_cat_that_opencv_reads_short_are_refu
     joined.write_bytes(cut.read_bytes() * cuts)
     assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after \d+ frames: it is truncated or damaged; .*",
                         video_refusal(str(joined)))
+
+
+def ts_timed_at_its_first_picture_alone(path):
+    """The bytes of the H.264 TS at path with every video PES header's times but the first one's flagged absent."""
+    data = bytearray(open(path, "rb").read())
+    starts = [offset + 4 + (1 + data[offset + 4] if data[offset + 3] & 0x20 else 0)
+              for offset in range(0, len(data), 188) if data[offset + 1] & 0x40]
+    for start in [start for start in starts if data[start:start + 4] == b"\x00\x00\x01\xe0"][1:]:
+        data[start + 7] &= 0x3F
+    return bytes(data)
+
+
+@pytest.mark.parametrize("dropped", [2, 3])
+def test_a_ts_timed_at_its_first_picture_alone_joined_to_one_its_decoder_drops_is_refused(tmp_path, dropped):
+    """A TS timed at its first picture alone joined by cat to one of an invalid sample aspect (65535:1) whose pictures
+    are untimed: every untimed packet was counted as shown before the first frame, no packet being timed later, and
+    FFmpeg's 17 frames of 18 or 19 packets were read as the whole, exit code 0."""
+    from hostile import video_refusal
+    plain = ffmpeg_video(tmp_path / "plain.ts", "-c:v", "libx264", "-bf", "0", frames=16, size="32x32")
+    invalid = ffmpeg_video(tmp_path / "invalid.ts", "-c:v", "libx264", "-bf", "0", "-bsf:v",
+                           "h264_metadata=sample_aspect_ratio=65535/1", frames=dropped, size="32x32")
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(ts_timed_at_its_first_picture_alone(plain) + ts_timed_at_its_first_picture_alone(invalid))
+    assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after 17 frames: it is truncated or damaged; .*",
+                        video_refusal(str(joined)))

@@ -457,12 +457,18 @@ def each_packet_decoded(path, text=None, frames_read=None):
     # copy` joined by cat were refused, their frames all read): within half a frame (the frames' median step) of it
     first, *later = sorted(set(shown))
     half_a_frame = statistics.median([after - before for before, after in zip([first, *later], later)] or [0]) / 2
-    # untimed packets only before any timed later: a TS must time a picture only each 0.7 s, and two joined, timed at
-    # every second picture, the second's sample aspect invalid (65535:1), were read as 18 of 32 frames, exit code 0
-    leading = itertools.takewhile(lambda time: time == "NOPTS" or float(time) < first + half_a_frame
-                                  or float(time) <= first, packets)
+    # untimed packets only between the first timed and one timed later, but those decoded, shown between the two
+    # times where no packet is timed: a TS must time a picture only each 0.7 s, and two joined, timed at every second
+    # picture (or at each one's first alone), the second's sample aspect invalid (65535:1), were read as 18 of 32
+    # frames (17 of 18), exit code 0
+    timed_at = [index for index, time in enumerate(packets) if time != "NOPTS"]
+    later = next((index for index in timed_at if float(packets[index]) >= first + half_a_frame
+                  and float(packets[index]) > first), timed_at[0])
+    later_time = float(packets[later])
+    decoded = sum(first < time < later_time for time in shown) - sum(first < time < later_time for time in timed)
+    untimed_first = max(0, packets[timed_at[0]:later].count("NOPTS") - max(0, decoded))
     return (sum(time < first or first < time < first + half_a_frame for time in timed)
-            + max(0, timed.count(first) - shown.count(first)) + list(leading).count("NOPTS") >= not_decoded)
+            + max(0, timed.count(first) - shown.count(first)) + untimed_first >= not_decoded)
 
 
 # the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
