@@ -2827,3 +2827,19 @@ def test_a_ts_timed_at_its_first_picture_alone_joined_to_one_its_decoder_drops_i
     joined.write_bytes(ts_timed_at_its_first_picture_alone(plain) + ts_timed_at_its_first_picture_alone(invalid))
     assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after 17 frames: it is truncated or damaged; .*",
                         video_refusal(str(joined)))
+
+
+def test_an_h264_open_gop_cut_into_ts_read_whole_short_of_its_estimate_is_not_refused(tmp_path):
+    """`ffmpeg -ss T -c copy` of H.264 of open GOPs (headers at each key frame) into a TS, its times jittered to the
+    millisecond: its 12 frames, all FFmpeg decodes, fall short of the 13 its times announce, and its decoder's line
+    that a leading picture's reference is missing ("mmco: unref short failure") had it refused as "truncated or
+    damaged", with the advice "--end 1"."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", "-x264-params",
+                         "open-gop=1:keyint=12:bframes=3:repeat-headers=1", "-vf", r"setpts=(N*0.04+gte(N\,1)*2)/TB",
+                         "-fps_mode", "vfr", "-enc_time_base:v", "1:1000", frames=48, size="32x32")
+    cut = str(tmp_path / "cut.ts")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", "3.1", "-i", whole, "-c", "copy", cut], check=True)
+    reader = VideoReader(cut)
+    assert len(list(reader)) == decoded_count(cut) < reader.total_frames
