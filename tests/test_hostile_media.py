@@ -2758,14 +2758,15 @@ def test_two_mpeg2_open_gop_cuts_in_ts_joined_by_cat_are_read_whole_not_called_t
     assert len(list(VideoReader(str(joined)))) == decoded_count(str(joined))
 
 
-def ts_timed_every_second_picture(path):
-    """The bytes of the H.264 TS at path with its video PES headers' times (PTS, DTS) flagged absent but every second
-    one's, as a TS may (a time each 0.7 s is needed); the bytes they held are left as the header's stuffing."""
+def ts_with_picture_times_absent(path, untimed=slice(1, None, 2)):
+    """The bytes of the H.264 TS at path with the times (PTS, DTS) of the video PES headers of the pictures `untimed`
+    selects flagged absent (every second one, as a TS may: a time each 0.7 s is needed); the bytes they held are left
+    as the header's stuffing."""
     data = bytearray(open(path, "rb").read())
     starts = [offset + 4 + (1 + data[offset + 4] if data[offset + 3] & 0x20 else 0)
               for offset in range(0, len(data), 188) if data[offset + 1] & 0x40]
     pictures = [start for start in starts if data[start:start + 4] == b"\x00\x00\x01\xe0"]
-    for start in pictures[1::2]:
+    for start in pictures[untimed]:
         data[start + 7] &= 0x3F
     return bytes(data)
 
@@ -2779,7 +2780,7 @@ def test_a_ts_of_sparse_times_joined_to_one_its_decoder_drops_is_refused(tmp_pat
     invalid = ffmpeg_video(tmp_path / "invalid.ts", "-c:v", "libx264", "-bf", "0", "-bsf:v",
                            "h264_metadata=sample_aspect_ratio=65535/1", frames=16, size="32x32")
     joined = tmp_path / "joined.ts"
-    joined.write_bytes(ts_timed_every_second_picture(plain) + ts_timed_every_second_picture(invalid))
+    joined.write_bytes(ts_with_picture_times_absent(plain) + ts_with_picture_times_absent(invalid))
     assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after \d+ frames: it is truncated or damaged; .*",
                         video_refusal(str(joined)))
 
@@ -2804,16 +2805,6 @@ def test_hevc_open_gop_cuts_in_ts_joined_by_cat_that_opencv_reads_short_are_refu
                         video_refusal(str(joined)))
 
 
-def ts_timed_at_its_first_picture_alone(path):
-    """The bytes of the H.264 TS at path with every video PES header's times but the first one's flagged absent."""
-    data = bytearray(open(path, "rb").read())
-    starts = [offset + 4 + (1 + data[offset + 4] if data[offset + 3] & 0x20 else 0)
-              for offset in range(0, len(data), 188) if data[offset + 1] & 0x40]
-    for start in [start for start in starts if data[start:start + 4] == b"\x00\x00\x01\xe0"][1:]:
-        data[start + 7] &= 0x3F
-    return bytes(data)
-
-
 @pytest.mark.parametrize("dropped", [2, 3])
 def test_a_ts_timed_at_its_first_picture_alone_joined_to_one_its_decoder_drops_is_refused(tmp_path, dropped):
     """A TS timed at its first picture alone joined by cat to one of an invalid sample aspect (65535:1) whose pictures
@@ -2824,7 +2815,8 @@ def test_a_ts_timed_at_its_first_picture_alone_joined_to_one_its_decoder_drops_i
     invalid = ffmpeg_video(tmp_path / "invalid.ts", "-c:v", "libx264", "-bf", "0", "-bsf:v",
                            "h264_metadata=sample_aspect_ratio=65535/1", frames=dropped, size="32x32")
     joined = tmp_path / "joined.ts"
-    joined.write_bytes(ts_timed_at_its_first_picture_alone(plain) + ts_timed_at_its_first_picture_alone(invalid))
+    joined.write_bytes(ts_with_picture_times_absent(plain, slice(1, None))
+                      + ts_with_picture_times_absent(invalid, slice(1, None)))
     assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after 17 frames: it is truncated or damaged; .*",
                         video_refusal(str(joined)))
 
