@@ -2758,14 +2758,15 @@ def test_two_mpeg2_open_gop_cuts_in_ts_joined_by_cat_are_read_whole_not_called_t
     assert len(list(VideoReader(str(joined)))) == decoded_count(str(joined))
 
 
-def ts_timed_every_second_picture(path):
-    """The bytes of the H.264 TS at path with its video PES headers' times (PTS, DTS) flagged absent but every second
-    one's, as a TS may (a time each 0.7 s is needed); the bytes they held are left as the header's stuffing."""
+def ts_with_picture_times_absent(path, untimed=slice(1, None, 2)):
+    """The bytes of the H.264 TS at path with the times (PTS, DTS) of the video PES headers of the pictures `untimed`
+    selects flagged absent (every second one, as a TS may: a time each 0.7 s is needed); the bytes they held are left
+    as the header's stuffing."""
     data = bytearray(open(path, "rb").read())
     starts = [offset + 4 + (1 + data[offset + 4] if data[offset + 3] & 0x20 else 0)
               for offset in range(0, len(data), 188) if data[offset + 1] & 0x40]
     pictures = [start for start in starts if data[start:start + 4] == b"\x00\x00\x01\xe0"]
-    for start in pictures[1::2]:
+    for start in pictures[untimed]:
         data[start + 7] &= 0x3F
     return bytes(data)
 
@@ -2779,6 +2780,58 @@ def test_a_ts_of_sparse_times_joined_to_one_its_decoder_drops_is_refused(tmp_pat
     invalid = ffmpeg_video(tmp_path / "invalid.ts", "-c:v", "libx264", "-bf", "0", "-bsf:v",
                            "h264_metadata=sample_aspect_ratio=65535/1", frames=16, size="32x32")
     joined = tmp_path / "joined.ts"
-    joined.write_bytes(ts_timed_every_second_picture(plain) + ts_timed_every_second_picture(invalid))
+    joined.write_bytes(ts_with_picture_times_absent(plain) + ts_with_picture_times_absent(invalid))
     assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after \d+ frames: it is truncated or damaged; .*",
                         video_refusal(str(joined)))
+
+
+# Twenty-eighth pass, fourth look at the twenty-eighth pass's video fixes
+
+
+@pytest.mark.parametrize("cuts", [2, 3])
+def test_hevc_open_gop_cuts_in_ts_joined_by_cat_that_opencv_reads_short_are_refused(tmp_path, cuts):
+    """`ffmpeg -ss T -c copy` of HEVC of open GOPs into a TS, joined by cat: FFmpeg decodes every frame, OpenCV's
+    decoder drops the second cut's leading pictures and stops at a third cut's. Read past the count the first
+    announces, it was read as 68 of the 72 (or 108) frames FFmpeg decodes, exit code 0."""
+    from hostile import video_refusal
+    from utils.video_probe import ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "libx265", "-x265-params",
+                         "open-gop=1:keyint=12:bframes=2:log-level=0", frames=48, size="32x32")
+    cut, joined = tmp_path / "cut.ts", tmp_path / "joined.ts"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", "2.3", "-i", whole, "-c", "copy", str(cut)],
+                   check=True)
+    joined.write_bytes(cut.read_bytes() * cuts)
+    assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after \d+ frames: it is truncated or damaged; .*",
+                        video_refusal(str(joined)))
+
+
+@pytest.mark.parametrize("dropped", [2, 3])
+def test_a_ts_timed_at_its_first_picture_alone_joined_to_one_its_decoder_drops_is_refused(tmp_path, dropped):
+    """A TS timed at its first picture alone joined by cat to one of an invalid sample aspect (65535:1) whose pictures
+    are untimed: every untimed packet was counted as shown before the first frame, no packet being timed later, and
+    FFmpeg's 17 frames of 18 or 19 packets were read as the whole, exit code 0."""
+    from hostile import video_refusal
+    plain = ffmpeg_video(tmp_path / "plain.ts", "-c:v", "libx264", "-bf", "0", frames=16, size="32x32")
+    invalid = ffmpeg_video(tmp_path / "invalid.ts", "-c:v", "libx264", "-bf", "0", "-bsf:v",
+                           "h264_metadata=sample_aspect_ratio=65535/1", frames=dropped, size="32x32")
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(ts_with_picture_times_absent(plain, slice(1, None))
+                      + ts_with_picture_times_absent(invalid, slice(1, None)))
+    assert re.fullmatch(rf"video '{re.escape(str(joined))}' ended after 17 frames: it is truncated or damaged; .*",
+                        video_refusal(str(joined)))
+
+
+def test_an_h264_open_gop_cut_into_ts_read_whole_short_of_its_estimate_is_not_refused(tmp_path):
+    """`ffmpeg -ss T -c copy` of H.264 of open GOPs (headers at each key frame) into a TS, its times jittered to the
+    millisecond: its 12 frames, all FFmpeg decodes, fall short of the 13 its times announce, and its decoder's line
+    that a leading picture's reference is missing ("mmco: unref short failure") had it refused as "truncated or
+    damaged", with the advice "--end 1"."""
+    from utils.video_io import VideoReader
+    from utils.video_probe import ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.ts", "-c:v", "libx264", "-x264-params",
+                         "open-gop=1:keyint=12:bframes=3:repeat-headers=1", "-vf", r"setpts=(N*0.04+gte(N\,1)*2)/TB",
+                         "-fps_mode", "vfr", "-enc_time_base:v", "1:1000", frames=48, size="32x32")
+    cut = str(tmp_path / "cut.ts")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-ss", "3.1", "-i", whole, "-c", "copy", cut], check=True)
+    reader = VideoReader(cut)
+    assert len(list(reader)) == decoded_count(cut) < reader.total_frames

@@ -366,7 +366,8 @@ class VideoReader:
                     # an invalid sample aspect (65535:1) was read as 1 of its 8 frames, exit code 0; a line saying a
                     # reference is missing is no loss (a live MKV's dump beginning at an open GOP's key frame)
                     if not (cut_off := shorter and (self.counted or frame_cut)) and (
-                            not (self.counted or index > self.total_frames) or each_packet_decoded(self.path)):
+                            not (self.counted or index > self.total_frames)
+                            or each_packet_decoded(self.path, frames_read=index)):
                         return
                 else:
                     cut_off = (clean := decodes_cleanly(self.path)) and shorter
