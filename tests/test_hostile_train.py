@@ -7409,3 +7409,26 @@ def test_a_validation_clip_or_its_frames_folder_linked_to_nothing_is_one_line(tm
     with pytest.raises(UserError, match=rf"^'.*val/{link}' is a symbolic link to nothing \(a disk not mounted, "
                                         r".*\), so validation cannot read it; mount its disk or remove the link$"):
         validation_clips(validation_config(str(tmp_path / "val")))
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's training inputs
+def test_a_tecogan_run_started_from_an_frvsr_checkpoint_s_parameter_file_is_told_to_take_its_model_file(tmp_path,
+                                                                                                       capsys):
+    """--pre_trained_frvsr_weights run/params_00000001.h5 (the checkpoint's parameter file, beside the model file of
+    the same iteration) was told "lacks 36 parameters of this network ...: it was saved for another network or block
+    count (check --num_resblock, or use the matching model file)", which no block count mends."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes", frames_per_scene=4), tmp_path / "frvsr"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 1, "data.max_frm": 3}))
+    weights = output_dir / "params_00000001.h5"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, tmp_path / "tecogan", **{"train.max_iter": 1, "data.max_frm": 3,
+                                                                         "gan.vgg_scaling": 0})
+                   + ["--tecogan", "--pre_trained_frvsr_weights", str(weights)])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: '{weights}' is a training checkpoint's parameter file (its networks under a stage's scope); pass the "
+        "model_param_*.h5 of the same iteration"]
+    assert not (tmp_path / "tecogan").exists()
