@@ -7432,3 +7432,27 @@ def test_a_tecogan_run_started_from_an_frvsr_checkpoint_s_parameter_file_is_told
         f"error: '{weights}' is a training checkpoint's parameter file (its networks under a stage's scope); pass the "
         "model_param_*.h5 of the same iteration"]
     assert not (tmp_path / "tecogan").exists()
+
+
+@pytest.mark.parametrize("kind, told", [
+    ("model", "lacks 32 parameters of this network, e.g. 'conv1/conv/W': it is no VGG19 file; "),
+    ("onnx", "is not an HDF5 (.h5) parameter file; ")])
+def test_a_file_of_another_kind_given_as_the_vgg19_weights_is_told_where_vgg19_h5_comes_from(tmp_path, kind, told):
+    """--vgg_pre_trained_weights of a generator's model file was told "(check --num_resblock, or use the matching model
+    file)", and of an ONNX file "pass a file saved by train.py or an official NNabla model": neither gives VGG19."""
+    from collections import OrderedDict
+
+    import nnabla as nn
+
+    from vgg19 import load_vgg19, vgg19_features
+    path = os.path.join(REPO_ROOT, "pretrained", "frvsr_x2_demo_bigbuckbunny.h5")
+    if kind == "onnx":
+        path = tmp_path / "vgg19.onnx"
+        path.write_bytes(b"\x08\x07\x12\x07pytorch" + bytes(64))
+    with nn.parameter_scope("", OrderedDict()):
+        vgg19_features(nn.Variable((1, 16, 16, 3)))
+        params = nn.get_parameters(grad_only=False)
+    with pytest.raises(UserError) as error:
+        load_vgg19(str(path), params)
+    assert str(error.value) == (f"weights file '{path}' {told}pass vgg19.h5 from download_test_data.py --weights, or "
+                                "convert_tf_vgg19_weights.py")
