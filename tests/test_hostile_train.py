@@ -7456,3 +7456,25 @@ def test_a_file_of_another_kind_given_as_the_vgg19_weights_is_told_where_vgg19_h
         load_vgg19(str(path), params)
     assert str(error.value) == (f"weights file '{path}' {told}pass vgg19.h5 from download_test_data.py --weights, or "
                                 "convert_tf_vgg19_weights.py")
+
+
+@pytest.mark.parametrize("limit_kb", [1, 16, 40])
+def test_a_model_file_past_the_file_size_limit_is_one_line_and_leaves_nothing(tmp_path, limit_kb):
+    """Under `ulimit -f` a model_param file (or a checkpoint's) whose end fell past the limit was a traceback, exit code
+    1: HDF5's close after the failed write raised "RuntimeError: Can't decrement id ref count (... errno = 27 ...)",
+    which hid the write's EFBIG."""
+    import resource
+
+    from utils.weights import HostParameter, save_weights
+    params = {f"layer_{index}/W": HostParameter(np.ones((64, 64), np.float32), True) for index in range(4)}
+    path = tmp_path / "model_param_00000002.h5"
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit_kb * 1024, hard))
+    try:
+        with pytest.raises(UserError) as error:
+            save_weights(str(path), params)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert str(error.value) == (f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
+                                "file system holds; raise the limit or choose another folder")
+    assert os.listdir(tmp_path) == []

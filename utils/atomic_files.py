@@ -201,7 +201,9 @@ def write_atomically(path, write, partial=None):
     except (OSError, RuntimeError) as error:  # RuntimeError: NNabla's and HDF5's writers lose the errno
         if disk_full(error, path):
             raise no_space(path) from None
-        if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f` (Python ignores SIGXFSZ)
+        # past `ulimit -f` (Python ignores SIGXFSZ); HDF5's close after the failed write replaced the OSError by a
+        # RuntimeError whose message alone holds the errno, a traceback where a file's end fell past the limit
+        if errno.EFBIG in error_numbers(error):
             raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
                             "file system holds; raise the limit or choose another folder") from None
         if getattr(error, "errno", None) in NOT_WRITABLE or getattr(error, "filename", None) == staged.temporary:
