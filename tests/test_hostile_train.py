@@ -7478,3 +7478,21 @@ def test_a_model_file_past_the_file_size_limit_is_one_line_and_leaves_nothing(tm
     assert str(error.value) == (f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
                                 "file system holds; raise the limit or choose another folder")
     assert os.listdir(tmp_path) == []
+
+
+def test_tensorboard_s_events_file_past_the_file_size_limit_is_one_line(tmp_path):
+    """train.tensorboard true under `ulimit -f 0`: "OSError: [Errno 27] File too large" from tensorboardX's flush, a
+    traceback and exit code 1."""
+    import resource
+
+    from training.loss_log import TensorBoardScalars
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, hard))
+    try:
+        with pytest.raises(UserError) as error:
+            TensorBoardScalars(str(tmp_path), 0)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert re.fullmatch(r"cannot write '.*/tensorboard/events\.out\.tfevents\.[^']+': it is larger than this process "
+                        r"may write \(ulimit -f\) or the file system holds; raise the limit or choose another folder",
+                        str(error.value))

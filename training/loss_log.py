@@ -1,6 +1,7 @@
 """The logs of a training run: a CSV of every iteration and a PNG of the loss curves (and the same for the
 validation metrics), and optionally the same values as TensorBoard scalars and images."""
 import csv
+import errno
 import io
 import logging
 import os
@@ -11,7 +12,8 @@ from contextlib import contextmanager, suppress
 
 from matplotlib.figure import Figure
 
-from utils.atomic_files import disk_full, folder_changed, held_descriptor, remove_file, write_atomically, write_bytes
+from utils.atomic_files import (disk_full, folder_changed, held_descriptor, remove_file, too_large,
+                                write_atomically, write_bytes)
 from utils.errors import UserError
 from utils.flags import grouped
 from utils.paths import file_identity, input_file
@@ -280,6 +282,8 @@ class TensorBoardScalars:
         except OSError as error:
             if disk_full(error, self.folder):
                 raise no_space(os.path.join(self.folder, "events")) from None
+            if error.errno == errno.EFBIG:  # past `ulimit -f`: tensorboardX's OSError was a traceback, exit code 1
+                raise too_large(self.path or os.path.join(self.folder, "events")) from None
             raise folder_changed(self.folder, error) or error from None
 
     def write(self, iteration, summaries):
