@@ -7429,8 +7429,8 @@ def test_a_tecogan_run_started_from_an_frvsr_checkpoint_s_parameter_file_is_told
                    + ["--tecogan", "--pre_trained_frvsr_weights", str(weights)])
     assert stop.value.code == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"error: '{weights}' is a training checkpoint's parameter file (its networks under a stage's scope); pass the "
-        "model_param_*.h5 of the same iteration"]
+        f"error: '{weights}' is a training checkpoint's parameter file, not a model file; pass the model_param_*.h5 of "
+        "the same iteration"]
     assert not (tmp_path / "tecogan").exists()
 
 
