@@ -7496,3 +7496,19 @@ def test_tensorboard_s_events_file_past_the_file_size_limit_is_one_line(tmp_path
     assert re.fullmatch(r"cannot write '.*/tensorboard/events\.out\.tfevents\.[^']+': it is larger than this process "
                         r"may write \(ulimit -f\) or the file system holds; raise the limit or choose another folder",
                         str(error.value))
+
+
+def test_tensorboard_s_first_events_file_refused_leaves_no_folder(tmp_path):
+    """Refused at its first write (`ulimit -f 0`), the events file and tensorboard/ were left, and with them the output
+    folder train.py had made, which a refusal before training removes where it is empty."""
+    import resource
+
+    from training.loss_log import TensorBoardScalars
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, hard))
+    try:
+        with pytest.raises(UserError):
+            TensorBoardScalars(str(tmp_path), 0)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert os.listdir(tmp_path) == []

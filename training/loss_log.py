@@ -17,7 +17,7 @@ from utils.atomic_files import (disk_full, folder_changed, held_descriptor, remo
 from utils.errors import UserError
 from utils.flags import grouped
 from utils.paths import file_identity, input_file
-from utils.paths import no_space
+from utils.paths import no_space, remove_if_empty
 from utils.text import text_line, wide_text, wide_text_refusal
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
@@ -219,7 +219,20 @@ class TensorBoardScalars:
         self.start = self.session_start(start_iteration + 1)
         self.unflushed = []  # the events since the last flush: written again where their file was removed meanwhile
         self.lock = threading.Lock()  # a stop signal's checkpoint flushes in its own thread while this one writes
-        self.open_file()
+        self.path, made = None, not os.path.isdir(self.folder)
+        try:
+            self.open_file()
+        except UserError:
+            # its first file refused (past `ulimit -f`): that file and tensorboard/ were left, and so was the output
+            # folder the run had made, which a refusal before training removes (make_folder) where it is empty
+            if self.path:
+                with suppress(OSError):
+                    self.writer.close()
+                with suppress(FileNotFoundError):  # where it was never made
+                    remove_file(self.path)
+            if made:
+                remove_if_empty(self.folder)
+            raise
         self.flushed = time.monotonic()
 
     def open_file(self, session_start=True):
