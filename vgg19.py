@@ -68,13 +68,16 @@ def vgg_feature_loss(generated_features, target_features):
 
 def load_vgg19(path, params):
     """Copy the convolutions of the vgg19.h5 at path into the VGG_SCOPE entries of params {name: variable}."""
+    made_by = "vgg19.h5 from download_test_data.py --weights, or convert_tf_vgg19_weights.py"
     if not path:
-        raise UserError(
-            "the VGG19 loss needs --vgg_pre_trained_weights (vgg19.h5 from download_test_data.py "
-            "--weights, or convert_tf_vgg19_weights.py); set gan.vgg_scaling <= 0 to train without it")
-    arrays = {name: array for name, array in read_weight_file(path).items()
+        raise UserError(f"the VGG19 loss needs --vgg_pre_trained_weights ({made_by}); set gan.vgg_scaling <= 0 to "
+                        "train without it")
+    # another file (a model_param file, an HDF5 of other names) was told to check --num_resblock and to pass "a file
+    # saved by train.py", which no VGG19 file is
+    advice = f"pass {made_by}"
+    arrays = {name: array for name, array in read_weight_file(path, advice).items()
               if not name.startswith(CLASSIFIER_SCOPE + "/")}
     targets = {
         name[len(VGG_SCOPE) + 1:]: param for name, param in params.items() if name.startswith(VGG_SCOPE + "/")
     }
-    assign_weights(targets, arrays, path)
+    assign_weights(targets, arrays, path, advice=f"it is no VGG19 file; {advice}")

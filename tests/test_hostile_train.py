@@ -7472,3 +7472,104 @@ def test_a_reds_sequence_list_naming_a_clip_validation_scores_is_one_line(tmp_pa
                                         r"scored; leave REDS4 out of the list, or set data.val_dir to a folder of "
                                         r"other clips$"):
         validation_clips(config)
+# Twenty-eighth pass, second look at the twenty-eighth pass's training inputs
+def test_a_tecogan_run_started_from_an_frvsr_checkpoint_s_parameter_file_is_told_to_take_its_model_file(tmp_path,
+                                                                                                       capsys):
+    """--pre_trained_frvsr_weights run/params_00000001.h5 (the checkpoint's parameter file, beside the model file of
+    the same iteration) was told "lacks 36 parameters of this network ...: it was saved for another network or block
+    count (check --num_resblock, or use the matching model file)", which no block count mends."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes", frames_per_scene=4), tmp_path / "frvsr"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 1, "data.max_frm": 3}))
+    weights = output_dir / "params_00000001.h5"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, tmp_path / "tecogan", **{"train.max_iter": 1, "data.max_frm": 3,
+                                                                         "gan.vgg_scaling": 0})
+                   + ["--tecogan", "--pre_trained_frvsr_weights", str(weights)])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: '{weights}' is a training checkpoint's parameter file, not a model file; pass the model_param_*.h5 of "
+        "the same iteration"]
+    assert not (tmp_path / "tecogan").exists()
+
+
+@pytest.mark.parametrize("kind, told", [
+    ("model", "lacks 32 parameters of this network, e.g. 'conv1/conv/W': it is no VGG19 file; "),
+    ("onnx", "is not an HDF5 (.h5) parameter file; ")])
+def test_a_file_of_another_kind_given_as_the_vgg19_weights_is_told_where_vgg19_h5_comes_from(tmp_path, kind, told):
+    """--vgg_pre_trained_weights of a generator's model file was told "(check --num_resblock, or use the matching model
+    file)", and of an ONNX file "pass a file saved by train.py or an official NNabla model": neither gives VGG19."""
+    from collections import OrderedDict
+
+    import nnabla as nn
+
+    from vgg19 import load_vgg19, vgg19_features
+    path = os.path.join(REPO_ROOT, "pretrained", "frvsr_x2_demo_bigbuckbunny.h5")
+    if kind == "onnx":
+        path = tmp_path / "vgg19.onnx"
+        path.write_bytes(b"\x08\x07\x12\x07pytorch" + bytes(64))
+    with nn.parameter_scope("", OrderedDict()):
+        vgg19_features(nn.Variable((1, 16, 16, 3)))
+        params = nn.get_parameters(grad_only=False)
+    with pytest.raises(UserError) as error:
+        load_vgg19(str(path), params)
+    assert str(error.value) == (f"weights file '{path}' {told}pass vgg19.h5 from download_test_data.py --weights, or "
+                                "convert_tf_vgg19_weights.py")
+
+
+@pytest.mark.parametrize("limit_kb", [1, 16, 40])
+def test_a_model_file_past_the_file_size_limit_is_one_line_and_leaves_nothing(tmp_path, limit_kb):
+    """Under `ulimit -f` a model_param file (or a checkpoint's) whose end fell past the limit was a traceback, exit code
+    1: HDF5's close after the failed write raised "RuntimeError: Can't decrement id ref count (... errno = 27 ...)",
+    which hid the write's EFBIG."""
+    import resource
+
+    from utils.weights import HostParameter, save_weights
+    params = {f"layer_{index}/W": HostParameter(np.ones((64, 64), np.float32), True) for index in range(4)}
+    path = tmp_path / "model_param_00000002.h5"
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit_kb * 1024, hard))
+    try:
+        with pytest.raises(UserError) as error:
+            save_weights(str(path), params)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert str(error.value) == (f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
+                                "file system holds; raise the limit or choose another folder")
+    assert os.listdir(tmp_path) == []
+
+
+def test_tensorboard_s_events_file_past_the_file_size_limit_is_one_line(tmp_path):
+    """train.tensorboard true under `ulimit -f 0`: "OSError: [Errno 27] File too large" from tensorboardX's flush, a
+    traceback and exit code 1."""
+    import resource
+
+    from training.loss_log import TensorBoardScalars
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, hard))
+    try:
+        with pytest.raises(UserError) as error:
+            TensorBoardScalars(str(tmp_path), 0)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert re.fullmatch(r"cannot write '.*/tensorboard/events\.out\.tfevents\.[^']+': it is larger than this process "
+                        r"may write \(ulimit -f\) or the file system holds; raise the limit or choose another folder",
+                        str(error.value))
+
+
+def test_tensorboard_s_first_events_file_refused_leaves_no_folder(tmp_path):
+    """Refused at its first write (`ulimit -f 0`), the events file and tensorboard/ were left, and with them the output
+    folder train.py had made, which a refusal before training removes where it is empty."""
+    import resource
+
+    from training.loss_log import TensorBoardScalars
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, hard))
+    try:
+        with pytest.raises(UserError):
+            TensorBoardScalars(str(tmp_path), 0)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert os.listdir(tmp_path) == []

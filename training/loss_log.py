@@ -1,6 +1,7 @@
 """The logs of a training run: a CSV of every iteration and a PNG of the loss curves (and the same for the
 validation metrics), and optionally the same values as TensorBoard scalars and images."""
 import csv
+import errno
 import io
 import logging
 import os
@@ -11,11 +12,12 @@ from contextlib import contextmanager, suppress
 
 from matplotlib.figure import Figure
 
-from utils.atomic_files import disk_full, folder_changed, held_descriptor, remove_file, write_atomically, write_bytes
+from utils.atomic_files import (disk_full, folder_changed, held_descriptor, remove_file, too_large,
+                                write_atomically, write_bytes)
 from utils.errors import UserError
 from utils.flags import grouped
 from utils.paths import file_identity, input_file
-from utils.paths import no_space
+from utils.paths import no_space, remove_if_empty
 from utils.text import text_line, wide_text, wide_text_refusal
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
@@ -217,7 +219,20 @@ class TensorBoardScalars:
         self.start = self.session_start(start_iteration + 1)
         self.unflushed = []  # the events since the last flush: written again where their file was removed meanwhile
         self.lock = threading.Lock()  # a stop signal's checkpoint flushes in its own thread while this one writes
-        self.open_file()
+        self.path, made = None, not os.path.isdir(self.folder)
+        try:
+            self.open_file()
+        except UserError:
+            # its first file refused (past `ulimit -f`): that file and tensorboard/ were left, and so was the output
+            # folder the run had made, which a refusal before training removes (make_folder) where it is empty
+            if self.path:
+                with suppress(OSError):
+                    self.writer.close()
+                with suppress(FileNotFoundError):  # where it was never made
+                    remove_file(self.path)
+            if made:
+                remove_if_empty(self.folder)
+            raise
         self.flushed = time.monotonic()
 
     def open_file(self, session_start=True):
@@ -280,6 +295,8 @@ class TensorBoardScalars:
         except OSError as error:
             if disk_full(error, self.folder):
                 raise no_space(os.path.join(self.folder, "events")) from None
+            if error.errno == errno.EFBIG:  # past `ulimit -f`: tensorboardX's OSError was a traceback, exit code 1
+                raise too_large(self.path or os.path.join(self.folder, "events")) from None
             raise folder_changed(self.folder, error) or error from None
 
     def write(self, iteration, summaries):

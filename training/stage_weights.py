@@ -40,6 +40,11 @@ def load_frvsr_start(path, network_params, stage, blocks, scale):
         raise UserError("the TecoGAN stage starts from an FRVSR model: pass --pre_trained_frvsr_weights "
                         "(a model_param_*.h5 of the FRVSR stage, or frvsr_model.h5)")
     arrays = read_weight_file(path)
+    # a run's params_<iter>.h5 holds the same networks under the stage's scope: it was told "lacks 36 parameters
+    # ... (check --num_resblock ...)", which no block count mends
+    if any(name.split("/", 1)[-1].startswith((GENERATOR_SCOPE + "/", FLOW_SCOPE + "/")) for name in arrays):
+        raise UserError(f"'{path}' is a training checkpoint's parameter file, not a model file; pass the "
+                        "model_param_*.h5 of the same iteration")
     file_blocks = count_resblocks(arrays)
     if file_blocks == 0:
         raise UserError(f"'{path}' holds no FRVSR generator; pass a model_param_*.h5 of the FRVSR stage")

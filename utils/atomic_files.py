@@ -201,9 +201,10 @@ def write_atomically(path, write, partial=None):
     except (OSError, RuntimeError) as error:  # RuntimeError: NNabla's and HDF5's writers lose the errno
         if disk_full(error, path):
             raise no_space(path) from None
-        if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f` (Python ignores SIGXFSZ)
-            raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
-                            "file system holds; raise the limit or choose another folder") from None
+        # past `ulimit -f` (Python ignores SIGXFSZ); HDF5's close after the failed write replaced the OSError by a
+        # RuntimeError whose message alone holds the errno, a traceback where a file's end fell past the limit
+        if errno.EFBIG in error_numbers(error):
+            raise too_large(path) from None
         if getattr(error, "errno", None) in NOT_WRITABLE or getattr(error, "filename", None) == staged.temporary:
             raise folder_changed(path, error) or error from None
         if getattr(error, "errno", None) in (errno.ENOENT, errno.ENOTDIR) and not os.path.isdir(
@@ -215,6 +216,12 @@ def write_atomically(path, write, partial=None):
 
 
 NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def too_large(path):
+    """The UserError for a write of path that failed with EFBIG: past `ulimit -f` (Python ignores SIGXFSZ)."""
+    return UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the file system "
+                     "holds; raise the limit or choose another folder")
 
 
 def folder_changed(path, error, verb="write"):

@@ -108,26 +108,27 @@ def count_resblocks(names):
     return max(blocks, default=0)
 
 
-def assign_weights(params, file_arrays, source, allow_missing=()):
+def assign_weights(params, file_arrays, source, allow_missing=(),
+                   advice="it was saved for another network or block count (check --num_resblock, or use the matching "
+                          "model file)"):
     """Copy file arrays into graph parameters, checking that names and shapes agree.
 
     params: {name: nn.Variable} of the graph (compute layout). Names in allow_missing (prefixes)
-    may be absent from the file; they keep their current values. Raises UserError on any mismatch.
+    may be absent from the file; they keep their current values. advice ends the line of a file whose names differ.
+    Raises UserError on any mismatch.
     """
     missing = [name for name in params if name not in file_arrays
                and not any(name.startswith(prefix) for prefix in allow_missing)]
     if missing:
         raise UserError(f"weights file '{source}' lacks {counted(len(missing), 'parameter')} of this network, e.g. "
-                        f"'{missing[0]}': it was saved for another network or block count "
-                        "(check --num_resblock, or use the matching model file)")
+                        f"'{missing[0]}': {advice}")
     # a second name of a parameter's own array (an HDF5 hard or soft link to it, read_weight_file's one array under
     # both names) is no parameter the network lacks: such a file, taken before links were read, was refused
     known = {id(file_arrays[name]) for name in params if name in file_arrays}
     unknown = [name for name in file_arrays if name not in params and id(file_arrays[name]) not in known]
     if unknown:
         raise UserError(f"weights file '{source}' has {counted(len(unknown), 'parameter')} this network lacks, e.g. "
-                        f"'{unknown[0]}': it was saved for another network or block count "
-                        "(check --num_resblock, or use the matching model file)")
+                        f"'{unknown[0]}': {advice}")
     for name, variable in params.items():
         if name not in file_arrays:
             continue
