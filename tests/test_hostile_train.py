@@ -7472,6 +7472,8 @@ def test_a_reds_sequence_list_naming_a_clip_validation_scores_is_one_line(tmp_pa
                                         r"scored; leave REDS4 out of the list, or set data.val_dir to a folder of "
                                         r"other clips$"):
         validation_clips(config)
+
+
 # Twenty-eighth pass, second look at the twenty-eighth pass's training inputs
 def test_a_tecogan_run_started_from_an_frvsr_checkpoint_s_parameter_file_is_told_to_take_its_model_file(tmp_path,
                                                                                                        capsys):
