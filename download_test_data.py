@@ -435,6 +435,16 @@ def _fetch_whole(url, partial, validate):
                                     f"{'ended' if start else 'empty'} or broken off); the {size_text(offset)} "
                                     f"downloaded are kept in {partial}: run again later to resume, or fetch from "
                                     "another host with --base-url")
+                # a server's error in text or JSON ("Service temporarily unavailable", of any Content-Type but a web
+                # page's) over a part that begins as a file: written over and deleted, "gave a file beginning ...",
+                # the part lost
+                with open(partial, "rb") as file:
+                    if is_file_start(file.read(len(start))) and not is_file_start(start):
+                        raise UserError(f"{url} answered the request to resume at byte {offset} with bytes beginning "
+                                        f"{printable(repr(start))}, not the file (HTTP {response.status} "
+                                        f"{reply_text(response.reason, 40)}); the {size_text(offset)} downloaded are "
+                                        f"kept in {partial}: run again later to resume, or delete it to fetch the "
+                                        "file whole")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, last, total = _content_range(response)
@@ -626,8 +636,12 @@ def web_page(response, offset):
     if response.status == 206 and offset and _content_range(response)[0] == offset:
         return None, b""
     start = first_bytes(response)
-    is_file = any(start.startswith(signature) for signature in FILE_SIGNATURES)
-    return (None if is_file else content_type), start
+    return (None if is_file_start(start) else content_type), start
+
+
+def is_file_start(data):
+    """Whether bytes begin as a zip or an HDF5 file does (FILE_SIGNATURES)."""
+    return any(data.startswith(signature) for signature in FILE_SIGNATURES)
 
 
 def first_bytes(response):

@@ -5434,3 +5434,34 @@ def test_a_weights_file_damaged_in_its_groups_or_attributes_is_said_damaged(tmp_
     with pytest.raises(UserError, match=r"^weights file '.*damaged\.h5' is damaged \(.+\); pass a file saved by "
                                         r"train\.py or an official NNabla model$"):
         read_weight_file(str(path), attributes={})
+
+
+@pytest.mark.parametrize("body, content_type", [(b"Service temporarily unavailable; retry later\n", "text/plain"),
+                                                (b'{"error": "rate limited", "retry": 60}', "application/json"),
+                                                (b"x" * 5000, None)])
+def test_a_resume_answered_with_a_server_s_error_in_text_keeps_the_part(tmp_path, capsys, body, content_type):
+    """A part of 2000 bytes of "v1", its resume answered with a 200 of a server's error in text or JSON (not labelled a
+    web page): the part was written over with it and deleted ("gave a file beginning b'Service temporarily unav', no
+    HDF5 file"), its bytes lost. Now it is kept, one line."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 1000)
+    partial = partial_weights(tmp_path, whole[:2000], '"v1"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        real_handle = server.handle
+
+        def handle(request, head=False):
+            if request.path != WEIGHT_PATHS[0] or not request.headers.get("Range"):
+                return real_handle(request, head)
+            request.send_response(200)
+            if content_type:
+                request.send_header("Content-Type", content_type)
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(body)
+        server.handle = handle
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2
+    assert re.search(r"answered the request to resume at byte 2000 with bytes beginning b'.{22}', not the file \(HTTP "
+                     r"200 OK\); the 2\.0 kB downloaded are kept in .*\.tecogan_model\.h5\.part: run again later to "
+                     "resume, or delete it to fetch the file whole", capsys.readouterr().err)
+    assert partial.read_bytes() == whole[:2000]
