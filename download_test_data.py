@@ -424,14 +424,27 @@ def _fetch_whole(url, partial, validate):
                                 f"--base-url, then run again{kept}")
             # a reply of no byte (204 No Content, 205, a Content-Length of 0, an empty body) to a resume: the part
             # downloaded (a REDS zip's gigabytes) was written over with it and deleted, "gave an empty file", where it
-            # says nothing of them
+            # says nothing of them; so was it by a body of fewer bytes than any file holds (SMALLEST_FILE_BYTES: 1 to
+            # 8, whole, or of a Content-Length cut there: "stopped at 0 of 6432 bytes")
             if offset and response.status != 206:
                 start = start or first_bytes(response)
-                if not start:
-                    raise UserError(f"{url} answered the request to resume at byte {offset} with no byte of the file "
-                                    f"(HTTP {response.status} {reply_text(response.reason, 40)}, its body empty or "
-                                    f"broken off); the {size_text(offset)} downloaded are kept in {partial}: run again "
-                                    "later to resume, or fetch from another host with --base-url")
+                if len(start) < SMALLEST_FILE_BYTES:
+                    sent = f"{counted(len(start), 'byte')}, too few to be the file" if start else "no byte of the file"
+                    raise UserError(f"{url} answered the request to resume at byte {offset} with {sent} "
+                                    f"(HTTP {response.status} {reply_text(response.reason, 40)}, its body "
+                                    f"{'ended' if start else 'empty'} or broken off); the {size_text(offset)} "
+                                    f"downloaded are kept in {partial}: run again later to resume, or fetch from "
+                                    "another host with --base-url")
+                # a server's error in text or JSON ("Service temporarily unavailable", of any Content-Type but a web
+                # page's) over a part that begins as a file: written over and deleted, "gave a file beginning ...",
+                # the part lost
+                with open(partial, "rb") as file:
+                    if is_file_start(file.read(len(start))) and not is_file_start(start):
+                        raise UserError(f"{url} answered the request to resume at byte {offset} with bytes beginning "
+                                        f"{printable(repr(start))}, not the file (HTTP {response.status} "
+                                        f"{reply_text(response.reason, 40)}); the {size_text(offset)} downloaded are "
+                                        f"kept in {partial}: run again later to resume, or delete it to fetch the "
+                                        "file whole")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, last, total = _content_range(response)
@@ -584,6 +597,7 @@ def unasked_coding(response):
 # the first bytes of a zip (utils.zips) and of an HDF5 file
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 FILE_SIGNATURES = (*ZIP_SIGNATURES, HDF5_SIGNATURE)
+SMALLEST_FILE_BYTES = 22  # of a zip, its end record alone; an HDF5 file's superblock alone is larger
 
 
 def foreign_start(path, is_zip):
@@ -622,17 +636,22 @@ def web_page(response, offset):
     if response.status == 206 and offset and _content_range(response)[0] == offset:
         return None, b""
     start = first_bytes(response)
-    is_file = any(start.startswith(signature) for signature in FILE_SIGNATURES)
-    return (None if is_file else content_type), start
+    return (None if is_file_start(start) else content_type), start
+
+
+def is_file_start(data):
+    """Whether bytes begin as a zip or an HDF5 file does (FILE_SIGNATURES)."""
+    return any(data.startswith(signature) for signature in FILE_SIGNATURES)
 
 
 def first_bytes(response):
-    """The body's first bytes, as many as the longest FILE_SIGNATURES (fewer where it ends first), read whole; none
-    where it breaks off before them (nothing then says it is the file)."""
+    """The body's first bytes, as many as the smallest file holds (SMALLEST_FILE_BYTES, more than the longest of
+    FILE_SIGNATURES; fewer where it ends first), read whole; none where it breaks off before them (nothing then says
+    it is the file)."""
     read = b""
     try:
-        while len(read) < len(FILE_SIGNATURES[-1]):
-            block = response.read1(len(FILE_SIGNATURES[-1]) - len(read))
+        while len(read) < SMALLEST_FILE_BYTES:
+            block = response.read1(SMALLEST_FILE_BYTES - len(read))
             if not block:
                 break
             read += block

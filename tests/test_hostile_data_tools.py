@@ -5316,23 +5316,9 @@ def test_a_resume_answered_with_no_byte_keeps_the_part(tmp_path, capsys, status,
     empty body to the connection's end or of chunks): the part was written over with nothing and deleted, "gave an
     empty file", its bytes lost. Now it is kept, one line, and the run again resumes it."""
     from file_server import FileServer
-    whole = weights_of_value(tmp_path, 1.0, 1000)
-    partial = partial_weights(tmp_path, whole[:2000], '"v1"')
-    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
-        real_handle = server.handle
-
-        def handle(request, head=False):
-            if request.path != WEIGHT_PATHS[0] or not request.headers.get("Range"):
-                return real_handle(request, head)
-            request.send_response(status)
-            for name, value in headers.items():
-                request.send_header(name, value)
-            request.end_headers()
-            request.wfile.write(b"0\r\n\r\n" if "Transfer-Encoding" in headers else b"")
-            request.close_connection = True
-        server.handle = handle
-        fetch(server, tmp_path, "--weights", "--no-data")
-    assert stop.value.code == 2
+    stop, partial, whole = resume_answered_with(tmp_path, b"0\r\n\r\n" if "Transfer-Encoding" in headers else b"",
+                                                headers, status)
+    assert stop.code == 2
     assert re.search(rf"answered the request to resume at byte 2000 with no byte of the file \(HTTP {status} .*, its "
                      r"body empty or broken off\); the 2\.0 kB downloaded are kept in .*\.tecogan_model\.h5\.part: run "
                      "again later to resume", capsys.readouterr().err)
@@ -5376,3 +5362,86 @@ def test_a_weights_file_damaged_in_its_links_is_said_damaged(tmp_path, offset):
     with pytest.raises(UserError, match=r"^weights file '.*damaged\.h5' is damaged \(.+\); pass a file saved by "
                                         r"train\.py or an official NNabla model$"):
         read_weight_file(str(path))
+
+
+# Twenty-eighth pass, third look at the twenty-eighth pass's download and weight-file fixes
+def resume_answered_with(tmp_path, body, headers, status=200):
+    """Run the download of tecogan_model.h5 over a part of its first 2000 bytes of "v1", its resume answered with status
+    and headers (without a Content-Length unless given, the connection closed after) and body: (the SystemExit, the
+    part's path, the whole file's bytes)."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 1000)
+    partial = partial_weights(tmp_path, whole[:2000], '"v1"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        real_handle = server.handle
+
+        def handle(request, head=False):
+            if request.path != WEIGHT_PATHS[0] or not request.headers.get("Range"):
+                return real_handle(request, head)
+            request.send_response(status)
+            for name, value in headers.items():
+                request.send_header(name, value)
+            request.end_headers()
+            request.wfile.write(body(whole) if callable(body) else body)
+            request.close_connection = True
+        server.handle = handle
+        fetch(server, tmp_path, "--weights", "--no-data")
+    return stop.value, partial, whole
+
+
+@pytest.mark.parametrize("sent, length", [(1, "1"), (7, "7"), (8, None), (5, "6432")])
+def test_a_resume_answered_with_fewer_bytes_than_any_file_keeps_the_part(tmp_path, capsys, sent, length):
+    """A part of 2000 bytes of "v1", its resume answered with a 200 of 1 to 8 bytes (of a Content-Length, to the
+    connection's end, or cut there short of a Content-Length of the whole file): the part was written over with them
+    and deleted ("gave not a complete HDF5 (.h5) file", "stopped at 0 of 6432 bytes"), where no zip or HDF5 file is so
+    small. Now it is kept, one line."""
+    stop, partial, whole = resume_answered_with(tmp_path, lambda whole: whole[:sent],
+                                                {"Content-Length": length} if length else {})
+    assert stop.code == 2
+    assert re.search(rf"answered the request to resume at byte 2000 with {sent} bytes?, too few to be the file \(HTTP "
+                     r"200 OK, its body ended or broken off\); the 2\.0 kB downloaded are kept in .*\.tecogan_model\.h5"
+                     r"\.part: run again later to resume", capsys.readouterr().err)
+    assert partial.read_bytes() == whole[:2000]
+
+
+def weights_of_groups_damaged_at(tmp_path, offset):
+    """Bytes of a file save_weights writes of three parameters 'g<i>/conv/W' (a group each) and a degradation, with the
+    byte at offset inverted."""
+    from utils.weights import HostParameter, save_weights
+    path = tmp_path / "groups.h5"
+    save_weights(str(path), {f"g{index}/conv/W": HostParameter(np.full((4, 3, 3, 2), index, np.float32), True)
+                             for index in range(3)}, degradation="bi")
+    damaged = bytearray(path.read_bytes())
+    damaged[offset] ^= 0xFF
+    return bytes(damaged)
+
+
+# the superblock's end address, the root group's header, a group's B-tree, local heap and symbol table node, a dataset's
+# datatype and chunk index, the degradation attribute's string type
+@pytest.mark.parametrize("offset", [24, 120, 138, 681, 696, 10722, 2985, 3069, 21642])
+def test_a_weights_file_damaged_in_its_groups_or_attributes_is_said_damaged(tmp_path, offset):
+    """generate.py's, train.py's, the page's and the others' read of a weight file of groups (train.py's) damaged in
+    its B-trees, heaps or attributes: h5py's RuntimeError ("Link visitation failed (bad heap free list)"), KeyError,
+    ValueError, TypeError or the OSError of reading the root attributes, a traceback."""
+    from utils.weights import read_weight_file
+    path = tmp_path / "damaged.h5"
+    path.write_bytes(weights_of_groups_damaged_at(tmp_path, offset))
+    with pytest.raises(UserError, match=r"^weights file '.*damaged\.h5' is damaged \(.+\); pass a file saved by "
+                                        r"train\.py or an official NNabla model$"):
+        read_weight_file(str(path), attributes={})
+
+
+@pytest.mark.parametrize("body, content_type", [(b"Service temporarily unavailable; retry later\n", "text/plain"),
+                                                (b'{"error": "rate limited", "retry": 60}', "application/json"),
+                                                (b"x" * 5000, None)])
+def test_a_resume_answered_with_a_server_s_error_in_text_keeps_the_part(tmp_path, capsys, body, content_type):
+    """A part of 2000 bytes of "v1", its resume answered with a 200 of a server's error in text or JSON (not labelled a
+    web page): the part was written over with it and deleted ("gave a file beginning b'Service temporarily unav', no
+    HDF5 file"), its bytes lost. Now it is kept, one line."""
+    stop, partial, whole = resume_answered_with(tmp_path, body, {"Content-Length": str(len(body)), **(
+        {"Content-Type": content_type} if content_type else {})})
+    assert stop.code == 2
+    assert re.search(r"answered the request to resume at byte 2000 with bytes beginning b'.{22}', not the file \(HTTP "
+                     r"200 OK\); the 2\.0 kB downloaded are kept in .*\.tecogan_model\.h5\.part: run again later to "
+                     "resume, or delete it to fetch the file whole", capsys.readouterr().err)
+    assert partial.read_bytes() == whole[:2000]

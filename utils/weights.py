@@ -15,7 +15,7 @@ import nnabla as nn
 
 from utils.atomic_files import is_held, write_atomically
 from utils.degradation import record_degradation
-from utils.errors import UserError, counted, out_of_memory_said
+from utils.errors import UserError, counted, error_reason, out_of_memory_said
 from utils.hdf5 import hdf5_file, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
 from utils.paths import input_file
 
@@ -51,10 +51,10 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
         except OSError:
             raise UserError(f"{kind} '{path}' is not an HDF5 (.h5) parameter file; {advice}")
         with h5:
-            if attributes is not None:
-                attributes.update(h5.attrs)
             arrays, datasets, read = {}, [], {}
             try:
+                if attributes is not None:
+                    attributes.update(h5.attrs)
                 datasets = named_datasets(h5, names or ())
                 for name, dataset in datasets:
                     if names is not None and name not in names:
@@ -80,8 +80,12 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
                         raise UserError(f"{kind} '{path}' is incomplete (its parameter '{name}' was never "
                                         f"written whole: a copy or save cut short); {advice}")
                     arrays[name] = read[dataset.id] = dataset[()]
-            except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
-                raise UserError(f"{kind} '{path}' is damaged ({error}); {advice}") from None
+            # a checksum (write_dataset's) that fails: bytes damaged since it was written. A damaged group's B-tree
+            # or heap, a dataset's chunk index, the root group's header or an attribute's type were a traceback
+            # (h5py's RuntimeError "Link visitation failed (bad heap free list)", KeyError, ValueError, TypeError),
+            # as the download's check (hdf5_problem) reads them
+            except (OSError, RuntimeError, KeyError, ValueError, TypeError) as error:
+                raise UserError(f"{kind} '{path}' is damaged ({error_reason(error)}); {advice}") from None
         if not datasets:
             raise UserError(f"{kind} '{path}' holds no parameters; {advice}")
         arrays = {name: np.asarray(array) for name, array in arrays.items()}
