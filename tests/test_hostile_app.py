@@ -3189,3 +3189,25 @@ def test_a_demo_frame_folder_made_read_only_is_told_not_writable(tmp_path, monke
         remove_own_frames(str(tmp_path), r"output_\d{4,}\.png")
     assert str(refusal.value) == (f"cannot delete '{tmp_path / 'output_0001.png'}' (Permission denied): its folder is "
                                   "not writable (or no longer); make it writable, then run again")
+
+
+# Twenty-eighth pass, fourth look at the twenty-eighth pass's demo and page fixes
+
+@pytest.mark.parametrize("change", [{"input": {"path": "x"}}, {"input": {"kind": "frames"}},
+                                    {"input": {"kind": "frames", "path": ["x"]}}, {"input": {"kind": "x", "path": "x"}},
+                                    {"scale": "4"}, {"scale": 0}, {"scale": 4.0}, {"scale": None},
+                                    {"input": {"kind": "video", "path": "x", "start": 1, "end": ""}}],
+                         ids=["kind left out", "path left out", "path a list", "kind unknown", "scale a text",
+                              "scale 0", "scale a float", "scale null", "start a number"])
+def test_a_job_s_settings_of_other_types_inside_fail_its_finish_step_with_what_to_do(tmp_path, capsys, change):
+    """The job's job.json JSON of a job's shape with other types inside, written while it ran: 'input' without its kind
+    or path, a path a list, 'scale' a text or 0 were a KeyError, TypeError or ValueError traceback ("the run stopped
+    with exit code 1 (...); please report it"). It is the line of settings that are not a job's."""
+    import json
+
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    spec = dict(json.loads((tmp_path / "job.json").read_text()), **change)
+    (tmp_path / "job.json").write_text(json.dumps(spec))
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's settings 'job.json' cannot be read (not a job's "
+                                                     "settings); it was changed while the job ran; press Run again")
