@@ -3211,3 +3211,18 @@ def test_a_job_s_settings_of_other_types_inside_fail_its_finish_step_with_what_t
     (tmp_path / "job.json").write_text(json.dumps(spec))
     assert finish_step_line(tmp_path, capsys) == (2, "the job's settings 'job.json' cannot be read (not a job's "
                                                      "settings); it was changed while the job ran; press Run again")
+
+
+@pytest.mark.parametrize("frame, content, line", [
+    ("0001", "junk", "cannot read image 'frames/0001.png': the file is corrupt or not an image; replace or remove it"),
+    ("0003", "other size", "the job's SR frame 'frames/0003.png' is 32x24 but 'frames/0001.png' is 64x48; it was "
+                           "changed while the job ran; press Run again")])
+def test_a_job_s_sr_frame_other_than_the_middle_one_changed_fails_its_finish_step(tmp_path, capsys, frame, content,
+                                                                                  line):
+    """An SR frame other than the middle one (which alone is decoded) replaced by junk or a frame of another size
+    before the job's finish step: it was zipped as it was, and the job done. Its PNG header says so: one line."""
+    from app_media import png_bytes
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    (tmp_path / "frames" / f"{frame}.png").write_bytes(b"junk" if content == "junk" else png_bytes(32, 24))
+    assert finish_step_line(tmp_path, capsys) == (2, line)

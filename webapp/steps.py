@@ -23,7 +23,7 @@ from utils.atomic_files import write_atomically, write_bytes
 from utils.degradation import DEGRADATIONS, degrade_frames
 from utils.errors import UserError, exit_on_user_error
 from utils.frame_names import list_frames
-from utils.image_io import read_rgb, write_rgb
+from utils.image_io import common_image_size, read_rgb, write_rgb
 from utils.ops import SCALES, bicubic_upscale_frames
 from utils.output_size import resize_output
 from utils.video_io import VideoReader
@@ -140,6 +140,9 @@ def finish(folder, spec):
     the evaluate.py table."""
     sr_frames_folder = os.path.join(folder, "frames")
     sr_paths = job_frames(sr_frames_folder, "SR frames")
+    # the zip took a frame of another size or of junk as it was (one other than the middle one, which alone is decoded),
+    # exit code 0: the frames' PNG headers, 24 bytes each, say so
+    common_image_size(sr_paths, "the job's SR frame", CHANGED_WHILE_RUNNING)
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
