@@ -3226,3 +3226,19 @@ def test_a_job_s_sr_frame_other_than_the_middle_one_changed_fails_its_finish_ste
     job_of_frames(tmp_path, 3, 3)
     (tmp_path / "frames" / f"{frame}.png").write_bytes(b"junk" if content == "junk" else png_bytes(32, 24))
     assert finish_step_line(tmp_path, capsys) == (2, line)
+
+
+@pytest.mark.parametrize("width, height", [(8, 6), (32, 24), (17, 12)])
+def test_a_job_s_input_of_another_frame_size_before_its_finish_step_is_told_it_was_changed(tmp_path, capsys, width,
+                                                                                         height):
+    """The job's input frames replaced by frames of another size while it ran: the comparison's bicubic half was of
+    another size than ours (8x6 LR frames), or of a part of another frame, and the job done (exit code 0). It is one
+    line."""
+    from app_media import png_bytes
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    for index in (1, 2, 3):
+        (tmp_path / "input" / f"{index:04d}.png").write_bytes(png_bytes(width, height))
+    assert finish_step_line(tmp_path, capsys) == (
+        2, f"the job's input frame is {width}x{height}, not the 16x12 its SR frames 'frames' were made of; it was "
+           "changed while the job ran; press Run again")

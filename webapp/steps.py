@@ -146,8 +146,15 @@ def finish(folder, spec):
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
-    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]),
-              bicubic_like(lr_frame(folder, spec, middle), ours.shape, spec))
+    lr = lr_frame(folder, spec, middle)
+    native = tuple(side * scale_of(spec) for side in lr.shape[:2])
+    # the job's input replaced by frames of another size while it ran: the comparison was of another size, or of a part
+    # of the frame, exit code 0 (HR frames are cut to their size by generate.py; an output size is any size)
+    if spec["input"]["kind"] != "hr_frames" and not resized(spec) and native != ours.shape[:2]:
+        raise UserError(f"the job's input frame is {lr.shape[1]}x{lr.shape[0]}, not the "
+                        f"{ours.shape[1] // scale_of(spec)}x{ours.shape[0] // scale_of(spec)} its SR frames 'frames' "
+                        f"were made of; {CHANGED_WHILE_RUNNING}")
+    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]), bicubic_like(lr, ours.shape, spec))
     zip_frames(os.path.join(folder, OUTPUTS["frames_zip"]), sr_paths)
     if spec["input"]["kind"] == "hr_frames" and not resized(spec):  # the ground truth has the native size
         write_bytes(os.path.join(folder, OUTPUTS["table"]),
