@@ -3189,3 +3189,56 @@ def test_a_demo_frame_folder_made_read_only_is_told_not_writable(tmp_path, monke
         remove_own_frames(str(tmp_path), r"output_\d{4,}\.png")
     assert str(refusal.value) == (f"cannot delete '{tmp_path / 'output_0001.png'}' (Permission denied): its folder is "
                                   "not writable (or no longer); make it writable, then run again")
+
+
+# Twenty-eighth pass, fourth look at the twenty-eighth pass's demo and page fixes
+
+@pytest.mark.parametrize("change", [{"input": {"path": "x"}}, {"input": {"kind": "frames"}},
+                                    {"input": {"kind": "frames", "path": ["x"]}}, {"input": {"kind": "x", "path": "x"}},
+                                    {"scale": "4"}, {"scale": 0}, {"scale": 4.0}, {"scale": None},
+                                    {"input": {"kind": "video", "path": "x", "start": 1, "end": ""}}],
+                         ids=["kind left out", "path left out", "path a list", "kind unknown", "scale a text",
+                              "scale 0", "scale a float", "scale null", "start a number"])
+def test_a_job_s_settings_of_other_types_inside_fail_its_finish_step_with_what_to_do(tmp_path, capsys, change):
+    """The job's job.json JSON of a job's shape with other types inside, written while it ran: 'input' without its kind
+    or path, a path a list, 'scale' a text or 0 were a KeyError, TypeError or ValueError traceback ("the run stopped
+    with exit code 1 (...); please report it"). It is the line of settings that are not a job's."""
+    import json
+
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    spec = dict(json.loads((tmp_path / "job.json").read_text()), **change)
+    (tmp_path / "job.json").write_text(json.dumps(spec))
+    assert finish_step_line(tmp_path, capsys) == (2, "the job's settings 'job.json' cannot be read (not a job's "
+                                                     "settings); it was changed while the job ran; press Run again")
+
+
+@pytest.mark.parametrize("frame, content, line", [
+    ("0001", "junk", "cannot read image 'frames/0001.png': the file is corrupt or not an image; replace or remove it"),
+    ("0003", "other size", "the job's SR frame 'frames/0003.png' is 32x24 but 'frames/0001.png' is 64x48; it was "
+                           "changed while the job ran; press Run again")])
+def test_a_job_s_sr_frame_other_than_the_middle_one_changed_fails_its_finish_step(tmp_path, capsys, frame, content,
+                                                                                  line):
+    """An SR frame other than the middle one (which alone is decoded) replaced by junk or a frame of another size
+    before the job's finish step: it was zipped as it was, and the job done. Its PNG header says so: one line."""
+    from app_media import png_bytes
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    (tmp_path / "frames" / f"{frame}.png").write_bytes(b"junk" if content == "junk" else png_bytes(32, 24))
+    assert finish_step_line(tmp_path, capsys) == (2, line)
+
+
+@pytest.mark.parametrize("width, height", [(8, 6), (32, 24), (17, 12)])
+def test_a_job_s_input_of_another_frame_size_before_its_finish_step_is_told_it_was_changed(tmp_path, capsys, width,
+                                                                                         height):
+    """The job's input frames replaced by frames of another size while it ran: the comparison's bicubic half was of
+    another size than ours (8x6 LR frames), or of a part of another frame, and the job done (exit code 0). It is one
+    line."""
+    from app_media import png_bytes
+    from helpers import finish_step_line
+    job_of_frames(tmp_path, 3, 3)
+    for index in (1, 2, 3):
+        (tmp_path / "input" / f"{index:04d}.png").write_bytes(png_bytes(width, height))
+    assert finish_step_line(tmp_path, capsys) == (
+        2, f"the job's input frame is {width}x{height}, not the 16x12 its SR frames 'frames' were made of; it was "
+           "changed while the job ran; press Run again")

@@ -20,11 +20,11 @@ from evaluation.report import evaluate, markdown_table
 from evaluation.scoring import Sequence, load_lpips
 from utils import metrics
 from utils.atomic_files import write_atomically, write_bytes
-from utils.degradation import degrade_frames
+from utils.degradation import DEGRADATIONS, degrade_frames
 from utils.errors import UserError, exit_on_user_error
 from utils.frame_names import list_frames
-from utils.image_io import read_rgb, write_rgb
-from utils.ops import bicubic_upscale_frames
+from utils.image_io import common_image_size, read_rgb, write_rgb
+from utils.ops import SCALES, bicubic_upscale_frames
 from utils.output_size import resize_output
 from utils.video_io import VideoReader
 from webapp.inputs import SIZE_FLAGS
@@ -140,11 +140,21 @@ def finish(folder, spec):
     the evaluate.py table."""
     sr_frames_folder = os.path.join(folder, "frames")
     sr_paths = job_frames(sr_frames_folder, "SR frames")
+    # the zip took a frame of another size or of junk as it was (one other than the middle one, which alone is decoded),
+    # exit code 0: the frames' PNG headers, 24 bytes each, say so
+    common_image_size(sr_paths, "the job's SR frame", CHANGED_WHILE_RUNNING)
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
-    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]),
-              bicubic_like(lr_frame(folder, spec, middle), ours.shape, spec))
+    lr = lr_frame(folder, spec, middle)
+    native = tuple(side * scale_of(spec) for side in lr.shape[:2])
+    # the job's input replaced by frames of another size while it ran: the comparison was of another size, or of a part
+    # of the frame, exit code 0 (HR frames are cut to their size by generate.py; an output size is any size)
+    if spec["input"]["kind"] != "hr_frames" and not resized(spec) and native != ours.shape[:2]:
+        raise UserError(f"the job's input frame is {lr.shape[1]}x{lr.shape[0]}, not the "
+                        f"{ours.shape[1] // scale_of(spec)}x{ours.shape[0] // scale_of(spec)} its SR frames 'frames' "
+                        f"were made of; {CHANGED_WHILE_RUNNING}")
+    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]), bicubic_like(lr, ours.shape, spec))
     zip_frames(os.path.join(folder, OUTPUTS["frames_zip"]), sr_paths)
     if spec["input"]["kind"] == "hr_frames" and not resized(spec):  # the ground truth has the native size
         write_bytes(os.path.join(folder, OUTPUTS["table"]),
@@ -152,11 +162,33 @@ def finish(folder, spec):
                     mode="w")
 
 
+# the texts the steps read of job.json's 'input', by its kind
+INPUT_TEXTS = {"video": ("path", "start", "end"), "frames": ("path",), "hr_frames": ("video",)}
+
+
+def one_of(value, choices):
+    """Whether value is one of choices and of their type (4.0 and True compare equal to numbers of SCALES)."""
+    return any(type(value) is type(choice) and value == choice for choice in choices)
+
+
+def is_job_settings(spec):
+    """Whether the JSON of job.json has what the steps read, of the types they read (a key left out is main's line of
+    older code; the degradation is read of HR frames alone): 'input' without 'kind' or 'path', a path a list, 'scale'
+    a text or 0 were a KeyError, TypeError or ValueError traceback, "please report it"."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("flags", {}), dict):
+        return False
+    source = spec.get("input", {"kind": "frames", "path": ""})
+    return (isinstance(source, dict) and one_of(source.get("kind"), INPUT_TEXTS)
+            and all(isinstance(source.get(key), str) for key in INPUT_TEXTS[source["kind"]])
+            and one_of(spec.get("scale", SCALES[0]), SCALES)
+            and (source["kind"] != "hr_frames" or one_of(spec.get("degradation", DEGRADATIONS[0]), DEGRADATIONS)))
+
+
 def read_spec(folder):
     """The settings in the job's job.json, or UserError where they are not a job's settings: emptied, cut short, not
-    UTF-8 or other JSON (a list; a text for 'input') were a JSONDecodeError, UnicodeDecodeError or TypeError
-    traceback, "please report it", or, a list, "its job.json lacks 'input': the code was updated while the server ran".
-    A job's folder deleted or replaced is JobQueue's line; this is a file of it."""
+    UTF-8 or other JSON (a list; a text for 'input'; is_job_settings) were a JSONDecodeError, UnicodeDecodeError or
+    TypeError traceback, "please report it", or, a list, "its job.json lacks 'input': the code was updated while the
+    server ran". A job's folder deleted or replaced is JobQueue's line; this is a file of it."""
     try:
         with open(job_file(folder), encoding="utf-8") as file:
             spec = json.load(file)
@@ -165,7 +197,7 @@ def read_spec(folder):
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         reason = "not JSON"
     else:
-        if isinstance(spec, dict) and all(isinstance(spec.get(key, {}), dict) for key in ("input", "flags")):
+        if is_job_settings(spec):
             return spec
         reason = "not a job's settings"
     raise UserError(f"the job's settings 'job.json' cannot be read ({reason}); {CHANGED_WHILE_RUNNING}")
