@@ -4982,3 +4982,39 @@ def test_the_set_up_refuses_a_file_url_of_four_slashes_before_a_new_venv(tmp_pat
                                        {"PIP_CONSTRAINT": constraint})
     assert refused == constraint_refused(constraint, "non-local file URIs are not supported on this platform: "
                                          "'file://otherhost/x.txt'")
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's set-up fixes
+
+# A pip that moved another internal the check imports, as a venv's later pip may: pip 23's
+# req_install.check_invalid_constraint_type taken away once pip install's own modules hold it.
+PIP_OF_ANOTHER_INTERNAL = """
+from pip._internal.req import req_install
+from pip._internal.resolution.legacy import resolver
+from pip._internal.resolution.resolvelib import factory
+del req_install.check_invalid_constraint_type
+"""
+
+
+@pytest.fixture(scope="module")
+def venv_of_another_pips_internals(tmp_path_factory):
+    """A venv made without pip, whose pip is a link to the tests' own, one internal the check imports moved."""
+    folder = venv_linked_to_the_tests_pip(tmp_path_factory.mktemp("venv-of-another-pips-internals") / "venv")
+    (next(folder.glob("lib/python3*/site-packages")) / "sitecustomize.py").write_text(PIP_OF_ANOTHER_INTERNAL)
+    return folder
+
+
+def test_the_set_up_says_its_check_cannot_read_a_pip_that_moved_an_internal(tmp_path, venv_of_another_pips_internals):
+    """The check's ImportError (or AttributeError, TypeError) in a pip whose internals moved was a traceback taken for
+    no refusal: pip install's own reason said, naming no setting and not saying the check did not run."""
+    import pip
+    (tmp_path / "constraints.txt").write_bytes(b"# coding: undefined\nnumpy\n")
+    refused = refusal_of_a_pip_setting(tmp_path, os.environ["PATH"], venv_of_another_pips_internals, "there",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: the set-up's check of pip's settings cannot read pip {pip.__version__}, the venv's "
+                       f"({tmp_path}/venv) (ImportError: cannot import name 'check_invalid_constraint_type' from "
+                       "'pip._internal.req.req_install' "
+                       f"({next((tmp_path / 'venv').glob('lib/python3*/site-packages'))}/pip/_internal/req/"
+                       "req_install.py)), whose internals it does not "
+                       "know; remove the venv (make clean-venv), which the set-up makes again with Python 3.10's own "
+                       "pip, then run make again\n")
