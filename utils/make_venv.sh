@@ -689,7 +689,10 @@ try:
             return url_to_path("file:" + name.split(":", 1)[1]) if get_url_scheme(name) == "file" else name
         except ValueError as elsewhere:
             raise InstallationError(elsewhere)
-    def nuls_told(data):
+    # (pip 24 on reads a `file:` URL by its session, as Latin-1 whatever its BOM, not by the decoding patched here: the
+    # bytes told were those of the file read before, so that UTF-16 with its BOM was said to be "without its BOM", or
+    # named inside a file, to hold "NUL characters in its lines", to be removed. They are read again from the file.)
+    def nuls_told(data, through_url=False):
         def wide(encodings, start=0):
             for encoding in encodings:
                 try:
@@ -698,6 +701,9 @@ try:
                 except UnicodeDecodeError:
                     pass
             return False
+        if through_url and wide(["utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]):
+            return ("holds NUL bytes (as UTF-16 or UTF-32, which pip reads through a file: URL as Latin-1); save it in "
+                    "UTF-8")
         if data.startswith(codecs.BOM_UTF32_LE) and wide(["utf-32-le"], 4):
             return "holds NUL bytes (as UTF-32 with its BOM, which pip reads as UTF-16); save it in UTF-8"
         if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)) \
@@ -719,14 +725,18 @@ try:
                                     "stream, not a file, which each pip of the set-up would read in turn; name a "
                                     "file" % (url, reading[-2]))
         # (`file:////otherhost/x`: a path to url_to_path, `//otherhost/x`, another host to the session pip reads it by)
+        bytes_read[0] = None
         try:
             url_read, content = read(url, session)
         except UnicodeError:
             raise
         except ValueError as elsewhere:
             raise InstallationError(elsewhere)
-        if "\0" in content:
+        if "\0" in content and bytes_read[0] is not None:
             holding_nuls[url] = nuls_told(bytes_read[0])
+        elif "\0" in content and get_url_scheme(url) == "file":
+            with open(path, "rb") as file:
+                holding_nuls[url] = nuls_told(file.read(), through_url=True)
         return url_read, content
     def lines_read(parser, name, constraint, parse=req_file.RequirementsFileParser._parse_file):
         reading.append(name)
