@@ -4982,3 +4982,79 @@ def test_the_set_up_refuses_a_file_url_of_four_slashes_before_a_new_venv(tmp_pat
                                        {"PIP_CONSTRAINT": constraint})
     assert refused == constraint_refused(constraint, "non-local file URIs are not supported on this platform: "
                                          "'file://otherhost/x.txt'")
+
+
+# Twenty-eighth pass, second look at the twenty-eighth pass's set-up fixes
+
+# A pip that moved another internal the check imports, as a venv's later pip may: pip 23's
+# req_install.check_invalid_constraint_type taken away once pip install's own modules hold it.
+PIP_OF_ANOTHER_INTERNAL = """
+from pip._internal.req import req_install
+from pip._internal.resolution.legacy import resolver
+from pip._internal.resolution.resolvelib import factory
+del req_install.check_invalid_constraint_type
+"""
+
+
+@pytest.fixture(scope="module")
+def venv_of_another_pips_internals(tmp_path_factory):
+    """A venv made without pip, whose pip is a link to the tests' own, one internal the check imports moved."""
+    folder = venv_linked_to_the_tests_pip(tmp_path_factory.mktemp("venv-of-another-pips-internals") / "venv")
+    (next(folder.glob("lib/python3*/site-packages")) / "sitecustomize.py").write_text(PIP_OF_ANOTHER_INTERNAL)
+    return folder
+
+
+def test_the_set_up_says_its_check_cannot_read_a_pip_that_moved_an_internal(tmp_path, venv_of_another_pips_internals):
+    """The check's ImportError (or AttributeError, TypeError) in a pip whose internals moved was a traceback taken for
+    no refusal: pip install's own reason said, naming no setting and not saying the check did not run."""
+    import pip
+    (tmp_path / "constraints.txt").write_bytes(b"# coding: undefined\nnumpy\n")
+    refused = refusal_of_a_pip_setting(tmp_path, os.environ["PATH"], venv_of_another_pips_internals, "there",
+                                       {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt")})
+    assert refused == (f"error: the set-up's check of pip's settings cannot read pip {pip.__version__}, the venv's "
+                       f"({tmp_path}/venv) (ImportError: cannot import name 'check_invalid_constraint_type' from "
+                       "'pip._internal.req.req_install' "
+                       f"({next((tmp_path / 'venv').glob('lib/python3*/site-packages'))}/pip/_internal/req/"
+                       "req_install.py)), whose internals it does not "
+                       "know; remove the venv (make clean-venv), which the set-up makes again with Python 3.10's own "
+                       "pip, then run make again\n")
+
+
+# pip 24's and 25's reading of a `file:` URL, put in place of pip 23's: by its session, as Latin-1 (the text/plain of
+# its local adapter), not by the decoding of requirements files.
+PIP_24S_FILE_URLS = """
+from pip._internal.req import req_file
+from pip._internal.utils.urls import url_to_path
+def get_file_content(url, session, read=req_file.get_file_content):
+    if not url.lower().startswith("file:"):
+        return read(url, session)
+    with open(url_to_path(url), "rb") as file:
+        return url, file.read().decode("latin-1")
+req_file.get_file_content = get_file_content
+"""
+
+
+@pytest.fixture(scope="module")
+def venv_of_pip_24s_file_urls(tmp_path_factory):
+    """A venv made without pip, whose pip is a link to the tests' own, reading `file:` URLs as pip 24 does."""
+    folder = venv_linked_to_the_tests_pip(tmp_path_factory.mktemp("venv-of-pip-24s-file-urls") / "venv")
+    (next(folder.glob("lib/python3*/site-packages")) / "sitecustomize.py").write_text(PIP_24S_FILE_URLS)
+    return folder
+
+
+@pytest.mark.parametrize("given", [True, False], ids=["given", "named inside a constraint file"])
+def test_the_set_up_tells_a_utf_16_file_read_through_a_file_url_by_its_own_bytes(tmp_path, venv_of_pip_24s_file_urls,
+                                                                                  given):
+    """pip 24 on reads a `file:` URL by its session, not by the decoding the check patches: the bytes the check told
+    by were the file's read before, so that UTF-16 with its BOM was said to be "without its BOM", and named inside a
+    file, to hold "NUL characters in its lines", to be removed."""
+    (tmp_path / "c.txt").write_bytes("numpy\n".encode("utf-16"))
+    constraint = f"file://{tmp_path}/c.txt"
+    if not given:
+        (tmp_path / "constraints.txt").write_text(f"-c {constraint}\n")
+        constraint = str(tmp_path / "constraints.txt")
+    refused = refusal_of_a_pip_setting(tmp_path, os.environ["PATH"], venv_of_pip_24s_file_urls, "there",
+                                       {"PIP_CONSTRAINT": constraint})
+    assert refused == constraint_refused(constraint, f"Could not decode requirements file: file://{tmp_path}/c.txt "
+                                         "holds NUL bytes (as UTF-16 or UTF-32, which pip reads through a file: URL as "
+                                         "Latin-1); save it in UTF-8")

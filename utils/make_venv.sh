@@ -561,6 +561,12 @@ configuration_unloaded() {
 setting_refused() {
   local key value reason refuses="which pip refuses" undo="unset it or give it a value pip takes"
   local configured=" to a value pip refuses" mend="mend it"
+  reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^the set-up cannot check pip [^ ]+: ') && {
+    reason=${reason#the set-up cannot check pip } key=${reason%%: *}
+    echo "error: the set-up's check of pip's settings cannot read pip $(one_line "$key"), $config_shown" \
+      "$(one_line "${reason#*: }"), whose internals it does not know; $config_mend, then run make again" >&2
+    exit 2
+  }
   reason=$(printf '%s\n' "$1" | grep -a -m 1 -E '^pip install refuses option [^ ]+ here: ') \
     && key=${reason#pip install refuses option } key=${key%% here: *} reason=${reason#*" here: "} \
     && refuses="which the set-up's pip install cannot take" undo="unset it" configured=", $refuses" \
@@ -648,10 +654,10 @@ from pip._internal.commands import create_command
 from pip._internal.exceptions import CommandError, InstallationError, NetworkConnectionError
 install = create_command("install")
 options = install.parse_args([])[0]
-restricted = [name for name, value in (("python-version", options.python_version), ("platform", options.platforms),
-                                       ("abi", options.abis), ("implementation", options.implementation)) if value]
-key = (restricted or ["use-feature"])[0]
 try:
+    restricted = [name for name, value in (("python-version", options.python_version), ("platform", options.platforms),
+                                           ("abi", options.abis), ("implementation", options.implementation)) if value]
+    key = (restricted or ["use-feature"])[0]
     from pip._internal.cli.cmdoptions import check_dist_restriction
     check_dist_restriction(options, check_target=True)
     if "truststore" in options.features_enabled or options.constraints + options.requirements:
@@ -683,7 +689,10 @@ try:
             return url_to_path("file:" + name.split(":", 1)[1]) if get_url_scheme(name) == "file" else name
         except ValueError as elsewhere:
             raise InstallationError(elsewhere)
-    def nuls_told(data):
+    # (pip 24 on reads a `file:` URL by its session, as Latin-1 whatever its BOM, not by the decoding patched here: the
+    # bytes told were those of the file read before, so that UTF-16 with its BOM was said to be "without its BOM", or
+    # named inside a file, to hold "NUL characters in its lines", to be removed. They are read again from the file.)
+    def nuls_told(data, through_url=False):
         def wide(encodings, start=0):
             for encoding in encodings:
                 try:
@@ -692,6 +701,9 @@ try:
                 except UnicodeDecodeError:
                     pass
             return False
+        if through_url and wide(["utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]):
+            return ("holds NUL bytes (as UTF-16 or UTF-32, which pip reads through a file: URL as Latin-1); save it in "
+                    "UTF-8")
         if data.startswith(codecs.BOM_UTF32_LE) and wide(["utf-32-le"], 4):
             return "holds NUL bytes (as UTF-32 with its BOM, which pip reads as UTF-16); save it in UTF-8"
         if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)) \
@@ -713,14 +725,18 @@ try:
                                     "stream, not a file, which each pip of the set-up would read in turn; name a "
                                     "file" % (url, reading[-2]))
         # (`file:////otherhost/x`: a path to url_to_path, `//otherhost/x`, another host to the session pip reads it by)
+        bytes_read[0] = None
         try:
             url_read, content = read(url, session)
         except UnicodeError:
             raise
         except ValueError as elsewhere:
             raise InstallationError(elsewhere)
-        if "\0" in content:
+        if "\0" in content and bytes_read[0] is not None:
             holding_nuls[url] = nuls_told(bytes_read[0])
+        elif "\0" in content and get_url_scheme(url) == "file":
+            with open(path, "rb") as file:
+                holding_nuls[url] = nuls_told(file.read(), through_url=True)
         return url_read, content
     def lines_read(parser, name, constraint, parse=req_file.RequirementsFileParser._parse_file):
         reading.append(name)
@@ -785,6 +801,14 @@ except (CommandError, InstallationError, NetworkConnectionError) as refused:
     sys.stdout.flush()
     sys.stdout.buffer.write(line + b"\n")
     sys.exit(1)
+# A pip that moved another of the internals the check uses (their ImportError, AttributeError or TypeError): a
+# traceback taken for no refusal, so that the reason of pip install was said naming no setting, or a new venv made
+# unchecked. Said in one line, naming that pip (setting_refused reads it).
+except (ImportError, AttributeError, TypeError) as moved:
+    from pip import __version__
+    moved = "%s: %s" % (type(moved).__name__, str(moved).replace("\n", " "))
+    print("the set-up cannot check pip %s: (%s)" % (__version__, moved))
+    sys.exit(1)
 try:
     sys.exit(main())
 except SystemExit as stop:
@@ -794,6 +818,9 @@ except SystemExit as stop:
         print("%s=%r" % (key, value))'
 config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
 config_debug="'$venv_shown/bin/python -m pip config debug'"
+# (the pip the check runs in, and what to do where it cannot read it: setting_refused)
+venv_mend="remove the venv (make clean-venv), which the set-up makes again with Python 3.10's own pip"
+config_shown="the venv's ($venv_shown)" config_mend=$venv_mend
 # (Run with -S, as a new venv's Python sees none of the base Python's site folders: a truststore there, which pip
 # install in the venv cannot import, passed the check. The folders alone were left out of sys.path, so that one reached
 # through a .pth file of them, as `pip install --user -e` puts it, still passed, the venv made before pip's refusal.)
@@ -1016,6 +1043,8 @@ else
   pip_config_read_once "$python310"
   config_python=$python310 config_pip=("$python310" -S -c "$pip_of_ensurepip" "$(realpath -m -- "$venv_dir")")
   config_debug="'pip config debug'"
+  config_shown="Python 3.10's own ($(one_line "$python310"))"
+  config_mend="make the venv with another Python 3.10 (the first python3.10 on PATH)"
   # A configuration file pip cannot load was said once the venv was made, by pip install's line (venv's and
   # ensurepip's seconds, a venv left), where pip's other settings are refused before anything is made.
   if config_listed=$(pip_config_list); then configuration_checked
@@ -1029,6 +1058,7 @@ else
   fi
   config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
   config_debug="'$venv_shown/bin/python -m pip config debug'"
+  config_shown="the venv's ($venv_shown)" config_mend=$venv_mend
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
     made=${made##*: }
     # a folder above it that is a link to nothing was mkdir's "File exists"
