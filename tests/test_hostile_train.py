@@ -7515,3 +7515,18 @@ def test_a_validation_folder_of_training_sequences_by_another_spelling_is_one_li
                              "train.val_crop=48")
     with pytest.raises(UserError, match=rf"^validation clip '.*' {TRAINED_AND_SCORED}"):
         clips_trained_on(config)
+
+
+@pytest.mark.parametrize("listed, part", [("240", "val/val_sharp"), ("000", "train/train_sharp")])
+def test_a_reds_sequence_validated_on_through_a_part_of_reds_is_one_line(tmp_path, listed, part):
+    """A REDS list naming a sequence of the part given as data.val_dir (val_sharp's 000 as 240; no REDS folder, so
+    the REDS4 check passed it) was trained on and scored, exit code 0."""
+    from training_data import make_reds_folder
+    reds_dir = make_reds_folder(tmp_path / "REDS", train=("000", "001"), val=("000",), height=48, width=48)
+    (tmp_path / "list.txt").write_text(f"001\n{listed}\n")
+    config = config_of_flags("--input_video_dir", reds_dir, "--set", "data.layout=reds", "--set",
+                             f"data.sequence_list={tmp_path / 'list.txt'}", "--set", "train.rnn_n=3", "--set",
+                             "train.val_freq=1", "--set", f"data.val_dir={reds_dir}/{part}", "--set",
+                             "train.val_crop=48", "--set", "train.val_frames=5")
+    with pytest.raises(UserError, match=rf"^validation clip '.*REDS/{part}/000' {TRAINED_AND_SCORED}"):
+        clips_trained_on(config)
