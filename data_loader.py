@@ -106,11 +106,13 @@ def check_batch_memory(batch_size, rnn_n, tar_size):
 
 
 class SequenceSampler:
-    """Makes the training samples of one process."""
+    """Makes the training samples of one process: of sequences (training_sequences' Sequences, where the caller
+    has them already), else of config's."""
 
-    def __init__(self, config, rank=0, num_procs=1, warn=print):
+    def __init__(self, config, rank=0, num_procs=1, warn=print, sequences=None):
         train, data = config.train, config.data
-        sequences = training_sequences(data, train.rnn_n, warn)
+        if sequences is None:
+            sequences = training_sequences(data, train.rnn_n, warn)
         self.scenes = [sequence.folder for sequence in sequences]
         self.windows = sequence_windows(self.scenes, train.rnn_n,
                                         [len(sequence.frames) - 1 for sequence in sequences])

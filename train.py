@@ -30,7 +30,7 @@ import nnabla.functions as F
 import nnabla.solvers as S
 from tqdm import tqdm
 
-from data_loader import BatchPrefetcher, SequenceSampler, default_loader_threads, warn_to_stderr
+from data_loader import BatchPrefetcher, SequenceSampler, default_loader_threads, training_sequences, warn_to_stderr
 from datasets import reds
 from losses import (adversarial_loss, content_loss, discriminator_feature_loss, discriminator_loss, ping_pong,
                     ping_pong_loss, warp_loss)
@@ -45,7 +45,8 @@ from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, conf
 from training.loss_log import (ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars,
                                another_folder, check_same_folder)
 from training.stage_weights import load_frvsr_start, model_file, save_model
-from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
+from training.validation import (BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, check_not_trained_on,
+                                 validation_clips)
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.atomic_files import held_folder, remove_stale_temporaries
 from utils.context import context_name, use_context
@@ -628,8 +629,10 @@ def train(config, comm, output_claim):
     is_writer = comm.rank == 0
     # a bad clip (one linked to another) was refused only after the frame cache had decoded the training data
     val_clips = validation_clips(config)
-    sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else
-                              (lambda message: None))
+    warn = warn_to_stderr if is_writer else (lambda message: None)
+    sequences = training_sequences(config.data, config.train.rnn_n, warn)
+    check_not_trained_on(val_clips or [], sequences)  # before the frame cache decodes them
+    sampler = SequenceSampler(config, comm.rank, comm.size, warn, sequences)
     iterations, learning_rate = scaled_schedule(config, comm.size)
     blocks, stage = num_resblock(config), training_stage(config.train.tecogan)
     if config.train.pre_trained_frvsr_weights and not stage.adversarial:  # it was ignored: a model from scratch

@@ -7575,3 +7575,59 @@ def test_tensorboard_s_first_events_file_refused_leaves_no_folder(tmp_path):
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert os.listdir(tmp_path) == []
+# Twenty-eighth pass, fourth look at the twenty-eighth pass's training-data fixes
+# how a validation clip that is a training sequence is refused
+TRAINED_AND_SCORED = (r"\(data.val_dir\) is training sequence '.*', so it would be trained on and scored, "
+                      r"model_best.h5 chosen by clips trained on; set data.val_dir to a folder of other clips, or leave "
+                      r"the sequence out of training \(data.sequence_list\)$")
+
+
+def test_a_folder_of_sequences_trained_on_and_validated_on_is_one_line_before_training(tmp_path):
+    """--input_video_dir given as data.val_dir too was trained on and scored, model_best.h5 chosen by clips it
+    trained on, exit code 0 (train.py compares the sampler's sequences with the clips)."""
+    from training_data import make_sequence_folders, tiny_training_flags
+    data = make_sequence_folders(tmp_path / "data", {"a": 5, "b": 5}, sizes={"a": (48, 48), "b": (48, 48)})
+    completed = run_script("train.py", *tiny_training_flags(data, tmp_path / "out", **{
+        "data.layout": "sequences", "train.max_iter": 1, "train.val_freq": 1, "data.val_dir": data,
+        "train.val_crop": 48}), timeout=120)
+    line = assert_one_error_line(completed)
+    assert re.fullmatch(rf"error: validation clip '.*data/a' {TRAINED_AND_SCORED}", line), line
+    assert not os.path.exists(tmp_path / "out" / "model_best.h5")
+
+
+def clips_trained_on(config):
+    """validation_clips(config) checked against the training sequences, as train.py checks them."""
+    from data_loader import training_sequences
+    from training.validation import check_not_trained_on, validation_clips
+    check_not_trained_on(validation_clips(config), training_sequences(config.data, config.train.rnn_n))
+
+
+@pytest.mark.parametrize("spelling", ["{data}/", "{data}/../data", "{link}", "{data}/b/..", "{parent}"])
+def test_a_validation_folder_of_training_sequences_by_another_spelling_is_one_line(tmp_path, spelling):
+    """The training folder as data.val_dir by a trailing slash, '..', a link, or a folder above a sequence of it."""
+    from training_data import make_sequence_folders
+    data = make_sequence_folders(tmp_path / "data", {"a": 5, "b": 5}, sizes={"a": (48, 48), "b": (48, 48)})
+    (tmp_path / "link").symlink_to(data)
+    (tmp_path / "parent").mkdir()
+    (tmp_path / "parent" / "b").symlink_to(tmp_path / "data" / "b")
+    val_dir = spelling.format(data=data, link=tmp_path / "link", parent=tmp_path / "parent")
+    config = config_of_flags("--input_video_dir", data, "--set", "data.layout=sequences", "--set", "train.rnn_n=3",
+                             "--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_crop=48")
+    with pytest.raises(UserError, match=rf"^validation clip '.*' {TRAINED_AND_SCORED}"):
+        clips_trained_on(config)
+
+
+@pytest.mark.parametrize("listed, part", [("240", "val/val_sharp"), ("000", "train/train_sharp")])
+def test_a_reds_sequence_validated_on_through_a_part_of_reds_is_one_line(tmp_path, listed, part):
+    """A REDS list naming a sequence of the part given as data.val_dir (val_sharp's 000 as 240; no REDS folder, so
+    the REDS4 check passed it) was trained on and scored, exit code 0."""
+    from training_data import make_reds_folder
+    reds_dir = make_reds_folder(tmp_path / "REDS", train=("000", "001"), val=("000",), height=48, width=48)
+    (tmp_path / "list.txt").write_text(f"001\n{listed}\n")
+    config = config_of_flags("--input_video_dir", reds_dir, "--set", "data.layout=reds", "--set",
+                             f"data.sequence_list={tmp_path / 'list.txt'}", "--set", "train.rnn_n=3", "--set",
+                             "train.val_freq=1", "--set", f"data.val_dir={reds_dir}/{part}", "--set",
+                             "train.val_crop=48", "--set", "train.val_frames=5")
+    with pytest.raises(UserError, match=rf"^validation clip '.*REDS/{part}/000' {TRAINED_AND_SCORED}"):
+        clips_trained_on(config)

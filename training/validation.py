@@ -56,10 +56,11 @@ MEMORY_ADVICE = ("in validation, beside the training's networks: lower train.val
 
 
 class Clip:
-    """One validation clip: its name, LR frames (h, w, 3) and HR frames (sh, sw, 3), RGB float32 in [0, 1]."""
+    """One validation clip: its name, the folder its HR frames are read from, LR frames (h, w, 3) and HR frames
+    (sh, sw, 3), RGB float32 in [0, 1]."""
 
-    def __init__(self, name, lr_frames, hr_frames):
-        self.name, self.lr_frames, self.hr_frames = name, lr_frames, hr_frames
+    def __init__(self, name, hr_folder, lr_frames, hr_frames):
+        self.name, self.hr_folder, self.lr_frames, self.hr_frames = name, hr_folder, lr_frames, hr_frames
         self.scale = hr_frames[0].shape[1] // lr_frames[0].shape[1]
 
 
@@ -143,7 +144,7 @@ def read_clip(folder, frames, crop, degradation, scale):
         lr_frames = [read_rgb(path)[rows, columns] for path in lr_paths]
     else:
         lr_frames = list(degrade_frames(hr_frames, degradation, scale))
-    return Clip(os.path.basename(os.path.normpath(folder)), lr_frames, hr_frames)
+    return Clip(os.path.basename(os.path.normpath(folder)), os.path.dirname(hr_paths[0]), lr_frames, hr_frames)
 
 
 def check_layout(val_dir, names):
@@ -270,6 +271,24 @@ def validation_clips(config):
             f"scores one; use at least {metrics.MIN_FRAMES + 1} frames (train.val_frames and the clips) or "
             "another train.val_metric")
     return clips
+
+
+def check_not_trained_on(clips, sequences):
+    """Refuse validation clips (validation_clips) whose HR frames are a training sequence's (the sampler's Sequences,
+    after data.sequence_list), their folders compared by real path (links, '..', trailing slashes), no frame read: a
+    folder of sequences passed as data.val_dir too (or a sequence of it, a link to one) was trained on and scored,
+    model_best.h5 chosen by clips it trained on, exit code 0."""
+    trained = {}
+    for sequence in sequences:
+        for folder in dict.fromkeys(os.path.dirname(frame) for frame in sequence.frames):
+            trained.setdefault(os.path.realpath(folder), sequence)
+    for clip in clips:
+        sequence = trained.get(os.path.realpath(clip.hr_folder))
+        if sequence:
+            raise UserError(f"validation clip '{clip.hr_folder}' (data.val_dir) is training sequence "
+                            f"'{sequence.folder}', so it would be trained on and scored, model_best.h5 chosen by "
+                            "clips trained on; set data.val_dir to a folder of other clips, or leave the sequence out "
+                            "of training (data.sequence_list)")
 
 
 def is_better(value, best, column):
