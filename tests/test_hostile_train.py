@@ -7575,11 +7575,13 @@ def test_tensorboard_s_first_events_file_refused_leaves_no_folder(tmp_path):
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert os.listdir(tmp_path) == []
+
+
 # Twenty-eighth pass, fourth look at the twenty-eighth pass's training-data fixes
 # how a validation clip that is a training sequence is refused
 TRAINED_AND_SCORED = (r"\(data.val_dir\) is training sequence '.*', so it would be trained on and scored, "
-                      r"model_best.h5 chosen by clips trained on; set data.val_dir to a folder of other clips, or leave "
-                      r"the sequence out of training \(data.sequence_list\)$")
+                      r"model_best.h5 chosen by clips trained on; set data.val_dir to a folder of other clips, or "
+                      r"leave the sequence out of training \(data.sequence_list\)$")
 
 
 def test_a_folder_of_sequences_trained_on_and_validated_on_is_one_line_before_training(tmp_path):
