@@ -187,7 +187,7 @@ def test_vgg_disabled_needs_no_vgg_file_and_logs_no_vgg_loss(scenes, frvsr_model
 
 @pytest.mark.parametrize("change, message", [
     (("--vgg_pre_trained_weights", ""), "needs --vgg_pre_trained_weights"),
-    (("--vgg_pre_trained_weights", reference_path("parity_generate", "weights.h5")), "another network"),
+    (("--vgg_pre_trained_weights", reference_path("parity_generate", "weights.h5")), "it is no VGG19 file"),
     (("--pre_trained_frvsr_weights", ""), "starts from an FRVSR model"),
     (("--pre_trained_frvsr_weights", VGG_FIXTURE), "holds no FRVSR generator"),
 ])
